@@ -1,0 +1,119 @@
+"""Ask questions of a collection of paper abstracts; get grounded answers with citations.
+
+    >>> from assistant import answer, search
+    >>> answer("What does DAE-Talker use instead of facial landmarks?").text
+
+The CLI (``assistant``) and the chat app are users of this surface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from .errors import (
+    AssistantError,
+    AuthenticationFailed,
+    CollectionError,
+    ConfigError,
+    EmbedderMismatch,
+    EmbeddingError,
+    EndpointError,
+    EndpointServerError,
+    EndpointTimeout,
+    EndpointUnreachable,
+    EvalError,
+    ModelNotFound,
+    RateLimited,
+    StoreError,
+    StreamCutOff,
+)
+from .results import Answer, Hit, Source, Turn
+from .service import Assistant
+from .settings import Settings
+
+__all__ = [
+    "Answer",
+    "Assistant",
+    "AssistantError",
+    "AuthenticationFailed",
+    "CollectionError",
+    "ConfigError",
+    "EmbedderMismatch",
+    "EmbeddingError",
+    "EndpointError",
+    "EndpointServerError",
+    "EndpointTimeout",
+    "EndpointUnreachable",
+    "EvalError",
+    "Hit",
+    "ModelNotFound",
+    "RateLimited",
+    "Settings",
+    "Source",
+    "StoreError",
+    "StreamCutOff",
+    "Turn",
+    "aanswer",
+    "answer",
+    "search",
+    "stream_answer",
+]
+
+
+@lru_cache(maxsize=4)
+def _assistant_for(settings: Settings) -> Assistant:
+    # Keeps the embedder and store warm across calls in one process.
+    return Assistant(settings)
+
+
+def _assistant(settings: Settings | None) -> Assistant:
+    return _assistant_for(settings or Settings.load())
+
+
+def search(
+    question: str,
+    k: int = 10,
+    *,
+    where: Mapping[str, Any] | None = None,
+    settings: Settings | None = None,
+) -> list[Hit]:
+    """The ``k`` papers most relevant to ``question``, best first (hybrid dense + BM25)."""
+    return _assistant(settings).search(question, k=k, where=where)
+
+
+def answer(
+    question: str,
+    *,
+    k: int | None = None,
+    model: str | None = None,
+    history: Sequence[Turn] = (),
+    settings: Settings | None = None,
+) -> Answer:
+    """A grounded answer with validated ``[n]`` citations (extractive when no model is set)."""
+    return _assistant(settings).answer(question, k=k, model=model, history=history)
+
+
+def stream_answer(
+    question: str,
+    *,
+    k: int | None = None,
+    model: str | None = None,
+    history: Sequence[Turn] = (),
+    settings: Settings | None = None,
+) -> Iterator[str | Answer]:
+    """Yield text deltas, then the final ``Answer``."""
+    return _assistant(settings).stream_answer(question, k=k, model=model, history=history)
+
+
+async def aanswer(
+    question: str,
+    *,
+    k: int | None = None,
+    model: str | None = None,
+    history: Sequence[Turn] = (),
+    settings: Settings | None = None,
+) -> Answer:
+    """``answer`` for asyncio code."""
+    return await _assistant(settings).aanswer(question, k=k, model=model, history=history)

@@ -1,0 +1,70 @@
+"""Domain errors. Each message is one line a user can act on; the CLI prints it as is."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant raises on purpose."""
+
+
+class ConfigError(AssistantError):
+    """A setting is missing, malformed or contradicts another."""
+
+
+class CollectionError(AssistantError):
+    """A paper collection file cannot be read; names the file and line."""
+
+    def __init__(self, path: object, line: int | None, problem: str) -> None:
+        where = f"{path}:{line}" if line is not None else f"{path}"
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.line = line
+        self.problem = problem
+
+
+class StoreError(AssistantError):
+    """The paper store (Chroma or the lexical index) cannot be opened or used."""
+
+
+class EmbedderMismatch(StoreError):
+    """The store was built with another embedder than the one configured."""
+
+
+class EmbeddingError(AssistantError):
+    """The embedder failed (model file, or the embeddings endpoint)."""
+
+
+class EndpointError(AssistantError):
+    """The model endpoint failed; subclasses say how."""
+
+
+class EndpointUnreachable(EndpointError):
+    """Nothing answered at the configured base URL."""
+
+
+class AuthenticationFailed(EndpointError):
+    """The endpoint rejected the API key (401/403)."""
+
+
+class ModelNotFound(EndpointError):
+    """The endpoint does not serve the configured model (404)."""
+
+
+class RateLimited(EndpointError):
+    """The endpoint kept answering 429 after the retries."""
+
+
+class EndpointServerError(EndpointError):
+    """The endpoint answered 5xx after the retries."""
+
+
+class EndpointTimeout(EndpointError):
+    """The endpoint did not answer within the timeout."""
+
+
+class StreamCutOff(EndpointError):
+    """The answer stream ended before the model said it was finished."""
+
+
+class EvalError(AssistantError):
+    """An evaluation question file is malformed."""
