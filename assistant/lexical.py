@@ -1,0 +1,137 @@
+"""The lexical (BM25) side of hybrid retrieval: an SQLite FTS5 index beside the store.
+
+Local Chroma has no sparse index, so this one is ours. It keeps its own manifest of
+``paper_id -> content hash`` and writes each batch in one transaction, so an interrupted
+ingest leaves it consistent and the next ingest completes it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import StoreError
+
+# Frequent English words carry no evidence and make OR-queries slow on large indexes.
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing done during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves paper papers use used uses using which whose""".split()
+)
+_TITLE_WEIGHT = 2.0  # a term in the title says more about the paper than one in passing
+_TEXT_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    chunk_id: str
+    paper_id: str
+    text: str
+    score: float
+    """BM25 score, higher is better."""
+
+
+def query_terms(question: str) -> list[str]:
+    """The distinct content words of a question, in order."""
+    terms = []
+    for word in re.findall(r"\w+", question.casefold()):
+        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()) and word not in terms:
+            terms.append(word)
+    return terms
+
+
+class LexicalIndex:
+    """BM25 over chunk texts and titles, persisted in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.executescript(
+                """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE IF NOT EXISTS papers (
+                    paper_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+                CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(
+                    chunk_id UNINDEXED, paper_id UNINDEXED, title, text,
+                    tokenize = 'porter unicode61 remove_diacritics 2');
+                """
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"lexical index {path} cannot be opened ({exc}); delete it and run "
+                             "`assistant ingest` to rebuild it") from None
+
+    def manifest(self) -> dict[str, str]:
+        """``paper_id -> content hash`` of every paper fully indexed."""
+        return dict(self._db.execute("SELECT paper_id, content_hash FROM papers"))
+
+    def replace_papers(
+        self, papers: Iterable[tuple[str, str]], chunks: Sequence[tuple[str, str, str, str]]
+    ) -> None:
+        """Write ``(paper_id, hash)`` papers with their ``(chunk_id, paper_id, title, text)``
+        chunks, replacing whatever was there for those papers, in one transaction."""
+        papers = list(papers)
+        ids = [(pid,) for pid, _ in papers]
+        with self._transaction():
+            self._db.executemany("DELETE FROM chunks WHERE paper_id = ?", ids)
+            self._db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", chunks)
+            self._db.executemany("INSERT OR REPLACE INTO papers VALUES (?, ?)", papers)
+
+    def remove_papers(self, paper_ids: Iterable[str]) -> None:
+        ids = [(pid,) for pid in paper_ids]
+        with self._transaction():
+            self._db.executemany("DELETE FROM chunks WHERE paper_id = ?", ids)
+            self._db.executemany("DELETE FROM papers WHERE paper_id = ?", ids)
+
+    def clear(self) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM chunks")
+            self._db.execute("DELETE FROM papers")
+
+    def search(
+        self, question: str, limit: int, paper_ids: Sequence[str] | None = None
+    ) -> list[LexicalHit]:
+        """The best ``limit`` chunks by BM25, optionally only of ``paper_ids``."""
+        terms = query_terms(question)
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        sql = (
+            "SELECT chunk_id, paper_id, text, bm25(chunks, 0, 0, ?, ?) AS rank "
+            "FROM chunks WHERE chunks MATCH ?"
+        )
+        params: list[object] = [_TITLE_WEIGHT, _TEXT_WEIGHT, match]
+        if paper_ids is not None:
+            sql += f" AND paper_id IN ({','.join('?' * len(paper_ids))})"
+            params.extend(paper_ids)
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(limit)
+        rows = self._db.execute(sql, params).fetchall()
+        # FTS5's bm25() is negative (smaller is better); flip it so higher is better.
+        return [LexicalHit(cid, pid, text, -rank) for cid, pid, text, rank in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
