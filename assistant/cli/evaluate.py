@@ -1,10 +1,74 @@
-"""`assistant evaluate` (placeholder until implemented)."""
+"""`assistant eval QUESTIONS.jsonl`: measure retrieval (and answers) on a question set."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+
+from .common import add_model_flags, add_store_flags, open_assistant, print_json, stderr_progress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("evaluate", help="(not implemented yet)")
-    parser.set_defaults(run=lambda args: 2)
+    parser = subparsers.add_parser(
+        "eval",
+        help="measure retrieval and answers on a question set",
+        description=(
+            "Ask every question of a JSONL file (qid, question, type, gold_titles, facts) and "
+            "report recall@1/5/10, MRR and nDCG@10 per question type; in answer mode also fact "
+            "recall, citation precision/recall, abstention, latency and tokens."
+        ),
+    )
+    parser.add_argument("questions", metavar="QUESTIONS.jsonl", help="the question file")
+    parser.add_argument(
+        "--k", type=int, help="papers per answer (default: setting k); also scored as recall@k"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("retrieval", "answer"),
+        default="answer",
+        help="retrieval: search only (fast); answer: search and answer (default)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
+    parser.add_argument(
+        "--details", metavar="PATH", help="write a per-question breakdown (JSON Lines) to PATH"
+    )
+    add_store_flags(parser)
+    add_model_flags(parser)
+    parser.set_defaults(run=run_eval)
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from ..errors import EvalError
+    from ..evaluation import details, format_table, load_questions, run_evaluation, summarize
+
+    # Check the inputs before the (slower) store is opened.
+    questions = load_questions(args.questions)
+    details_path = Path(args.details) if args.details else None
+    if details_path is not None and not details_path.parent.is_dir():
+        raise EvalError(f"--details {details_path}: folder {details_path.parent} does not exist")
+
+    assistant = open_assistant(args)
+    run = run_evaluation(
+        assistant,
+        questions,
+        mode=args.mode,
+        k=args.k,
+        progress=stderr_progress(),
+        source=args.questions,
+    )
+    summary = summarize(run)
+    if details_path is not None:
+        try:
+            with details_path.open("w", encoding="utf-8") as out:
+                for row in details(run):
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise EvalError(
+                f"--details {details_path}: cannot write ({exc.strerror or exc})"
+            ) from None
+    if args.json:
+        print_json(summary)
+    else:
+        print(format_table(summary))
+    return 0
