@@ -54,6 +54,7 @@ class AnswerOutcome:
     (answerable questions; ``None`` where undefined, e.g. precision with no citation)."""
     seconds: float
     usage: dict[str, int]
+    model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,10 @@ def run_evaluation(
         if progress is not None:
             progress(done, len(questions), "eval")
     run.seconds = time.perf_counter() - started
+    # The endpoint may pick the model (its first listed); report the one that answered.
+    answered_by = [o.answer.model for o in run.outcomes if o.answer is not None and o.answer.model]
+    if answered_by:
+        run.model = answered_by[0]
     return run
 
 
@@ -208,6 +213,7 @@ def score_answer(
         scores=scores,
         seconds=seconds,
         usage={name: int(value) for name, value in answer.usage.items()},
+        model=answer.model,
     )
 
 
