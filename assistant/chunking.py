@@ -63,37 +63,34 @@ def split_sentences(text: str) -> list[str]:
 def chunk_paper(paper: Paper, max_tokens: int, overlap: int) -> list[Chunk]:
     """Pack whole sentences into chunks of at most ``max_tokens``; neighbours share up to
     ``overlap`` tokens of trailing sentences. A sentence longer than a chunk is split at words."""
-    # Counted with the joining space, so the sum bounds the joined text.
-    units = [(s, count_tokens(" " + s)) for s in _bounded_sentences(paper.abstract, max_tokens)]
     texts: list[str] = []
-    current: list[tuple[str, int]] = []
-    size = 0
-    for sentence, tokens in units:
-        if current and size + tokens > max_tokens:
-            texts.append(" ".join(s for s, _ in current))
-            current, size = _overlap_tail(current, overlap, max_tokens - tokens)
-        current.append((sentence, tokens))
-        size += tokens
+    current: list[str] = []
+    for sentence in _bounded_sentences(paper.abstract, max_tokens):
+        # Measured joined: token counts of pieces do not add up exactly.
+        if current and count_tokens(" ".join([*current, sentence])) > max_tokens:
+            texts.append(" ".join(current))
+            current = _overlap_tail(current, sentence, overlap, max_tokens)
+        current.append(sentence)
     if current:
-        texts.append(" ".join(s for s, _ in current))
+        texts.append(" ".join(current))
     return [
         Chunk(f"{paper.paper_id}:{i}", paper.paper_id, paper.title, i, text)
         for i, text in enumerate(texts)
     ]
 
 
-def _overlap_tail(
-    sentences: list[tuple[str, int]], overlap: int, room: int
-) -> tuple[list[tuple[str, int]], int]:
-    """The trailing sentences of a finished chunk that start the next one."""
-    tail: list[tuple[str, int]] = []
-    size = 0
-    for sentence, tokens in reversed(sentences):
-        if size + tokens > min(overlap, room):
+def _overlap_tail(sentences: list[str], following: str, overlap: int, max_tokens: int) -> list[str]:
+    """The trailing sentences of a finished chunk that start the next one: at most
+    ``overlap`` tokens, and leaving room for the sentence that follows."""
+    tail: list[str] = []
+    for sentence in reversed(sentences):
+        candidate = [sentence, *tail]
+        if count_tokens(" ".join(candidate)) > overlap or count_tokens(
+            " ".join([*candidate, following])
+        ) > max_tokens:
             break
-        tail.insert(0, (sentence, tokens))
-        size += tokens
-    return tail, size
+        tail = candidate
+    return tail
 
 
 def _bounded_sentences(text: str, max_tokens: int) -> list[str]:

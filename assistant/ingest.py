@@ -46,8 +46,11 @@ def ingest_collection(
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
+    batch_size: int = BATCH_PAPERS,
 ) -> IngestReport:
-    """Make the store hold exactly the papers of ``paths`` (the bundled collection if none)."""
+    """Make the store hold exactly the papers of ``paths`` (the bundled collection if none).
+
+    Papers are embedded and committed ``batch_size`` at a time."""
     started = time.perf_counter()
     # Read and validate everything before touching the store: bad input writes nothing.
     papers = load_collection(paths or bundled_seed_files())
@@ -74,9 +77,9 @@ def ingest_collection(
 
     report = progress or (lambda done, total, label: None)
     chunks_written = 0
-    for start in range(0, len(to_embed), BATCH_PAPERS):
+    for start in range(0, len(to_embed), batch_size):
         report(start, len(to_embed), "Embedding papers")
-        batch = to_embed[start : start + BATCH_PAPERS]
+        batch = to_embed[start : start + batch_size]
         chunks_written += _embed_and_write(store, batch, [wanted[p.paper_id] for p in batch])
     if to_embed:
         report(len(to_embed), len(to_embed), "Embedding papers")
