@@ -1,0 +1,109 @@
+"""Embedders: the bundled MiniLM (offline) and an OpenAI-compatible /v1/embeddings endpoint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.embedding import MiniLMEmbedder, OpenAIEmbedder, make_embedder
+from assistant.errors import ConfigError, EmbeddingError
+from assistant.service import Assistant
+from assistant.settings import Settings
+
+
+def test_minilm_vectors_are_unit_length_and_meaningful(embedder: MiniLMEmbedder) -> None:
+    vectors = embedder.embed(["a cat sits on the mat", "a kitten rests on a rug", "stock market crash"])
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+
+
+def test_minilm_batching_does_not_change_vectors(embedder: MiniLMEmbedder) -> None:
+    texts = [f"sentence number {i} " * (i % 7 + 1) for i in range(40)]
+    together = embedder.embed(texts)
+    alone = np.stack([embedder.embed([t])[0] for t in texts[:5]])
+    assert np.allclose(together[:5], alone, atol=1e-4)
+
+
+def test_minilm_is_a_chroma_embedding_function(embedder: MiniLMEmbedder) -> None:
+    from chromadb.api.types import EmbeddingFunction
+
+    assert isinstance(embedder, EmbeddingFunction)
+    vectors = embedder(["hello world"])
+    assert len(vectors) == 1 and len(vectors[0]) == 384
+
+
+def test_a_tampered_model_file_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not the model")
+    with pytest.raises(EmbeddingError, match=r"sha256 .* expected 8199be6f699a"):
+        MiniLMEmbedder(model_path=fake)
+
+
+def _vector(text: str) -> list[float]:
+    """A deterministic bag-of-words vector, so similar texts get similar vectors."""
+    vec = np.zeros(64)
+    for word in text.lower().split():
+        vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % 64] += 1.0
+    return vec.tolist()
+
+
+class EmbeddingsHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if body["model"] != "tiny-embed":
+            payload: dict[str, Any] = {"error": {"message": "model not found", "type": "invalid_request_error"}}
+            status = 404
+        else:
+            data = [{"object": "embedding", "index": i, "embedding": _vector(t)} for i, t in enumerate(body["input"])]
+            payload = {"object": "list", "data": data, "model": body["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}}
+            status = 200
+        raw = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+
+@pytest.fixture
+def embeddings_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EmbeddingsHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+
+
+def test_openai_embeddings_backend_builds_and_searches_a_store(embeddings_url: str, tmp_path: Path) -> None:
+    settings = Settings.load({"home": tmp_path / "home", "embedder": "openai",
+                              "embedding_base_url": embeddings_url, "embedding_model": "tiny-embed"})
+    assistant = Assistant(settings)
+    assert assistant.embedder.name == f"openai:tiny-embed@{embeddings_url}"
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(
+        json.dumps({"title": "Protein folding", "abstract": "protein structure prediction with attention"}) + "\n"
+        + json.dumps({"title": "Speech", "abstract": "speech recognition with transformers"}) + "\n"
+    )
+    assert assistant.ingest([papers]).added == 2
+    assert assistant.search("protein structure", k=1)[0].title == "Protein folding"
+
+
+def test_openai_embeddings_errors_are_actionable(embeddings_url: str) -> None:
+    with pytest.raises(EmbeddingError, match=r"refused model 'nope' \(HTTP 404\)"):
+        OpenAIEmbedder(embeddings_url, "nope", None, 5).embed(["x"])
+    with pytest.raises(EmbeddingError, match=r"No embeddings endpoint answered at http://127.0.0.1:9/v1"):
+        OpenAIEmbedder("http://127.0.0.1:9/v1", "tiny-embed", None, 5).embed(["x"])
+    with pytest.raises(ConfigError, match="ASSISTANT_EMBEDDING_MODEL"):
+        make_embedder(Settings.load({"embedder": "openai"}))
