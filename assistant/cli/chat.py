@@ -1,10 +1,48 @@
-"""`assistant chat` (placeholder until implemented)."""
+"""`assistant chat`: the terminal chat app over the same core as `ask` and `answer()`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from .common import add_model_flags, add_store_flags
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("chat", help="(not implemented yet)")
-    parser.set_defaults(run=lambda args: 2)
+    parser = subparsers.add_parser(
+        "chat",
+        help="open the chat app (streamed, cited answers; Ctrl+P for commands)",
+        description=(
+            "Chat with the paper collection. Enter sends, Ctrl+J adds a line, Tab moves to the "
+            "sources, Esc stops an answer, Ctrl+P lists every command. Conversations are saved "
+            "in the data directory and can be reopened."
+        ),
+    )
+    add_store_flags(parser)
+    add_model_flags(parser)
+    parser.add_argument("-k", type=int, help="papers per answer (env ASSISTANT_K)")
+    parser.add_argument(
+        "--export-dir",
+        type=Path,
+        help="folder for Markdown exports of conversations (default: the current folder)",
+    )
+    parser.set_defaults(run=run_chat)
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    """Open the app; returns when the user quits."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            'error: `assistant chat` needs a terminal; use `assistant ask "…"` in scripts',
+            file=sys.stderr,
+        )
+        return 2
+    # Heavy imports here so that `assistant --help` stays fast.
+    from ..service import Assistant
+    from ..tui.app import make_app
+    from .common import settings_from_args
+
+    assistant = Assistant(settings_from_args(args))
+    make_app(assistant, export_dir=args.export_dir).run()
+    return 0

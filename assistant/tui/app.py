@@ -1,0 +1,549 @@
+"""The chat app: a conversation, the sources of the selected answer, a question box.
+
+Widgets only display; every call into the assistant (store, endpoint, history file) runs in
+a thread worker here and reports back with a message from ``messages.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Footer
+
+from ..errors import AssistantError
+from ..history import ChatHistory, conversation_markdown
+from ..results import Answer, Turn
+from ..service import Assistant
+from .commands import ChatCommands
+from .messages import (
+    AnswerDelta,
+    AnswerDone,
+    AnswerFailed,
+    AnswerStarted,
+    BackgroundFailed,
+    ConversationLoaded,
+    ConversationsListed,
+    Exported,
+    ModelsListed,
+    PaperLoaded,
+    StoreFailed,
+    StoreProgress,
+    StoreReady,
+)
+from .presenting import STOPPED_NOTE, paper_details, saved_note, unexpected
+from .widgets.conversation import Conversation
+from .widgets.message_view import AnswerView
+from .widgets.picker import PickerScreen
+from .widgets.prompt_input import PromptInput
+from .widgets.source_detail import SourceDetailScreen
+from .widgets.sources_panel import SourcesPanel
+from .widgets.status_bar import StatusBar, endpoint_host
+
+# How often the growing answer is written to history while it streams (seconds): a kill
+# loses at most this much text.
+SAVE_PARTIAL_EVERY = 0.5
+K_CHOICES = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20)
+
+
+@dataclass(eq=False)
+class AnswerRun:
+    """One question being answered; the worker checks ``cancelled`` between pieces."""
+
+    run_id: int
+    question: str
+    view: AnswerView
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+class ChatApp(App[None]):
+    """Ask the papers; read answers with their sources one keystroke away."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Paper assistant"
+    COMMANDS = App.COMMANDS | {ChatCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop", "Stop"),
+        Binding("ctrl+n", "new_chat", "New chat"),
+        Binding("ctrl+b", "toggle_sources", "Sources", show=False),
+        Binding("ctrl+r", "pick_conversation", "History", show=False),
+    ]
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        *,
+        history: ChatHistory | None = None,
+        export_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.assistant = assistant
+        self.settings = assistant.settings
+        self.chat_history = history or ChatHistory.for_settings(self.settings)
+        self.export_dir = export_dir or Path.cwd()
+        self.k = self.settings.k
+        self.model = self.settings.model
+        self.conversation_id: int | None = None
+        self.turns: list[Turn] = []
+        """Completed exchanges of this chat: the context of a follow-up."""
+        self.store_state = "opening"  # opening | ready | failed
+        self.last_export: Path | None = None
+        self._run: AnswerRun | None = None
+        self._runs = 0
+        self._selected: AnswerView | None = None
+
+    # -- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="main"):
+            yield Conversation(id="conversation")
+            yield SourcesPanel(id="sources")
+        yield PromptInput(id="prompt", placeholder="Ask about the papers… (Enter sends)")
+        yield Footer()
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one(Conversation)
+
+    @property
+    def sources_panel(self) -> SourcesPanel:
+        return self.query_one(SourcesPanel)
+
+    @property
+    def prompt_input(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def streaming(self) -> bool:
+        return self._run is not None
+
+    def on_mount(self) -> None:
+        status = self.status
+        status.mode = self.settings.mode
+        status.model = self.model or ""
+        status.host = endpoint_host(self.settings.endpoint_url)
+        status.k = self.k
+        self.prompt_input.focus()
+        self._open_store()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.streaming
+        return True
+
+    # -- the store ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="store")
+    def _open_store(self) -> None:
+        def progress(done: int, total: int, label: str) -> None:
+            self.post_message(StoreProgress(done, total, label))
+
+        try:
+            self.assistant.ensure_ingested(progress=progress)
+            count = self.assistant.store.paper_count()
+        except AssistantError as exc:
+            self.post_message(StoreFailed(str(exc)))
+        except Exception as exc:  # a bug must not take the app down
+            self.post_message(StoreFailed(unexpected(exc)))
+        else:
+            self.post_message(StoreReady(count))
+
+    def on_store_progress(self, message: StoreProgress) -> None:
+        self.status.show_progress(message.done, message.total, message.label or "Indexing")
+
+    def on_store_ready(self, message: StoreReady) -> None:
+        self.store_state = "ready"
+        self.status.hide_progress()
+        self.status.papers = f"{message.paper_count} papers"
+
+    def on_store_failed(self, message: StoreFailed) -> None:
+        self.store_state = "failed"
+        self.status.hide_progress()
+        self.status.papers = "store unavailable"
+        self.notify(message.error, title="Paper store", severity="error", timeout=10)
+
+    # -- asking -------------------------------------------------------------------------
+
+    @on(PromptInput.Submitted)
+    async def _ask(self, event: PromptInput.Submitted) -> None:
+        question = event.text.strip()
+        if not question:
+            return
+        if self.streaming:
+            self.notify("An answer is still being written; Esc stops it.", severity="warning")
+            return
+        if self.store_state != "ready":
+            if self.store_state == "failed":
+                self.store_state = "opening"
+                self.status.papers = "opening store…"
+                self._open_store()
+            self.notify("The papers are not ready yet; your question stays in the box.")
+            return
+        event.prompt_input.remember(question)
+        event.prompt_input.clear()
+        view = await self.conversation.add_exchange(question)
+        self._runs += 1
+        run = AnswerRun(self._runs, question, view)
+        self._run = run
+        self._select(view)
+        self.refresh_bindings()
+        self._answer(run, list(self.turns), self.conversation_id, self.k, self.model)
+
+    @work(thread=True, group="answer")
+    def _answer(
+        self,
+        run: AnswerRun,
+        history: list[Turn],
+        conversation_id: int | None,
+        k: int,
+        model: str | None,
+    ) -> None:
+        store = self.chat_history
+        try:
+            # Saved before anything streams: a kill mid-answer keeps the question.
+            if conversation_id is None:
+                conversation_id = store.start_conversation(run.question)
+            turn_id = store.add_question(conversation_id, run.question)
+        except AssistantError as exc:
+            self.post_message(AnswerFailed(run.run_id, str(exc)))
+            return
+        self.post_message(AnswerStarted(run.run_id, conversation_id, turn_id))
+        parts: list[str] = []
+        stream = None
+        try:
+            stream = self.assistant.stream_answer(run.question, k=k, model=model, history=history)
+            last_save = time.monotonic()
+            for item in stream:
+                if run.cancelled.is_set():
+                    break
+                if isinstance(item, Answer):
+                    store.finish_turn(turn_id, item)
+                    self.post_message(AnswerDone(run.run_id, item))
+                    return
+                parts.append(item)
+                self.post_message(AnswerDelta(run.run_id, item))
+                if time.monotonic() - last_save >= SAVE_PARTIAL_EVERY:
+                    store.save_partial(turn_id, "".join(parts))
+                    last_save = time.monotonic()
+        except Exception as exc:
+            error = str(exc) if isinstance(exc, AssistantError) else unexpected(exc)
+            _forget_turn(store, turn_id)
+            self.post_message(AnswerFailed(run.run_id, error))
+            return
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # stops the HTTP stream of a cancelled answer
+        if run.cancelled.is_set():
+            try:
+                store.cancel_turn(turn_id, "".join(parts))
+            except AssistantError as exc:
+                self.post_message(BackgroundFailed(str(exc)))
+        else:
+            _forget_turn(store, turn_id)
+            self.post_message(AnswerFailed(run.run_id, "the answer ended without a result"))
+
+    def _current(self, run_id: int) -> AnswerRun | None:
+        run = self._run
+        return run if run is not None and run.run_id == run_id else None
+
+    def on_answer_started(self, message: AnswerStarted) -> None:
+        if self._current(message.run_id) is not None:
+            self.conversation_id = message.conversation_id
+
+    async def on_answer_delta(self, message: AnswerDelta) -> None:
+        run = self._current(message.run_id)
+        if run is not None:
+            await run.view.append(message.text)
+
+    async def on_answer_done(self, message: AnswerDone) -> None:
+        run = self._current(message.run_id)
+        if run is None:
+            return
+        self._run = None
+        await run.view.finish(message.answer)
+        self.turns.append(Turn(run.question, message.answer.text))
+        if self._selected is run.view:
+            self._select(run.view)
+        self.refresh_bindings()
+
+    async def on_answer_failed(self, message: AnswerFailed) -> None:
+        run = self._current(message.run_id)
+        if run is None:
+            return
+        self._run = None
+        await self.conversation.remove_exchange(run.view)
+        if self._selected is run.view:
+            self._selected = None
+            self.sources_panel.show([])
+        box = self.prompt_input
+        if not box.text.strip():
+            box.set_text(run.question)
+        self.notify(message.error, title="Could not answer", severity="error", timeout=10)
+        box.focus()
+        self.refresh_bindings()
+
+    async def action_stop(self) -> None:
+        """Esc: stop the answer being written; keep what arrived, marked as partial."""
+        run = self._run
+        if run is None:
+            return
+        run.cancelled.set()
+        self._run = None
+        await run.view.stop(STOPPED_NOTE)
+        self.refresh_bindings()
+
+    # -- sources ------------------------------------------------------------------------
+
+    def _select(self, view: AnswerView | None) -> None:
+        if self._selected is not None and self._selected is not view:
+            self._selected.remove_class("-selected")
+        self._selected = view
+        if view is None:
+            self.sources_panel.show([])
+            return
+        view.add_class("-selected")
+        self.sources_panel.show(view.sources, _short(view.question))
+
+    @on(AnswerView.Selected)
+    def _answer_clicked(self, event: AnswerView.Selected) -> None:
+        self._select(event.answer_view)
+
+    @on(AnswerView.CitationClicked)
+    def _citation_clicked(self, event: AnswerView.CitationClicked) -> None:
+        self._select(event.answer_view)
+        self.open_source(event.n)
+
+    @on(SourcesPanel.SourceChosen)
+    def _source_chosen(self, event: SourcesPanel.SourceChosen) -> None:
+        self.open_source(event.n)
+
+    def action_select_answer(self, step: int) -> None:
+        """Show the sources of the previous (-1) or next (+1) answer."""
+        answers = self.conversation.answers()
+        if not answers:
+            return
+        index = answers.index(self._selected) if self._selected in answers else len(answers)
+        target = answers[max(0, min(len(answers) - 1, index + step))]
+        self._select(target)
+        self.conversation.scroll_to_widget(target, animate=False)
+
+    def action_focus_input(self) -> None:
+        self.prompt_input.focus()
+
+    def action_focus_sources(self) -> None:
+        self.sources_panel.display = True
+        self.sources_panel.option_list.focus()
+
+    def open_source(self, n: int) -> None:
+        """Open the full abstract behind citation ``[n]`` of the selected answer."""
+        view = self._selected
+        source = next((s for s in (view.sources if view else []) if s.n == n), None)
+        if source is None:
+            self.notify(f"No source [{n}] for this answer.", severity="warning")
+            return
+        self._load_paper(source.n, source.paper_id, source.title, source.passage, source.cited)
+
+    @work(thread=True, exclusive=True, group="paper")
+    def _load_paper(self, n: int, paper_id: str, title: str, passage: str, cited: bool) -> None:
+        try:
+            paper = self.assistant.paper(paper_id)
+        except Exception as exc:  # show the passage we have rather than nothing
+            reason = str(exc) if isinstance(exc, AssistantError) else type(exc).__name__
+            details = f"full abstract unavailable ({reason})"
+            self.post_message(PaperLoaded(n, title, passage, details, passage, cited))
+            return
+        self.post_message(
+            PaperLoaded(n, paper.title, paper.abstract, paper_details(paper), passage, cited)
+        )
+
+    def on_paper_loaded(self, message: PaperLoaded) -> None:
+        self.push_screen(
+            SourceDetailScreen(
+                n=message.source_n,
+                title=message.title,
+                details=message.details,
+                abstract=message.abstract,
+                passage=message.passage,
+                cited=message.cited,
+            )
+        )
+
+    def action_toggle_sources(self) -> None:
+        panel = self.sources_panel
+        panel.display = not panel.display
+
+    # -- chats --------------------------------------------------------------------------
+
+    async def action_new_chat(self) -> None:
+        """Start an empty conversation (the current one stays in history)."""
+        await self.action_stop()
+        await self.conversation.clear()
+        self.turns = []
+        self.conversation_id = None
+        self._select(None)
+        self.prompt_input.focus()
+
+    def action_pick_conversation(self) -> None:
+        self._list_conversations()
+
+    @work(thread=True, exclusive=True, group="history")
+    def _list_conversations(self) -> None:
+        try:
+            self.post_message(ConversationsListed(self.chat_history.conversations()))
+        except AssistantError as exc:
+            self.post_message(BackgroundFailed(str(exc)))
+
+    def on_conversations_listed(self, message: ConversationsListed) -> None:
+        if not message.conversations:
+            self.notify("No saved conversations yet.")
+            return
+        options = [
+            (str(c.id), f"{time.strftime('%m-%d %H:%M', time.localtime(c.updated))}  {c.title}")
+            for c in message.conversations
+        ]
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self._load_conversation(int(key))
+
+        current = str(self.conversation_id) if self.conversation_id else None
+        self.push_screen(PickerScreen("Open a past conversation", options, current=current), chosen)
+
+    @work(thread=True, exclusive=True, group="history")
+    def _load_conversation(self, conversation_id: int) -> None:
+        try:
+            self.post_message(ConversationLoaded(self.chat_history.load(conversation_id)))
+        except AssistantError as exc:
+            self.post_message(BackgroundFailed(str(exc)))
+
+    async def on_conversation_loaded(self, message: ConversationLoaded) -> None:
+        await self.action_new_chat()
+        saved = message.conversation
+        last: AnswerView | None = None
+        for turn in saved.turns:
+            last = await self.conversation.add_exchange(turn.question)
+            await last.show_saved(turn.answer, turn.sources, saved_note(turn))
+            if turn.partial:
+                last.add_class("-partial")
+        self.conversation_id = saved.id
+        self.turns = saved.as_history()
+        self._select(last)
+
+    # -- palette actions ----------------------------------------------------------------
+
+    def action_pick_model(self) -> None:
+        if self.settings.endpoint_url is None:
+            self.notify(
+                "No model endpoint is configured (answers are extractive); "
+                "set ASSISTANT_BASE_URL to use a model.",
+                severity="warning",
+            )
+            return
+        self._list_models()
+
+    @work(thread=True, exclusive=True, group="models")
+    def _list_models(self) -> None:
+        from ..llm import client_for
+
+        try:
+            models = client_for(self.settings).list_models()
+        except Exception as exc:
+            self.post_message(
+                BackgroundFailed(str(exc) if isinstance(exc, AssistantError) else unexpected(exc))
+            )
+            return
+        self.post_message(ModelsListed(models))
+
+    def on_models_listed(self, message: ModelsListed) -> None:
+        if not message.models:
+            self.notify("The endpoint lists no models.", severity="warning")
+            return
+
+        def chosen(model: str | None) -> None:
+            if model is not None:
+                self.model = model
+                self.status.model = model
+                self.notify(f"Answers now come from {model}.")
+
+        options = [(m, m) for m in message.models]
+        self.push_screen(PickerScreen("Switch model", options, current=self.model), chosen)
+
+    def action_pick_k(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.k = int(value)
+                self.status.k = self.k
+
+        options = [(str(k), f"{k} source{'s' if k > 1 else ''} per answer") for k in K_CHOICES]
+        self.push_screen(
+            PickerScreen("Sources per answer (k)", options, current=str(self.k)), chosen
+        )
+
+    def action_export(self) -> None:
+        if self.conversation_id is None:
+            self.notify("Nothing to export yet: ask a question first.", severity="warning")
+            return
+        self._export(self.conversation_id, self.export_dir)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, conversation_id: int, folder: Path) -> None:
+        try:
+            saved = self.chat_history.load(conversation_id)
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(saved.created))
+            path = folder / f"chat-{stamp}-{conversation_id}.md"
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(conversation_markdown(saved), encoding="utf-8")
+        except AssistantError as exc:
+            self.post_message(BackgroundFailed(str(exc)))
+        except OSError as exc:
+            self.post_message(BackgroundFailed(f"could not write the export to {folder}: {exc}"))
+        else:
+            self.post_message(Exported(str(path)))
+
+    def on_exported(self, message: Exported) -> None:
+        self.last_export = Path(message.path)
+        self.notify(f"Exported to {message.path}", title="Export")
+
+    def action_copy_last_answer(self) -> None:
+        for view in reversed(self.conversation.answers()):
+            text = view.answer.text if view.answer is not None else view.partial_text
+            if text.strip():
+                self.copy_to_clipboard(text)
+                self.notify("Copied the last answer.")
+                return
+        self.notify("No answer to copy yet.", severity="warning")
+
+    def on_background_failed(self, message: BackgroundFailed) -> None:
+        self.notify(message.error, severity="error", timeout=10)
+
+
+def _forget_turn(store: ChatHistory, turn_id: int) -> None:
+    # The failure being reported matters more than a stale row.
+    with contextlib.suppress(AssistantError):
+        store.delete_turn(turn_id)
+
+
+def _short(text: str, width: int = 40) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def make_app(
+    assistant: Assistant, *, history: ChatHistory | None = None, export_dir: Path | None = None
+) -> ChatApp:
+    """The chat app over ``assistant``; shared by ``assistant chat``, tests and benchmarks."""
+    return ChatApp(assistant, history=history, export_dir=export_dir)

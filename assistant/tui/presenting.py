@@ -1,0 +1,52 @@
+"""Short display texts shared by the app and its widgets (no Textual, no I/O)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..history import CANCELLED, StoredTurn
+
+if TYPE_CHECKING:
+    from ..collection import Paper
+    from ..results import Answer
+
+STOPPED_NOTE = "Stopped — partial answer"
+INTERRUPTED_NOTE = "Interrupted — the app stopped while this was written (partial)"
+
+
+def answer_note(answer: Answer) -> str:
+    """The line under a finished answer: how many sources it cites and what wrote it."""
+    origin = "extractive (no model configured)" if answer.mode == "extractive" else answer.model
+    origin = origin or "model"
+    if not answer.answered:
+        return f"Not covered by the papers · {origin}"
+    return f"{len(answer.citations)} cited of {len(answer.sources)} sources · {origin}"
+
+
+def saved_note(turn: StoredTurn) -> str:
+    """The line under an answer read back from history."""
+    if turn.interrupted:
+        return INTERRUPTED_NOTE
+    if turn.status == CANCELLED:
+        return STOPPED_NOTE
+    cited = sum(s.cited for s in turn.sources)
+    origin = turn.model or turn.mode or "saved"
+    return f"{cited} cited of {len(turn.sources)} sources · {origin} · saved"
+
+
+def paper_details(paper: Paper) -> str:
+    """Authors, year and link of a paper, as one line (parts that are missing are left out)."""
+    parts = []
+    if paper.authors:
+        authors = ", ".join(paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else "")
+        parts.append(authors)
+    if paper.year:
+        parts.append(str(paper.year))
+    if paper.url:
+        parts.append(paper.url)
+    return " · ".join(parts)
+
+
+def unexpected(exc: BaseException) -> str:
+    """A one-line message for an error that is not a domain error (a bug, most likely)."""
+    return f"unexpected {type(exc).__name__}: {exc}".rstrip(": ")

@@ -1,0 +1,128 @@
+"""One question and one answer of the conversation.
+
+An answer streams through Textual's ``MarkdownStream``: each piece is appended to the
+document and only the last block is re-parsed, so a long answer costs O(n), not O(n²).
+When the final ``Answer`` arrives the text is replaced once by the citation-checked text,
+with every ``[n]`` turned into a link to source n.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from ...results import Answer, Source
+from ..presenting import answer_note
+
+# "[3]" and "[1, 4]" as written by the answerer.
+_CITATION_GROUP = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+CITE_SCHEME = "cite:"
+
+
+def link_citations(text: str) -> str:
+    """Markdown with each citation number a ``cite:n`` link (rendered as ``[n]``)."""
+
+    def linked(match: re.Match[str]) -> str:
+        numbers = [n.strip() for n in match.group(1).split(",")]
+        return r"\[" + ", ".join(f"[{n}]({CITE_SCHEME}{n})" for n in numbers) + r"\]"
+
+    return _CITATION_GROUP.sub(linked, text)
+
+
+class QuestionView(Static):
+    """The researcher's question."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(question, markup=False, classes="question")
+        self.question = question
+
+
+class AnswerView(Vertical):
+    """An answer: streamed Markdown, then the final text with linked citations."""
+
+    @dataclass
+    class Selected(Message):
+        """The answer was clicked: show its sources."""
+
+        answer_view: AnswerView
+
+    @dataclass
+    class CitationClicked(Message):
+        """A ``[n]`` marker of the answer was clicked."""
+
+        answer_view: AnswerView
+        n: int
+
+    def __init__(self, question: str) -> None:
+        super().__init__(classes="answer")
+        self.question = question
+        self.answer: Answer | None = None
+        self.sources: list[Source] = []
+        self.partial_text = ""
+        self._stream: MarkdownStream | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Markdown("", open_links=False, classes="answer-text")
+        yield Static("Searching the papers…", classes="answer-note", markup=False)
+
+    @property
+    def markdown(self) -> Markdown:
+        return self.query_one(Markdown)
+
+    def set_note(self, note: str) -> None:
+        """The line under the answer (progress, model, stopped …)."""
+        self.query_one(".answer-note", Static).update(note)
+
+    async def append(self, text: str) -> None:
+        """Add a streamed piece of the answer."""
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self.markdown)
+            self.set_note("Writing…")
+        self.partial_text += text
+        await self._stream.write(text)
+
+    async def _end_stream(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+
+    async def finish(self, answer: Answer) -> None:
+        """Show the final answer: checked citations as links, and what produced it."""
+        await self._end_stream()
+        self.answer = answer
+        self.sources = list(answer.sources)
+        await self.markdown.update(link_citations(answer.text))
+        self.set_note(answer_note(answer))
+        self.add_class("-done")
+
+    async def show_saved(self, text: str, sources: list[Source], note: str) -> None:
+        """Fill the view from history (a reopened conversation)."""
+        self.sources = list(sources)
+        self.partial_text = text
+        await self.markdown.update(link_citations(text) if text else "*(no answer text)*")
+        self.set_note(note)
+        self.add_class("-done")
+
+    async def stop(self, note: str) -> None:
+        """The answer was cut short: keep the partial text and say so."""
+        await self._end_stream()
+        if not self.partial_text:
+            await self.markdown.update("*(no answer text had arrived)*")
+        self.set_note(note)
+        self.add_class("-partial")
+
+    @on(Markdown.LinkClicked)
+    def _citation_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        if event.href.startswith(CITE_SCHEME) and event.href[len(CITE_SCHEME) :].isdigit():
+            self.post_message(self.CitationClicked(self, int(event.href[len(CITE_SCHEME) :])))
+
+    def on_click(self, event: events.Click) -> None:
+        self.post_message(self.Selected(self))
