@@ -96,7 +96,7 @@ class Assistant:
         from .retrieval import retrieve_papers
 
         self.ensure_ingested()
-        return retrieve_papers(self.store, question, k=k, where=where)
+        return retrieve_papers(self.store, question, k=k, where=where, fusion=self.settings.fusion)
 
     # -- answers ------------------------------------------------------------------------
 

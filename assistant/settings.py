@@ -101,6 +101,9 @@ class Settings:
     chunk_overlap: int = 40
     """Tokens shared by neighbouring chunks of one abstract."""
 
+    fusion: str = "convex"
+    """How dense and BM25 rankings combine: ``convex`` (normalised scores) or ``rrf``."""
+
     k: int = 5
     """How many papers an answer draws on."""
 
@@ -140,6 +143,8 @@ class Settings:
                 f"chunk_tokens={self.chunk_tokens}, chunk_overlap={self.chunk_overlap}: "
                 "use chunk_tokens >= 16 and an overlap below half of it"
             )
+        if self.fusion not in ("convex", "rrf"):
+            raise ConfigError(f"fusion must be 'convex' or 'rrf', got {self.fusion!r}")
         if self.embedder not in ("minilm", "openai"):
             raise ConfigError(f"embedder must be 'minilm' or 'openai', got {self.embedder!r}")
 

@@ -5,6 +5,8 @@ The questions here are not from the evaluation set; `tests/test_quality_gate.py`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from assistant.lexical import query_terms
@@ -22,9 +24,12 @@ QUESTIONS = [
 ]
 
 
+@pytest.mark.parametrize("fusion", ["convex", "rrf"])
 @pytest.mark.parametrize(("question", "title"), QUESTIONS)
-def test_the_paper_that_answers_is_ranked_first(seeded_assistant: Assistant, question: str, title: str) -> None:
-    hits = seeded_assistant.search(question, k=5)
+def test_the_paper_that_answers_is_ranked_first(
+    assistant_factory: Callable[..., Assistant], question: str, title: str, fusion: str
+) -> None:
+    hits = assistant_factory(fusion=fusion).search(question, k=5)
     assert hits[0].title == title
     assert hits[0].similarity > 0.3
     assert hits[0].passages and all(len(h.passages) <= 2 for h in hits)
