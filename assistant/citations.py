@@ -1,0 +1,145 @@
+"""Citations are owned by code: ``[n]`` markers are parsed, checked against the sources given,
+and markers that point at no source are removed (and reported) before any text is shown.
+
+Recognised markers: ``[3]``, ``[1, 2]``, ``[1][2]`` (two markers), ranges ``[1-3]`` / ``[1–3]``.
+The same streaming filter serves live output and whole texts, so what a user saw while the
+answer streamed is exactly the final ``Answer.text``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_MARKER_BODY = re.compile(r"^\s*\d+(?:\s*[,\-–]\s*\d+)*\s*$")
+_MARKER_CHARS = frozenset("0123456789,-– ")
+_MAX_MARKER_LEN = 40  # longer bracketed text is prose, not a citation
+_MAX_RANGE = 50  # "[1-9999]" is not a citation of 9999 sources
+_CLOSING_PUNCTUATION = frozenset(".,;:!?)")
+
+
+def parse_marker(body: str) -> list[int]:
+    """The source numbers in a marker's inside (``"1, 3-5"`` -> ``[1, 3, 4, 5]``)."""
+    numbers: list[int] = []
+    for part in body.split(","):
+        part = part.strip()
+        bounds = re.split(r"\s*[-–]\s*", part)
+        if len(bounds) == 2:
+            low, high = int(bounds[0]), int(bounds[1])
+            if low <= high and high - low <= _MAX_RANGE:
+                numbers.extend(range(low, high + 1))
+            else:
+                numbers.extend([low, high])
+        else:
+            numbers.extend(int(b) for b in bounds)
+    return numbers
+
+
+@dataclass
+class CitationFilter:
+    """Feed text deltas, get back text with only valid markers; then read ``cited``/``invalid``.
+
+    Text that might be the start of a marker (``"[1"``) is held until it is decided; whitespace
+    before a removed marker is dropped so "shown [7]." becomes "shown.".
+    """
+
+    source_count: int
+    cited: list[int] = field(default_factory=list)
+    """Valid source numbers, in order of first use."""
+    invalid: list[int] = field(default_factory=list)
+    """Numbers that pointed at no source (removed from the text), in order of first use."""
+    _marker: str = ""
+    _whitespace: str = ""
+    _after_removal: bool = False
+
+    def feed(self, delta: str) -> str:
+        """Process one delta; returns the text that can be shown now."""
+        out: list[str] = []
+        for char in delta:
+            self._consume(char, out)
+        return "".join(out)
+
+    def finish(self) -> str:
+        """Flush what is held back (an unclosed ``[`` is plain text)."""
+        out: list[str] = []
+        pending, self._marker = self._marker, ""
+        for char in pending:
+            self._plain(char, out)
+        out.append(self._whitespace)
+        self._whitespace = ""
+        return "".join(out)
+
+    def _consume(self, char: str, out: list[str]) -> None:
+        if self._marker:
+            if char == "]":
+                self._close_marker(out)
+                return
+            if char in _MARKER_CHARS and len(self._marker) < _MAX_MARKER_LEN:
+                self._marker += char
+                return
+            # Not a marker after all: release it as text and look at this char afresh.
+            pending, self._marker = self._marker, ""
+            for held in pending:
+                self._plain(held, out)
+            self._consume(char, out)
+            return
+        if char == "[":
+            self._marker = char
+            return
+        self._plain(char, out)
+
+    def _plain(self, char: str, out: list[str]) -> None:
+        if char.isspace():
+            if self._after_removal:
+                # Whitespace after a removed marker replaces the one before it (keeps newlines).
+                self._whitespace = char
+                self._after_removal = False
+            else:
+                self._whitespace += char
+            return
+        if self._after_removal and char in _CLOSING_PUNCTUATION:
+            self._whitespace = ""
+        out.append(self._whitespace + char)
+        self._whitespace = ""
+        self._after_removal = False
+
+    def _close_marker(self, out: list[str]) -> None:
+        body, self._marker = self._marker[1:], ""
+        if not _MARKER_BODY.match(body):
+            for held in "[" + body + "]":
+                self._plain(held, out)
+            return
+        numbers = parse_marker(body)
+        valid = [n for n in numbers if 1 <= n <= self.source_count]
+        for n in numbers:
+            target = self.cited if n in valid else self.invalid
+            if n not in target:
+                target.append(n)
+        if not valid:
+            self._after_removal = True
+            return
+        text = "[" + body + "]" if len(valid) == len(numbers) else _format_marker(valid)
+        out.append(self._whitespace + text)
+        self._whitespace = ""
+        self._after_removal = False
+
+
+def _format_marker(numbers: list[int]) -> str:
+    unique = list(dict.fromkeys(numbers))
+    return "[" + ", ".join(str(n) for n in unique) + "]"
+
+
+@dataclass(frozen=True)
+class CitationCheck:
+    """The outcome of checking a whole text."""
+
+    text: str
+    cited: list[int]
+    invalid: list[int]
+
+
+def check_citations(text: str, source_count: int) -> CitationCheck:
+    """Remove markers that point at no source; report which sources were cited."""
+    citation_filter = CitationFilter(source_count)
+    cleaned = citation_filter.feed(text) + citation_filter.finish()
+    return CitationCheck(cleaned, list(citation_filter.cited), list(citation_filter.invalid))

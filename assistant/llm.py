@@ -1,0 +1,327 @@
+"""The model endpoint: any OpenAI-compatible server, through the ``openai`` SDK.
+
+Every failure becomes one of the typed errors of ``errors.py`` with one line a user can act
+on. The API key is never part of a message: errors are built here, never copied from the
+server, and anything taken from a server reply is scrubbed of the key.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AuthenticationFailed,
+    EndpointError,
+    EndpointServerError,
+    EndpointTimeout,
+    EndpointUnreachable,
+    ModelNotFound,
+    RateLimited,
+    StreamCutOff,
+)
+
+if TYPE_CHECKING:
+    import openai
+
+    from .settings import Settings
+
+NO_KEY_PLACEHOLDER = "no-key-needed"
+"""Sent to local servers (Ollama, llama.cpp, vLLM, LM Studio) needing no key; the SDK wants one."""
+MAX_RETRY_WAIT = 60.0
+"""A server asking to wait longer than this (Retry-After) is not waited for."""
+FIRST_BACKOFF = 0.5
+
+Message = dict[str, str]
+
+
+@dataclass
+class ChatReply:
+    """A whole (non-streamed) reply."""
+
+    text: str
+    model: str
+    finish_reason: str | None
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+class ChatStream:
+    """Text deltas of a streamed reply. After iteration: ``finish_reason`` and ``usage``.
+
+    Ending before the server said why it stopped raises ``StreamCutOff``. ``close()`` closes
+    the HTTP response (used when the user cancels).
+    """
+
+    def __init__(self, client: ChatClient, sdk_stream: Any, model: str) -> None:
+        self._client = client
+        self._stream = sdk_stream
+        self.model = model
+        self.finish_reason: str | None = None
+        self.usage: dict[str, int] = {}
+        self._cancelled = False
+
+    def __iter__(self) -> Iterator[str]:
+        import openai
+
+        try:
+            for chunk in self._stream:
+                if getattr(chunk, "usage", None):
+                    self.usage = _usage_dict(chunk.usage)
+                for choice in chunk.choices or ():
+                    text = choice.delta.content if choice.delta else None
+                    if text:
+                        yield text
+                    if choice.finish_reason:
+                        self.finish_reason = choice.finish_reason
+        except openai.APITimeoutError:
+            raise self._client.timeout_error() from None
+        except openai.APIError:
+            if self._cancelled:
+                return
+            raise self._client.cut_off_error() from None
+        finally:
+            self._stream.close()
+        if self.finish_reason is None and not self._cancelled:
+            raise self._client.cut_off_error()
+
+    def close(self) -> None:
+        """Stop reading and release the connection (the user cancelled)."""
+        self._cancelled = True
+        self._stream.close()
+
+
+@dataclass(frozen=True)
+class _Retry:
+    seconds: float
+
+
+class ChatClient:
+    """Chat completions and the model list of one endpoint, with retries on 429/5xx."""
+
+    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        import openai
+
+        url = settings.endpoint_url
+        if url is None:
+            raise EndpointError("no model endpoint is configured; set ASSISTANT_BASE_URL")
+        self.settings = settings
+        self.url = url
+        self._key = settings.api_key.reveal() if settings.api_key else ""
+        self._sleep = sleep
+        self._default_model: str | None = None
+        # Retries are ours (max_retries=0) so that giving up says clearly what happened.
+        self._sdk = openai.OpenAI(
+            base_url=url,
+            api_key=self._key or NO_KEY_PLACEHOLDER,
+            timeout=settings.timeout,
+            max_retries=0,
+        )
+
+    # -- models -------------------------------------------------------------------------
+
+    def list_models(self) -> list[str]:
+        """Ids of the models the endpoint serves (``GET /models``), in its order."""
+        page = self._call(lambda: self._sdk.models.list(), model=None)
+        return [m.id for m in page.data]
+
+    def resolve_model(self, requested: str | None = None) -> str:
+        """``requested``, else the configured model, else the endpoint's first listed model."""
+        chosen = requested or self.settings.model
+        if chosen:
+            return chosen
+        if self._default_model is None:
+            models = self.list_models()
+            if not models:
+                raise ModelNotFound(
+                    f"the endpoint at {self.url} lists no models; "
+                    "set ASSISTANT_MODEL to the model to use"
+                )
+            self._default_model = models[0]
+        return self._default_model
+
+    # -- chat ---------------------------------------------------------------------------
+
+    def stream_chat(
+        self, messages: Sequence[Message], *, model: str, max_tokens: int | None = None
+    ) -> ChatStream:
+        """Start a streamed completion; errors before the first byte are raised here."""
+        sdk_stream = self._call(
+            lambda: self._sdk.chat.completions.create(
+                model=model,
+                messages=list(messages),  # type: ignore[arg-type]
+                temperature=self.settings.temperature,
+                max_tokens=max_tokens or self.settings.max_tokens,
+                stream=True,
+            ),
+            model=model,
+        )
+        return ChatStream(self, sdk_stream, model)
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        model: str,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> ChatReply:
+        """A whole completion in one JSON reply."""
+        response = self._call(
+            lambda: self._sdk.chat.completions.create(
+                model=model,
+                messages=list(messages),  # type: ignore[arg-type]
+                temperature=self.settings.temperature if temperature is None else temperature,
+                max_tokens=max_tokens or self.settings.max_tokens,
+                stream=False,
+            ),
+            model=model,
+        )
+        if not response.choices:
+            raise self.cut_off_error()
+        choice = response.choices[0]
+        return ChatReply(
+            text=choice.message.content or "",
+            model=response.model or model,
+            finish_reason=choice.finish_reason,
+            usage=_usage_dict(response.usage) if response.usage else {},
+        )
+
+    # -- errors and retries -------------------------------------------------------------
+
+    def _call(self, request: Callable[[], Any], *, model: str | None) -> Any:
+        attempt = 0
+        while True:
+            failure, wait = self._attempt(request, model, attempt)
+            if failure is None:
+                return wait  # the response
+            # Raised outside the SDK's `except` so no SDK exception (and no server text that
+            # may echo the key) rides along as __context__.
+            if isinstance(failure, _Retry):
+                self._sleep(failure.seconds)
+                attempt += 1
+                continue
+            raise failure
+
+    def _attempt(
+        self, request: Callable[[], Any], model: str | None, attempt: int
+    ) -> tuple[EndpointError | _Retry | None, Any]:
+        import openai
+
+        try:
+            return None, request()
+        except openai.APITimeoutError:
+            return self.timeout_error(), None
+        except openai.APIConnectionError:
+            return EndpointUnreachable(
+                f"no model endpoint answered at {self.url} — is the server running? "
+                "(check ASSISTANT_BASE_URL, or unset it for offline extractive answers)"
+            ), None
+        except openai.APIStatusError as exc:
+            status = exc.status_code
+            if status != 429 and status < 500:
+                return self._status_error(status, model, exc), None
+            wait = _retry_after(exc.response.headers)
+            if attempt >= self.settings.max_retries or (wait is not None and wait > MAX_RETRY_WAIT):
+                return self._gave_up_error(status, attempt, wait), None
+            return _Retry(wait if wait is not None else FIRST_BACKOFF * 2**attempt), None
+
+    def _status_error(
+        self, status: int, model: str | None, exc: openai.APIStatusError
+    ) -> EndpointError:
+        if status in (401, 403):
+            if not self._key:
+                return AuthenticationFailed(
+                    f"the endpoint at {self.url} needs an API key (HTTP {status}); "
+                    "set ASSISTANT_API_KEY"
+                )
+            return AuthenticationFailed(
+                f"the endpoint at {self.url} rejected the API key (HTTP {status}); "
+                "check ASSISTANT_API_KEY (or OPENAI_API_KEY)"
+            )
+        if status == 404:
+            what = f"no model {model!r}" if model else "no models list"
+            return ModelNotFound(
+                f"the endpoint at {self.url} has {what} (HTTP 404); run `assistant doctor` to list "
+                "its models and set ASSISTANT_MODEL or --model (and check the URL ends in /v1)"
+            )
+        detail = self._scrub(_server_message(exc))
+        return EndpointError(
+            f"the endpoint at {self.url} refused the request (HTTP {status})"
+            + (f": {detail}" if detail else "")
+        )
+
+    def _gave_up_error(self, status: int, retries: int, wait: float | None) -> EndpointError:
+        tries = f"after {retries} retr{'y' if retries == 1 else 'ies'}"
+        if wait is not None and wait > MAX_RETRY_WAIT:
+            tries = f"and asks to wait {wait:.0f} s"
+        if status == 429:
+            return RateLimited(
+                f"the endpoint at {self.url} is rate-limiting requests (HTTP 429) {tries}; "
+                "wait a while and ask again"
+            )
+        return EndpointServerError(
+            f"the endpoint at {self.url} failed with HTTP {status} {tries}; "
+            "the server is in trouble — check its logs or try again later"
+        )
+
+    def timeout_error(self) -> EndpointTimeout:
+        return EndpointTimeout(
+            f"the endpoint at {self.url} did not answer within {self.settings.timeout:g} s; "
+            "raise ASSISTANT_TIMEOUT or use a faster model"
+        )
+
+    def cut_off_error(self) -> StreamCutOff:
+        return StreamCutOff(
+            f"the answer from {self.url} was cut off before the model finished; ask again"
+        )
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._key, "***") if self._key else text
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds the server asks us to wait (``retry-after-ms``, ``retry-after`` seconds or date)."""
+    if headers is None:
+        return None
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return max(float(milliseconds) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        if parsed is None:
+            return None
+        return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
+
+
+def _server_message(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    message = ""
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        message = str(error.get("message", "")) if isinstance(error, dict) else str(error)
+    elif isinstance(body, str):
+        message = body
+    return " ".join(message.split())[:200]
+
+
+def _usage_dict(usage: Any) -> dict[str, int]:
+    keys = ("prompt_tokens", "completion_tokens", "total_tokens")
+    return {key: int(getattr(usage, key)) for key in keys if getattr(usage, key, None) is not None}
+
+
+@lru_cache(maxsize=8)
+def client_for(settings: Settings) -> ChatClient:
+    """One client per settings, so the connection pool and the model choice stay warm."""
+    return ChatClient(settings)

@@ -1,0 +1,294 @@
+"""A real HTTP server on loopback that speaks the OpenAI protocol, scripted per test.
+
+The SDK talks to it over HTTP exactly as it would to Ollama or OpenAI: ``POST
+/v1/chat/completions`` (JSON, or SSE when the request says ``"stream": true``) and ``GET
+/v1/models``. A test ``enqueue()``s the replies it wants (text, explicit stream chunks, an
+error status with headers, a cut-off stream, a delay) and reads ``history`` afterwards.
+
+Use the ``openai_server`` fixture (tests/conftest.py imports it from here).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+
+@dataclass
+class Reply:
+    """One scripted answer to a chat-completions request."""
+
+    text: str | None = None
+    """Reply text; sent as JSON or as SSE word chunks, whichever the request asked for."""
+    chunks: list[str] | None = None
+    """Explicit stream deltas (the request must be streaming)."""
+    finish_reason: str | None = "stop"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    """Error body (dict -> JSON); default ``{"error": {"message": ...}}``."""
+    delay: float = 0.0
+    """Seconds to wait before answering (for timeouts)."""
+    chunk_delay: float = 0.0
+    cut: str | None = None
+    """Halfway through the chunks, ``"drop"``: close the connection mid-body; ``"no_finish"``:
+    end the body cleanly but without a finish_reason or ``[DONE]``."""
+    usage: dict[str, int] | None = None
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    received_at: float
+    """``time.perf_counter()`` when the request line arrived."""
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.body.get("messages", [])) if isinstance(self.body, dict) else []
+
+    def message(self, role: str) -> str:
+        """Content of the first message with ``role`` ("" if none)."""
+        return next((m["content"] for m in self.messages if m.get("role") == role), "")
+
+
+class OpenAIServer:
+    """Start with ``start()``; ``url`` is the base URL to configure (ends in ``/v1``)."""
+
+    def __init__(self) -> None:
+        self.queue: list[Reply] = []
+        self.default_reply = Reply(text="The collection answers this [1].")
+        self.models: list[str] = ["test-model"]
+        self.models_reply: Reply | None = None
+        """Scripted error for ``GET /v1/models`` (None: list ``models``)."""
+        self.api_key: str | None = None
+        """When set, requests without ``Authorization: Bearer <api_key>`` get a 401."""
+        self.history: list[RecordedRequest] = []
+        self.disconnects = 0
+        """Streams the client closed before the server finished sending (cancellations)."""
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def start(self) -> OpenAIServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def enqueue(self, reply: Reply | str | None = None, **fields: Any) -> Reply:
+        """Script the next chat reply: ``enqueue("text [1]")`` or ``enqueue(status=429, ...)``."""
+        if isinstance(reply, str):
+            reply = Reply(text=reply, **fields)
+        elif reply is None:
+            reply = Reply(**fields)
+        with self._lock:
+            self.queue.append(reply)
+        return reply
+
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.history if r.path.endswith("/chat/completions")]
+
+    def _next_reply(self) -> Reply:
+        with self._lock:
+            return self.queue.pop(0) if self.queue else self.default_reply
+
+    def _sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+
+def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+            pass
+
+        def do_GET(self) -> None:
+            self._record(None)
+            if not self._authorised():
+                return
+            if self.path.rstrip("/").endswith("/models"):
+                if server.models_reply is not None:
+                    self._error(server.models_reply)
+                    return
+                data = [
+                    {"id": m, "object": "model", "created": 0, "owned_by": "test"}
+                    for m in server.models
+                ]
+                self._json(200, {"object": "list", "data": data})
+            else:
+                self._json(404, {"error": {"message": f"no route {self.path}"}})
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            self._record(body)
+            if not self._authorised():
+                return
+            if not self.path.endswith("/chat/completions"):
+                self._json(404, {"error": {"message": f"no route {self.path}"}})
+                return
+            reply = server._next_reply()
+            if reply.delay:
+                server._sleep(reply.delay)
+            if reply.status != 200:
+                self._error(reply)
+                return
+            model = body.get("model", "test-model") if isinstance(body, dict) else "test-model"
+            streaming = isinstance(body, dict) and bool(body.get("stream"))
+            try:
+                if streaming:
+                    self._stream(reply, model)
+                else:
+                    self._complete(reply, model)
+            except (BrokenPipeError, ConnectionResetError):  # the client went away (cancel)
+                server.disconnects += 1
+
+        # -- helpers ---------------------------------------------------------------------
+
+        def _record(self, body: Any) -> None:
+            server.history.append(
+                RecordedRequest(
+                    self.command,
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                    time.perf_counter(),
+                )
+            )
+
+        def _authorised(self) -> bool:
+            if server.api_key is None:
+                return True
+            given = self.headers.get("Authorization", "")
+            if given == f"Bearer {server.api_key}":
+                return True
+            # Like some real servers, echo what was sent: the client must not repeat it.
+            self._json(401, {"error": {"message": f"Incorrect API key provided: {given}"}})
+            return False
+
+        def _error(self, reply: Reply) -> None:
+            body = (
+                reply.body
+                if reply.body is not None
+                else {"error": {"message": f"scripted {reply.status}"}}
+            )
+            self._json(reply.status, body, reply.headers)
+
+        def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+            data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _complete(self, reply: Reply, model: str) -> None:
+            text = reply.text if reply.text is not None else "".join(reply.chunks or [])
+            self._json(
+                200,
+                {
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": text},
+                            "finish_reason": reply.finish_reason,
+                        }
+                    ],
+                    "usage": reply.usage or _usage(text),
+                },
+            )
+
+        def _stream(self, reply: Reply, model: str) -> None:
+            chunks = reply.chunks if reply.chunks is not None else _words(reply.text or "")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for index, piece in enumerate(chunks):
+                if reply.cut == "drop" and index == max(len(chunks) // 2, 1):
+                    self.wfile.flush()
+                    self.connection.shutdown(2)  # mid-body: no terminating chunk
+                    self.close_connection = True
+                    return
+                if reply.cut == "no_finish" and index == max(len(chunks) // 2, 1):
+                    self._write_chunk(b"")  # a clean end of body, but no finish_reason/[DONE]
+                    return
+                self._event(_chunk(model, {"content": piece}, None))
+                if reply.chunk_delay:
+                    server._sleep(reply.chunk_delay)
+            self._event(_chunk(model, {}, reply.finish_reason, reply.usage))
+            self._write_chunk(b"data: [DONE]\n\n")
+            self._write_chunk(b"")
+
+        def _event(self, payload: dict[str, Any]) -> None:
+            self._write_chunk(f"data: {json.dumps(payload)}\n\n".encode())
+
+        def _write_chunk(self, data: bytes) -> None:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
+
+    return Handler
+
+
+def _chunk(
+    model: str, delta: dict[str, Any], finish: str | None, usage: dict[str, int] | None = None
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    if usage:
+        payload["usage"] = usage
+    return payload
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\s*\S+", text) or [text]
+
+
+def _usage(text: str) -> dict[str, int]:
+    completion = len(text.split())
+    return {"prompt_tokens": 100, "completion_tokens": completion, "total_tokens": 100 + completion}
+
+
+@pytest.fixture
+def openai_server() -> Any:
+    """A started ``OpenAIServer``; stopped after the test."""
+    server = OpenAIServer().start()
+    yield server
+    server.stop()

@@ -1,0 +1,73 @@
+"""Citations are owned by code: parsing, removal of markers that point at nothing, streaming."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.citations import CitationFilter, check_citations, parse_marker
+
+
+@pytest.mark.parametrize(
+    ("body", "numbers"),
+    [
+        ("3", [3]),
+        ("1, 2", [1, 2]),
+        ("1,2,2", [1, 2, 2]),
+        ("1-3", [1, 2, 3]),
+        ("2–4", [2, 3, 4]),
+        ("1, 3-4", [1, 3, 4]),
+    ],
+)
+def test_parse_marker(body, numbers):
+    assert parse_marker(body) == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned", "cited", "invalid"),
+    [
+        ("A [1]. B [2].", "A [1]. B [2].", [1, 2], []),
+        ("Both [1, 2] say so.", "Both [1, 2] say so.", [1, 2], []),
+        ("Adjacent [2][1].", "Adjacent [2][1].", [2, 1], []),
+        ("A range [1-3].", "A range [1-3].", [1, 2, 3], []),
+        ("Nothing behind it [7].", "Nothing behind it.", [], [7]),
+        ("Zero [0] is no source, and more.", "Zero is no source, and more.", [], [0]),
+        ("Mixed [1, 9] here.", "Mixed [1] here.", [1], [9]),
+        ("Pair [9][2].", "Pair [2].", [2], [9]),
+        ("Range past the end [2-5].", "Range past the end [2, 3].", [2, 3], [4, 5]),
+        ("Keeps lines [8]\n\nNext.", "Keeps lines\n\nNext.", [], [8]),
+        (
+            "Not citations: [a], [see 2], arr[ and [12",
+            "Not citations: [a], [see 2], arr[ and [12",
+            [],
+            [],
+        ),
+    ],
+)
+def test_check_citations(text, cleaned, cited, invalid):
+    check = check_citations(text, 3)
+    assert (check.text, check.cited, check.invalid) == (cleaned, cited, invalid)
+
+
+def test_cited_numbers_are_in_order_of_first_use():
+    assert check_citations("x [3] y [1] z [3] w [2]", 3).cited == [3, 1, 2]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_streaming_in_any_chunking_equals_the_whole_text_check(size):
+    text = "DAE [1] beats it [1, 7]. Others [9] disagree [2][8].\nDone [1-2]."
+    whole = check_citations(text, 2)
+    stream = CitationFilter(2)
+    shown = (
+        "".join(stream.feed(text[i : i + size]) for i in range(0, len(text), size))
+        + stream.finish()
+    )
+    assert shown == whole.text
+    assert "[7]" not in shown and "[9]" not in shown and "[8]" not in shown
+    assert (stream.cited, stream.invalid) == (whole.cited, whole.invalid) == ([1, 2], [7, 9, 8])
+
+
+def test_a_marker_is_held_back_until_it_is_decided():
+    stream = CitationFilter(2)
+    assert stream.feed("Claim [") == "Claim"  # the space waits with the bracket
+    assert stream.feed("4") == ""
+    assert stream.feed("].") == "."
