@@ -6,11 +6,13 @@ out), not with the functions under test, so a wrong formula cannot agree with it
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 from pathlib import Path
 
 import pytest
+from openai_server import Reply
 
 from assistant import Answer, EvalError, Source
 from assistant.cli import main
@@ -22,11 +24,13 @@ from assistant.evaluation import (
     format_table,
     load_questions,
     metrics,
+    run_evaluation,
     score_answer,
     score_retrieval,
     summarize,
 )
 from assistant.evaluation.runner import RetrievalOutcome, TitleIndex
+from assistant.prompts import CANNOT_ANSWER
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_QUESTIONS = REPO / "eval" / "dev_questions.jsonl"
@@ -364,8 +368,6 @@ def seed_questions(seeded_assistant, tmp_path) -> Path:
 
 
 def test_runner_scores_agree_with_the_search_results(seeded_assistant, seed_questions):
-    from assistant.evaluation import run_evaluation
-
     progress: list[tuple[int, int]] = []
     run = run_evaluation(
         seeded_assistant,
@@ -437,3 +439,50 @@ def test_cli_table(seeded_home, seed_questions, capsys):
     assert out.startswith("Retrieval: 2 answerable questions")
     assert "warning: 1 gold title(s) match no indexed paper" in out
     assert "3 questions in" in out
+
+
+# Needs the answering of issue 3; skipped (with this reason) only while that module is absent.
+@pytest.mark.skipif(
+    importlib.util.find_spec("assistant.answering") is None,
+    reason="answer-mode eval waits for assistant/answering.py (issue 3)",
+)
+def test_answer_mode_with_a_model_counts_tokens_citations_and_declines(
+    assistant_factory, openai_server, tmp_path
+):
+    assistant = assistant_factory(base_url=openai_server.url)
+    papers = assistant.papers()
+    first, second = papers[10], papers[150]
+    path = write_lines(
+        tmp_path,
+        question_line(qid="m1", question=first.abstract.split(". ")[0], gold_titles=[first.title],
+                      facts=["Flux capacitor", "fusion"]),
+        question_line(qid="m2", question=second.abstract.split(". ")[0],
+                      gold_titles=[second.title], facts=["Flux capacitor"]),
+        question_line(qid="m3", type="unanswerable", question="What is the capital of Peru?",
+                      gold_titles=[], facts=[]),
+    )  # fmt: skip
+    usage = {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}
+    openai_server.enqueue(Reply(text="It uses a flux CAPACITOR [1].", usage=usage))
+    openai_server.enqueue(Reply(text="Nothing relevant here [1], or here [2].", usage=usage))
+    openai_server.enqueue(Reply(text=CANNOT_ANSWER, usage=usage))
+
+    run = run_evaluation(assistant, load_questions(path), mode="answer")
+    summary = summarize(run)
+    answers = summary["answers"]
+    requests = len(openai_server.chat_requests)
+    assert requests >= 2  # m3 may be declined before the model is asked
+    assert answers["tokens"] == {name: value * requests for name, value in usage.items()}
+    assert summary["answerer"] == "llm" and summary["model"] == "test-model"
+    # m1: 1 of 2 facts ("fusion" missing); m2: 0 of 1.
+    assert answers["all"]["fact_recall"] == pytest.approx((1 / 2 + 0) / 2)
+    assert answers["abstention"] == {"declined_unanswerable": 1.0, "declined_answerable": 0.0}
+    rows = {row["qid"]: row for row in details(run)}
+    assert len(rows["m1"]["answer"]["cited_paper_ids"]) == 1
+    assert len(rows["m2"]["answer"]["cited_paper_ids"]) == 2
+    # Precision from the rows, by hand: cited gold papers over cited papers, per question.
+    by_hand = [
+        len(set(r["answer"]["cited_paper_ids"]) & set(r["gold_paper_ids"]))
+        / len(r["answer"]["cited_paper_ids"])
+        for r in (rows["m1"], rows["m2"])
+    ]
+    assert answers["all"]["citation_precision"] == pytest.approx(sum(by_hand) / 2)
