@@ -137,7 +137,9 @@ class ChatApp(App[None]):
         status.host = endpoint_host(self.settings.endpoint_url)
         status.k = self.k
         self.prompt_input.focus()
-        self._open_store()
+        # After the first paint: opening the store imports chromadb and loads the embedder,
+        # which would otherwise hold the GIL while the screen is being drawn.
+        self.call_after_refresh(self._open_store)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
@@ -316,7 +318,7 @@ class ChatApp(App[None]):
             self.sources_panel.show([])
             return
         view.add_class("-selected")
-        self.sources_panel.show(view.sources, _short(view.question))
+        self.sources_panel.show(view.sources)
 
     @on(AnswerView.Selected)
     def _answer_clicked(self, event: AnswerView.Selected) -> None:
@@ -535,11 +537,6 @@ def _forget_turn(store: ChatHistory, turn_id: int) -> None:
     # The failure being reported matters more than a stale row.
     with contextlib.suppress(AssistantError):
         store.delete_turn(turn_id)
-
-
-def _short(text: str, width: int = 40) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def make_app(

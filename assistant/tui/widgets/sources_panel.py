@@ -49,21 +49,28 @@ class SourcesPanel(Vertical):
     def option_list(self) -> OptionList:
         return self.query_one(OptionList)
 
-    def show(self, sources: list[Source], caption: str = "") -> None:
+    def show(self, sources: list[Source]) -> None:
         """Replace the list with ``sources`` (already numbered by the answerer)."""
         self.sources = list(sources)
-        options = self.option_list
-        options.clear_options()
-        options.add_options([Option(_label(s), id=str(s.n)) for s in self.sources])
-        if self.sources:
-            options.highlighted = 0
+        self._fill(highlight=0)
         cited = sum(s.cited for s in self.sources)
         hint = (
-            f"{cited} cited · Enter or 1–9 opens · {caption}".rstrip(" ·")
-            if self.sources
-            else EMPTY
+            f"{cited} of {len(self.sources)} cited · Enter or 1–9 opens" if self.sources else EMPTY
         )
         self.query_one(".panel-hint", Static).update(hint)
+
+    def _fill(self, highlight: int | None) -> None:
+        options = self.option_list
+        width = options.scrollable_content_region.width or self.size.width or 30
+        options.clear_options()
+        options.add_options([Option(_label(s, width), id=str(s.n)) for s in self.sources])
+        if self.sources and highlight is not None:
+            options.highlighted = min(highlight, len(self.sources) - 1)
+
+    def on_resize(self) -> None:
+        # Titles are cut to fit two lines of the current width.
+        if self.sources:
+            self._fill(self.option_list.highlighted)
 
     def action_open_highlighted(self) -> None:
         index = self.option_list.highlighted
@@ -84,8 +91,12 @@ class SourcesPanel(Vertical):
             self.post_message(self.SourceChosen(int(event.option.id)))
 
 
-def _label(source: Source) -> Text:
+def _label(source: Source, width: int) -> Text:
+    """``● [n] title``, dimmed when uncited; at most two lines so that k sources fit at 80x24."""
     marker = "●" if source.cited else "○"
-    label = Text.assemble((f"{marker} [{source.n}] ", "bold" if source.cited else "dim"))
-    label.append(source.title, style="" if source.cited else "dim")
+    prefix = f"{marker} [{source.n}] "
+    room = max(10, 2 * width - len(prefix) - 2)
+    title = source.title if len(source.title) <= room else source.title[: room - 1].rstrip() + "…"
+    label = Text.assemble((prefix, "bold" if source.cited else "dim"))
+    label.append(title, style="" if source.cited else "dim")
     return label
