@@ -28,6 +28,7 @@ STOPWORDS = frozenset(
 )
 _TITLE_WEIGHT = 2.0  # a term in the title says more about the paper than one in passing
 _TEXT_WEIGHT = 1.0
+_IDS_PER_STATEMENT = 500  # well below SQLite's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -80,17 +81,31 @@ class LexicalIndex:
         """Write ``(paper_id, hash)`` papers with their ``(chunk_id, paper_id, title, text)``
         chunks, replacing whatever was there for those papers, in one transaction."""
         papers = list(papers)
-        ids = [(pid,) for pid, _ in papers]
         with self._transaction():
-            self._db.executemany("DELETE FROM chunks WHERE paper_id = ?", ids)
+            self._delete_chunks_of([pid for pid, _ in papers])
             self._db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", chunks)
             self._db.executemany("INSERT OR REPLACE INTO papers VALUES (?, ?)", papers)
 
     def remove_papers(self, paper_ids: Iterable[str]) -> None:
         ids = [(pid,) for pid in paper_ids]
         with self._transaction():
-            self._db.executemany("DELETE FROM chunks WHERE paper_id = ?", ids)
+            self._delete_chunks_of([pid for (pid,) in ids])
             self._db.executemany("DELETE FROM papers WHERE paper_id = ?", ids)
+
+    def _delete_chunks_of(self, paper_ids: Sequence[str]) -> None:
+        """Delete the chunks of these papers (inside a transaction).
+
+        FTS5 cannot index the UNINDEXED ``paper_id`` column, so every ``WHERE paper_id``
+        reads the whole table: one scan per batch, not per paper, and none for papers that
+        were never indexed (their chunks and ``papers`` row are written in one transaction)."""
+        for start in range(0, len(paper_ids), _IDS_PER_STATEMENT):
+            batch = paper_ids[start : start + _IDS_PER_STATEMENT]
+            marks = ",".join("?" * len(batch))
+            known = [pid for (pid,) in self._db.execute(
+                f"SELECT paper_id FROM papers WHERE paper_id IN ({marks})", batch)]
+            if known:
+                marks = ",".join("?" * len(known))
+                self._db.execute(f"DELETE FROM chunks WHERE paper_id IN ({marks})", known)
 
     def clear(self) -> None:
         with self._transaction():
