@@ -1,10 +1,83 @@
-"""`assistant ask` (placeholder until implemented)."""
+"""``assistant ask QUESTION``: a grounded answer with numbered references.
+
+Tokens are printed as they arrive (``--no-stream`` waits for the whole answer); then the
+reference list, cited sources first, retrieved-but-uncited ones marked. ``--json`` prints
+exactly ``Answer.to_dict()``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from .common import add_model_flags, add_store_flags, open_assistant, print_json
+
+if TYPE_CHECKING:
+    from ..results import Answer
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("ask", help="(not implemented yet)")
-    parser.set_defaults(run=lambda args: 2)
+    parser = subparsers.add_parser(
+        "ask",
+        help="answer a question from the papers, with [n] citations",
+        description="Answer a question from the collection. Offline (no model configured) the "
+        "answer is quoted sentences; with ASSISTANT_BASE_URL a model writes it.",
+    )
+    parser.add_argument("question", help="what you want to know")
+    parser.add_argument("--k", type=int, help="how many papers to draw on (default: setting k, 5)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (no streaming)")
+    parser.add_argument(
+        "--no-stream",
+        action="store_true",
+        help="wait for the whole answer instead of printing tokens live",
+    )
+    add_model_flags(parser)
+    add_store_flags(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import ConfigError
+    from ..results import Answer
+
+    if args.k is not None and args.k < 1:
+        raise ConfigError(f"--k must be at least 1, got {args.k}")
+    assistant = open_assistant(args)
+    if args.json or args.no_stream:
+        answer = assistant.answer(args.question, k=args.k, model=args.model)
+        if args.json:
+            print_json(answer.to_dict())
+            return 0
+        sys.stdout.write(answer.text + "\n")
+    else:
+        final: Answer | None = None
+        for item in assistant.stream_answer(args.question, k=args.k, model=args.model):
+            if isinstance(item, Answer):
+                final = item
+            else:
+                sys.stdout.write(item)
+                sys.stdout.flush()
+        sys.stdout.write("\n")
+        assert final is not None, "stream_answer always ends with an Answer"
+        answer = final
+    print_references(answer, sys.stdout)
+    if answer.invalid_citations:
+        markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)
+        print(
+            f"note: removed citation markers that pointed at no source: {markers}", file=sys.stderr
+        )
+    return 0
+
+
+def print_references(answer: Answer, out: TextIO) -> None:
+    """The numbered reference list: cited sources first, then the uncited ones, marked."""
+    if not answer.sources:
+        return
+    out.write("\nReferences\n")
+    cited = [s for s in answer.sources if s.cited]
+    uncited = [s for s in answer.sources if not s.cited]
+    for source in cited:
+        out.write(f"  [{source.n}] {source.title}\n")
+    for source in uncited:
+        out.write(f"  [{source.n}] {source.title}  (retrieved, not cited)\n")

@@ -1,0 +1,54 @@
+"""Follow-up questions made standalone, so retrieval sees what "it" refers to.
+
+With a model, the model rewrites the follow-up (prompts/condense.md). Offline, a rule does:
+a follow-up that refers back ("it", "they", "this method"...) or names almost nothing itself
+gets the key words of the previous question put in front of it. A self-contained follow-up
+is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .citations import check_citations
+from .relevance import content_terms
+from .results import Turn
+
+REFERRING_WORDS = frozenset(
+    "it its it's they them their theirs this that these those he she his her former latter".split()  # noqa: SIM905
+)
+MIN_OWN_TERMS = 3
+"""A follow-up naming fewer content words than this leans on the conversation."""
+HISTORY_TURNS = 3
+ANSWER_WORDS_IN_HISTORY = 80
+
+
+def condense_by_rule(question: str, history: Sequence[Turn]) -> str:
+    """The offline rewrite: previous question's key words + the follow-up, when it refers back."""
+    if not history:
+        return question
+    words = [w.casefold() for w in re.findall(r"[\w']+", question)]
+    own_terms = set(content_terms(question))
+    refers_back = any(w in REFERRING_WORDS for w in words) or len(own_terms) < MIN_OWN_TERMS
+    if not refers_back:
+        return question
+    previous = history[-1].question
+    key_words: list[str] = []
+    for word in re.findall(r"[^\W_][\w\-]*", previous):
+        terms = content_terms(word)
+        if terms and terms[0] not in own_terms and word not in key_words:
+            key_words.append(word)
+    return f"{' '.join(key_words)}: {question}" if key_words else question
+
+
+def history_transcript(history: Sequence[Turn]) -> str:
+    """The last turns as the condensing prompt shows them (answers shortened, no markers)."""
+    lines = []
+    for turn in history[-HISTORY_TURNS:]:
+        answer = check_citations(turn.answer, 0).text  # every marker points at nothing here
+        words = answer.split()
+        if len(words) > ANSWER_WORDS_IN_HISTORY:
+            answer = " ".join(words[:ANSWER_WORDS_IN_HISTORY]) + " …"
+        lines.append(f"User: {turn.question}\nAssistant: {' '.join(answer.split())}")
+    return "\n".join(lines)

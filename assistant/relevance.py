@@ -1,0 +1,112 @@
+"""Is the collection about this question at all? The evidence for abstaining.
+
+Two signals, both must hold for an answer to be attempted:
+
+* dense: the best passage's cosine similarity to the question reaches ``settings.min_relevance``;
+* lexical support: the retrieved papers mention enough of the question's distinctive words.
+  Each content word counts by its inverse document frequency in the collection, so a question
+  about "the carbon footprint of pretraining" is not answered from papers that only share
+  "pretraining" and "language models" with it. Near misses that embeddings score as similar
+  are caught this way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .lexical import STOPWORDS
+
+if TYPE_CHECKING:
+    from .collection import Paper
+    from .service import Assistant
+
+MIN_TERM_SUPPORT = 0.45
+"""Below this share of the question's (IDF-weighted) content words found in the retrieved
+papers, the collection is taken not to discuss the question."""
+
+# Words of how questions are asked, not of what they are about.
+_QUESTION_WORDS = frozenset(
+    """paper papers study studies work works approach approaches method methods propose proposed
+    introduce introduced show shows report reported reports find found get got give gives
+    like many much kind kinds way ways versus""".split()  # noqa: SIM905 - a word list reads best so
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def content_terms(text: str) -> list[str]:
+    """Lower-cased content words, plural ``-s`` folded, stop and question words dropped.
+
+    Hyphenated compounds count as their parts ("language-model" is "language model").
+    """
+    terms = []
+    for word in _WORD.findall(text.casefold()):
+        if len(word) < 2 or word in STOPWORDS or word in _QUESTION_WORDS:
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+        if word not in _QUESTION_WORDS:
+            terms.append(word)
+    return terms
+
+
+@dataclass(frozen=True)
+class Relevance:
+    similarity: float
+    term_support: float
+    missing_terms: list[str]
+
+    def enough(self, min_similarity: float) -> bool:
+        return self.similarity >= min_similarity and self.term_support >= MIN_TERM_SUPPORT
+
+
+class DocumentFrequencies:
+    """How many papers use each content word (title or abstract)."""
+
+    def __init__(self, papers: Iterable[Paper]) -> None:
+        self.counts: Counter[str] = Counter()
+        self.papers = 0
+        for paper in papers:
+            self.papers += 1
+            self.counts.update(set(content_terms(f"{paper.title} {paper.abstract}")))
+
+    def idf(self, term: str) -> float:
+        return math.log((self.papers + 1) / (self.counts.get(term, 0) + 0.5))
+
+
+_cache: dict[int, tuple[int, DocumentFrequencies]] = {}
+_cache_lock = threading.Lock()
+
+
+def document_frequencies(assistant: Assistant) -> DocumentFrequencies:
+    """Counted once per store and paper count (re-counted after an ingest changes it)."""
+    store = assistant.store
+    count = store.paper_count()
+    with _cache_lock:
+        cached = _cache.get(id(store))
+        if cached is None or cached[0] != count:
+            cached = (count, DocumentFrequencies(store.papers()))
+            _cache[id(store)] = cached
+        return cached[1]
+
+
+def judge_relevance(
+    question: str, similarity: float, papers: Sequence[Paper], frequencies: DocumentFrequencies
+) -> Relevance:
+    """How well ``papers`` (the retrieved ones) cover ``question``."""
+    terms = set(content_terms(question))
+    if not terms:
+        return Relevance(similarity, 1.0, [])
+    covered: set[str] = set()
+    for paper in papers:
+        covered |= terms & set(content_terms(f"{paper.title} {paper.abstract}"))
+    weight = {term: frequencies.idf(term) for term in terms}
+    total = sum(weight.values()) or 1.0
+    support = sum(weight[t] for t in covered) / total
+    missing = sorted(terms - covered, key=lambda t: -weight[t])
+    return Relevance(similarity, round(support, 4), missing)

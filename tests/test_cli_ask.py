@@ -1,0 +1,211 @@
+"""`assistant ask` and `assistant doctor` as a user runs them."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openai_server import Reply
+
+from assistant.cli import main
+
+KEY = "sk-live-DO-NOT-PRINT-8d7f"
+QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
+
+
+@pytest.fixture
+def seeded_env(seeded_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ASSISTANT_HOME", str(seeded_home))
+    return seeded_home
+
+
+@pytest.fixture
+def model_env(seeded_env: Path, openai_server, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    monkeypatch.setenv("ASSISTANT_MAX_RETRIES", "1")
+    return openai_server
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+
+
+class TimedStdout(io.StringIO):
+    """Remembers when each piece was written, to tell streaming from waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[tuple[float, str]] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append((time.perf_counter(), text))
+        return super().write(text)
+
+
+def test_ask_offline_prints_the_answer_then_references(seeded_env, capsys):
+    assert main(["ask", QUESTION]) == 0
+    out = capsys.readouterr().out
+    answer, references = out.split("\nReferences\n")
+    assert "[1]" in answer and "ASSISTANT_BASE_URL" in answer
+    lines = references.strip().splitlines()
+    assert len(lines) == 5
+    cited = [line for line in lines if not line.endswith("(retrieved, not cited)")]
+    assert cited and lines[: len(cited)] == cited  # cited first, uncited marked after
+    assert "DAE-Talker" in cited[0]
+
+
+def test_ask_json_is_exactly_the_answer_dict(seeded_env, capsys):
+    assert main(["ask", QUESTION, "--json", "--k", "3"]) == 0
+    data = json.loads(capsys.readouterr().out)  # one object, nothing else
+    assert set(data) == {
+        "question",
+        "answer",
+        "answered",
+        "mode",
+        "model",
+        "citations",
+        "sources",
+        "usage",
+        "timings",
+    }
+    assert (
+        data["question"] == QUESTION and data["answered"] is True and data["mode"] == "extractive"
+    )
+    assert len(data["sources"]) == 3
+    assert set(data["sources"][0]) == {"n", "paper_id", "title", "cited", "passage"}
+    assert all(isinstance(n, int) for n in data["citations"])
+    assert {s["n"] for s in data["sources"] if s["cited"]} == set(data["citations"])
+
+
+def test_ask_json_declined(seeded_env, capsys):
+    assert main(["ask", "Best sourdough bread recipe with a crunchy crust?", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is False and data["citations"] == [] and data["sources"] == []
+    assert "does not answer" in data["answer"]
+
+
+def test_ask_streams_tokens_as_they_arrive(model_env, monkeypatch):
+    model_env.enqueue(Reply(chunks=["Streaming ", "works ", "[1]", "."], chunk_delay=0.3))
+    out = TimedStdout()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["ask", QUESTION]) == 0
+    pieces = [(t, text) for t, text in out.writes if text.strip()]
+    first_token = next(t for t, text in pieces if "Streaming" in text)
+    references = next(t for t, text in pieces if "References" in text)
+    assert references - first_token >= 0.6  # the first words were out long before the end
+    assert out.getvalue().startswith("Streaming works [1].\n")
+
+
+def test_ask_no_stream_waits_and_prints_once(model_env, monkeypatch):
+    model_env.enqueue(Reply(chunks=["Waited ", "for ", "it ", "[1]."], chunk_delay=0.1))
+    out = TimedStdout()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["ask", QUESTION, "--no-stream"]) == 0
+    assert [text for _, text in out.writes if "Waited" in text] == ["Waited for it [1].\n"]
+    assert "\nReferences\n" in out.getvalue()
+
+
+def test_ask_reports_removed_markers_on_stderr(model_env, capsys):
+    model_env.enqueue("Claim [1] and a made-up one [42].")
+    assert main(["ask", QUESTION, "--model", "chosen"]) == 0
+    captured = capsys.readouterr()
+    assert "[42]" not in captured.out
+    assert "Claim [1] and a made-up one." in captured.out
+    assert "[42]" in captured.err
+    assert model_env.chat_requests[-1].body["model"] == "chosen"
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ({"status": 401}, "rejected the API key"),
+        ({"status": 404}, "assistant doctor"),
+        ({"status": 429, "headers": {"Retry-After": "0"}}, "HTTP 429"),
+        ({"status": 502}, "HTTP 502"),
+        ({"cut": "drop", "chunks": ["a ", "b ", "c ", "d"]}, "cut off"),
+        ({"delay": 3.0, "text": "late"}, "did not answer within 0.5 s"),
+    ],
+)
+def test_endpoint_errors_are_one_line_without_the_key(
+    model_env, monkeypatch, capsys, script, expected
+):
+    monkeypatch.setenv("ASSISTANT_API_KEY", KEY)
+    monkeypatch.setenv("ASSISTANT_TIMEOUT", "0.5")
+    for _ in range(2):
+        model_env.enqueue(Reply(**script))
+    assert main(["ask", QUESTION]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0]
+    assert "Traceback" not in captured.err
+    assert KEY not in captured.out + captured.err
+
+
+def test_a_bad_k_is_one_line(seeded_env, capsys):
+    assert main(["ask", QUESTION, "--k", "0"]) == 1
+    assert capsys.readouterr().err.strip() == "error: --k must be at least 1, got 0"
+
+
+def test_connection_refused_in_a_real_process_names_the_url(seeded_home):
+    url = closed_port_url()
+    env = {
+        **os.environ,
+        "ASSISTANT_HOME": str(seeded_home),
+        "ASSISTANT_BASE_URL": url,
+        "ASSISTANT_API_KEY": KEY,
+        "ASSISTANT_CONFIG": str(seeded_home / "none.toml"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", QUESTION],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: no model endpoint answered at {url} — is the server running? "
+        "(check ASSISTANT_BASE_URL, or unset it for offline extractive answers)"
+    ]
+    assert KEY not in result.stdout + result.stderr
+
+
+# -- doctor --------------------------------------------------------------------------------
+
+
+def test_doctor_offline(seeded_env, capsys):
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "extractive" in out
+    assert "290 papers" in out and str(seeded_env) in out
+
+
+def test_doctor_lists_the_models_and_never_the_key(model_env, monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_API_KEY", KEY)
+    model_env.models = ["llama-3-8b", "qwen2"]
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert f"Endpoint: {model_env.url} answers" in out
+    assert "llama-3-8b" in out and "qwen2" in out and "Model: llama-3-8b" in out
+    assert "*** (set)" in out and KEY not in out
+    assert model_env.history[-1].headers["authorization"] == f"Bearer {KEY}"
+
+
+def test_doctor_flags_an_unknown_configured_model(model_env, capsys):
+    assert main(["doctor", "--model", "missing-model"]) == 1
+    assert "'missing-model' is not among them" in capsys.readouterr().out
+
+
+def test_doctor_reports_an_unreachable_endpoint(seeded_env, capsys):
+    url = closed_port_url()
+    assert main(["doctor", "--base-url", url]) == 1
+    assert f"no model endpoint answered at {url}" in capsys.readouterr().out
