@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,12 @@ STOPWORDS = frozenset(
     what when where which while who whom why will with would you your yours yourself
     yourselves paper papers use used uses using which whose""".split()
 )
+# In a large index, a term in more than this share of chunks adds little to BM25 (its IDF
+# is near zero) but costs the most time: its posting list is long. Such terms are left out
+# of the query. Small collections keep every term: there the time is negligible and a
+# frequent word ("code" among code papers) can still tell papers apart.
+MAX_DOC_FRACTION = 0.1
+LARGE_INDEX_CHUNKS = 20_000
 _TITLE_WEIGHT = 2.0  # a term in the title says more about the paper than one in passing
 _TEXT_WEIGHT = 1.0
 _IDS_PER_STATEMENT = 500  # well below SQLite's limit on bound parameters
@@ -65,8 +72,15 @@ class LexicalIndex:
                 CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(
                     chunk_id UNINDEXED, paper_id UNINDEXED, title, text,
                     tokenize = 'porter unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5vocab(chunks, 'row');
+                -- A scratch table that stems query words the way the index stemmed the chunks.
+                CREATE VIRTUAL TABLE temp.stemmer USING fts5(
+                    words, tokenize = 'porter unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE temp.stemmer_terms USING fts5vocab(temp, stemmer, 'instance');
                 """
             )
+            self._lock = threading.Lock()  # the stemmer table is per connection
+            self._chunks_total: int | None = None
         except sqlite3.Error as exc:
             raise StoreError(f"lexical index {path} cannot be opened ({exc}); delete it and run "
                              "`assistant ingest` to rebuild it") from None
@@ -116,9 +130,13 @@ class LexicalIndex:
         self, question: str, limit: int, paper_ids: Sequence[str] | None = None
     ) -> list[LexicalHit]:
         """The best ``limit`` chunks by BM25, optionally only of ``paper_ids``."""
-        terms = query_terms(question)
-        if not terms:
-            return []
+        with self._lock:
+            terms = self._selective_terms(query_terms(question))
+            if not terms:
+                return []
+            return self._bm25(terms, limit, paper_ids)
+
+    def _bm25(self, terms: list[str], limit: int, paper_ids: Sequence[str] | None) -> list[LexicalHit]:
         match = " OR ".join(f'"{t}"' for t in terms)
         sql = (
             "SELECT chunk_id, paper_id, text, bm25(chunks, 0, 0, ?, ?) AS rank "
@@ -134,10 +152,34 @@ class LexicalIndex:
         # FTS5's bm25() is negative (smaller is better); flip it so higher is better.
         return [LexicalHit(cid, pid, text, -rank) for cid, pid, text, rank in rows]
 
+    def _selective_terms(self, terms: list[str]) -> list[str]:
+        """``terms`` without those in more than MAX_DOC_FRACTION of a large index's chunks
+        (keeping at least the rarest one)."""
+        if len(terms) < 2 or self._chunk_count() < LARGE_INDEX_CHUNKS:
+            return terms
+        self._db.execute("DELETE FROM temp.stemmer")
+        self._db.execute("INSERT INTO temp.stemmer VALUES (?)", (" ".join(terms),))
+        stems = [t for (t,) in self._db.execute("SELECT term FROM temp.stemmer_terms ORDER BY offset")]
+        if len(stems) != len(terms):  # the tokenizer split a word differently: keep all
+            return terms
+        placeholders = ",".join("?" * len(stems))
+        counts = dict(
+            self._db.execute(f"SELECT term, doc FROM chunk_terms WHERE term IN ({placeholders})", stems)
+        )
+        limit = MAX_DOC_FRACTION * self._chunk_count()
+        keep = [term for term, stem in zip(terms, stems) if counts.get(stem, 0) <= limit]
+        return keep or [min(zip(terms, stems), key=lambda ts: counts.get(ts[1], 0))[0]]
+
+    def _chunk_count(self) -> int:
+        if self._chunks_total is None:
+            self._chunks_total = int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        return self._chunks_total
+
     def close(self) -> None:
         self._db.close()
 
     def _transaction(self) -> _Transaction:
+        self._chunks_total = None  # every write may change it
         return _Transaction(self._db)
 
 

@@ -76,7 +76,8 @@ def retrieve_papers(
 
     best = sorted(candidates.values(), key=lambda c: -c.score)[:k]
     _fill_missing_similarity(store, best, query_vector)
-    return [_hit(rank, c, store.paper(c.paper_id)) for rank, c in enumerate(best, start=1)]
+    papers = store.papers_by_id([c.paper_id for c in best])
+    return [_hit(rank, c, papers[c.paper_id]) for rank, c in enumerate(best, start=1)]
 
 
 def _min_max(scores: Sequence[float], paper_ids: Sequence[str]) -> list[float]:

@@ -53,7 +53,8 @@ class PaperStore:
         self.location = location
         """Where the store lives, for people: a directory or a server URL."""
         self._chunks, self._papers = self._open_collections()
-        self._paper_cache: dict[str, Paper] | None = None
+        self._paper_cache: dict[str, Paper] | None = None  # every paper, once listed
+        self._some_papers: dict[str, Paper] = {}  # papers looked up one by one
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder) -> PaperStore:
@@ -72,10 +73,20 @@ class PaperStore:
         return sorted(self._all_papers().values(), key=lambda p: p.title.casefold())
 
     def paper(self, paper_id: str) -> Paper:
-        paper = self._all_papers().get(paper_id)
-        if paper is None:
-            raise StoreError(f"no paper with id {paper_id!r}; `assistant papers` lists the ids")
-        return paper
+        return self.papers_by_id([paper_id])[paper_id]
+
+    def papers_by_id(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
+        """The given papers, fetched in one call (a large store is not read whole)."""
+        cache = self._paper_cache if self._paper_cache is not None else self._some_papers
+        missing = [pid for pid in paper_ids if pid not in cache]
+        if missing:
+            got = self._call(self._papers.get, ids=missing, include=["metadatas", "documents"])
+            for pid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"]):
+                cache[pid] = _paper_from_record(pid, doc, meta)
+        for pid in paper_ids:
+            if pid not in cache:
+                raise StoreError(f"no paper with id {pid!r}; `assistant papers` lists the ids")
+        return {pid: cache[pid] for pid in paper_ids}
 
     def manifest(self) -> dict[str, str]:
         """``paper_id -> stored content hash`` (the hash includes the chunking parameters)."""
@@ -186,7 +197,7 @@ class PaperStore:
         self._call(self._chunks.delete, where={"paper_id": {"$in": list(paper_ids)}})
         self.lexical.remove_papers(paper_ids)
         self._call(self._papers.delete, ids=list(paper_ids))
-        self._paper_cache = None
+        self._forget_papers()
 
     def reset(self) -> None:
         """Delete everything and start over (``ingest --rebuild``)."""
@@ -197,7 +208,7 @@ class PaperStore:
                 pass
         self.lexical.clear()
         self._chunks, self._papers = self._open_collections()
-        self._paper_cache = None
+        self._forget_papers()
 
     # -- internals ------------------------------------------------------------------------
 
@@ -228,7 +239,11 @@ class PaperStore:
             documents=[p.abstract for p in papers],
             metadatas=[_paper_metadata(p, h, len(rows[p.paper_id])) for p, h in zip(papers, hashes)],
         )
+        self._forget_papers()
+
+    def _forget_papers(self) -> None:
         self._paper_cache = None
+        self._some_papers = {}
 
     def _all_papers(self) -> dict[str, Paper]:
         if self._paper_cache is None:
