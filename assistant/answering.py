@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .budget import SourceText, count_tokens, fit_sources, room_for_sources
 from .citations import CitationFilter, check_citations
 from .errors import AssistantError
+from .extractive import MIN_SIMILARITY as EXTRACTIVE_MIN_SIMILARITY
 from .extractive import compose_answer, select_quotes
 from .followups import condense_by_rule, history_transcript
 from .prompts import CANNOT_ANSWER, Prompts, fence_source_text, load_prompts
@@ -82,10 +83,14 @@ def stream_answer(
             **fields,
         )
 
-    frequencies = document_frequencies(assistant)
+    frequencies = document_frequencies(assistant, (hit.paper_id for hit in hits))
     best_similarity = max((hit.similarity for hit in hits), default=0.0)
     relevance = judge_relevance(query, best_similarity, papers, frequencies)
-    if not hits or not relevance.enough(settings.min_relevance):
+    # A model reads the sources and can still decline; offline nothing does, so ask more.
+    floor = settings.min_relevance
+    if client is None:
+        floor = max(floor, EXTRACTIVE_MIN_SIMILARITY)
+    if not hits or not relevance.enough(floor):
         yield NOT_COVERED
         yield answer(NOT_COVERED, False, sources=[], citations=[])
         return

@@ -22,6 +22,10 @@ from .relevance import DocumentFrequencies, content_terms
 if TYPE_CHECKING:
     from .embedding import Embedder
 
+MIN_SIMILARITY = 0.44
+"""Offline, no model reads the sources to see whether they answer, so the retrieval evidence
+must be stronger than ``settings.min_relevance`` (which only rules out "nothing relevant"):
+below this best-passage cosine the extractive answerer declines."""
 MAX_SENTENCES = 4
 """Sentences in an answer: enough for the facts of a multi-paper question, short to read."""
 MAX_PER_PAPER = 3

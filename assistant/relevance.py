@@ -66,33 +66,45 @@ class Relevance:
 
 
 class DocumentFrequencies:
-    """How many papers use each content word (title or abstract)."""
+    """How many papers use each content word (title or abstract), and each paper's words."""
 
     def __init__(self, papers: Iterable[Paper]) -> None:
         self.counts: Counter[str] = Counter()
-        self.papers = 0
+        self.terms_by_paper: dict[str, frozenset[str]] = {}
         for paper in papers:
-            self.papers += 1
-            self.counts.update(set(content_terms(f"{paper.title} {paper.abstract}")))
+            terms = paper_terms(paper)
+            self.terms_by_paper[paper.paper_id] = terms
+            self.counts.update(terms)
+        self.papers = len(self.terms_by_paper)
 
     def idf(self, term: str) -> float:
         return math.log((self.papers + 1) / (self.counts.get(term, 0) + 0.5))
 
+    def terms_of(self, paper: Paper) -> frozenset[str]:
+        terms = self.terms_by_paper.get(paper.paper_id)
+        return terms if terms is not None else paper_terms(paper)
 
-_cache: dict[int, tuple[int, DocumentFrequencies]] = {}
+
+def paper_terms(paper: Paper) -> frozenset[str]:
+    return frozenset(content_terms(f"{paper.title} {paper.abstract}"))
+
+
+_cache: dict[int, DocumentFrequencies] = {}
 _cache_lock = threading.Lock()
 
 
-def document_frequencies(assistant: Assistant) -> DocumentFrequencies:
-    """Counted once per store and paper count (re-counted after an ingest changes it)."""
+def document_frequencies(
+    assistant: Assistant, paper_ids: Iterable[str] = ()
+) -> DocumentFrequencies:
+    """Counted once per store; counted again when a retrieved paper is new to the counts
+    (the collection grew), so no store round trip is needed on the common path."""
     store = assistant.store
-    count = store.paper_count()
     with _cache_lock:
         cached = _cache.get(id(store))
-        if cached is None or cached[0] != count:
-            cached = (count, DocumentFrequencies(store.papers()))
+        if cached is None or any(pid not in cached.terms_by_paper for pid in paper_ids):
+            cached = DocumentFrequencies(store.papers())
             _cache[id(store)] = cached
-        return cached[1]
+        return cached
 
 
 def judge_relevance(
@@ -104,7 +116,7 @@ def judge_relevance(
         return Relevance(similarity, 1.0, [])
     covered: set[str] = set()
     for paper in papers:
-        covered |= terms & set(content_terms(f"{paper.title} {paper.abstract}"))
+        covered |= terms & frequencies.terms_of(paper)
     weight = {term: frequencies.idf(term) for term in terms}
     total = sum(weight.values()) or 1.0
     support = sum(weight[t] for t in covered) / total

@@ -107,8 +107,9 @@ class Settings:
     k: int = 5
     """How many papers an answer draws on."""
 
-    min_relevance: float = 0.30
-    """Below this best-passage cosine similarity the question is declined as not covered."""
+    min_relevance: float = 0.25
+    """Below this best-passage cosine similarity the question is declined as not covered
+    (offline extractive answers ask for more: see ``extractive.MIN_SIMILARITY``)."""
 
     base_url: str | None = None
     """OpenAI-compatible endpoint. Unset (and no key): offline extractive answers."""

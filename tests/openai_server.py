@@ -61,6 +61,15 @@ class RecordedRequest:
         return next((m["content"] for m in self.messages if m.get("role") == role), "")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients drop kept-alive or half-read connections (a closed stream); that is normal.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 class OpenAIServer:
     """Start with ``start()``; ``url`` is the base URL to configure (ends in ``/v1``)."""
 
@@ -77,7 +86,7 @@ class OpenAIServer:
         """Streams the client closed before the server finished sending (cancellations)."""
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

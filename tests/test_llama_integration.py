@@ -53,6 +53,22 @@ def test_models_are_listed(llama_url, tmp_path):
     assert models and all(isinstance(m, str) and m for m in models)
 
 
+def test_the_server_streams_token_by_token_to_a_finish_reason(llama_url, tmp_path):
+    settings = Settings(
+        home=tmp_path, base_url=llama_url, max_tokens=24, temperature=0.0, timeout=120
+    )
+    client = ChatClient(settings)
+    # With the llama-2 fallback chat format this model needs a system turn to say anything.
+    messages = [
+        {"role": "system", "content": "You are a helpful assistant."},
+        {"role": "user", "content": "Count from one to ten."},
+    ]
+    stream = client.stream_chat(messages, model=client.resolve_model())
+    deltas = list(stream)
+    assert len(deltas) > 1 and "".join(deltas).strip()
+    assert stream.finish_reason in ("stop", "length")
+
+
 def test_a_streamed_answer_end_to_end(llama_url, assistant_factory):
     assistant = assistant_factory(**llama_changes(llama_url))
     deltas: list[str] = []

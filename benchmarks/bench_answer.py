@@ -1,0 +1,122 @@
+"""Overhead of ``answer()`` before the request leaves (issue 3: target p50 <= 50 ms).
+
+Measured in process, warm (embedder, store, tokenizer and HTTP client loaded): from the call
+of ``Assistant.answer`` until the loopback OpenAI server (tests/openai_server.py, a real
+HTTP server on 127.0.0.1) has the request in hand. That span holds retrieval (question
+embedding, dense + BM25 search), the relevance check, the prompt with its token budget,
+and the HTTP send. Standard-library timing only (``time.perf_counter``, ``statistics``);
+the server records ``perf_counter()`` on the same clock when the request line arrives.
+
+    python benchmarks/bench_answer.py                 # ingests into a temporary home first
+    python benchmarks/bench_answer.py --home DIR      # an already ingested home
+    python benchmarks/bench_answer.py --json
+
+Questions are the answerable ones of the dev evaluation set. Load from other processes skews
+the figures on a 2-core machine; the load average is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))  # the loopback server lives with the tests
+
+TARGET_P50_MS = 50.0
+
+
+def percentile(samples: list[float], q: float) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
+
+
+def load_questions() -> list[str]:
+    path = Path("/work/shared/eval/dev_questions.jsonl")
+    if not path.exists():
+        path = REPO / "tests" / "data" / "dev_questions.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [r["question"] for r in rows if r.get("type") != "unanswerable"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--home", type=Path, help="an ingested ASSISTANT_HOME (default: ingest into a temp dir)"
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="passes over the questions")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    from openai_server import OpenAIServer
+
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    server = OpenAIServer().start()
+    server.default_reply.text = "Benchmark answer [1]."
+    with tempfile.TemporaryDirectory(prefix="bench-answer-") as tmp:
+        home = args.home or Path(tmp) / "home"
+        settings = Settings.load(
+            {"home": home, "base_url": server.url, "model": "bench-model", "min_relevance": 0.0},
+            env={},
+            config_file=Path(tmp) / "none.toml",
+        )
+        assistant = Assistant(settings)
+        started = time.perf_counter()
+        assistant.ensure_ingested()
+        ingest_s = time.perf_counter() - started
+        questions = load_questions()
+        for question in questions[:5]:  # warm: model, store, tokenizer, prompts, HTTP pool
+            assistant.answer(question)
+
+        overhead_ms: list[float] = []
+        prepare_ms: list[float] = []
+        for _ in range(args.rounds):
+            for question in questions:
+                before = len(server.chat_requests)
+                call = time.perf_counter()
+                answer = assistant.answer(question)
+                if len(server.chat_requests) == before:  # declined: no request left
+                    continue
+                request = server.chat_requests[before]
+                overhead_ms.append((request.received_at - call) * 1000)
+                prepare_ms.append(answer.timings["prepare_ms"])
+    server.stop()
+
+    result = {
+        "samples": len(overhead_ms),
+        "overhead_p50_ms": round(statistics.median(overhead_ms), 2),
+        "overhead_p95_ms": round(percentile(overhead_ms, 95), 2),
+        "prepare_p50_ms": round(statistics.median(prepare_ms), 2),
+        "target_p50_ms": TARGET_P50_MS,
+        "met": statistics.median(overhead_ms) <= TARGET_P50_MS,
+        "ingest_s": round(ingest_s, 1),
+        "load_avg_1min": round(os.getloadavg()[0], 2),
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(
+            "answer() overhead until the request reaches the server "
+            f"({result['samples']} calls, warm):"
+        )
+        print(
+            f"  p50 {result['overhead_p50_ms']} ms   p95 {result['overhead_p95_ms']} ms   "
+            f"(target p50 <= {TARGET_P50_MS:g} ms: {'met' if result['met'] else 'NOT met'})"
+        )
+        print(
+            "  of which before the SDK call (retrieval, relevance, prompt): "
+            f"p50 {result['prepare_p50_ms']} ms"
+        )
+        print(f"  load average {result['load_avg_1min']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
