@@ -73,6 +73,7 @@ class ChatApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop", "Stop"),
         Binding("ctrl+n", "new_chat", "New chat"),
+        Binding("ctrl+s", "export", "Export"),
         Binding("ctrl+b", "toggle_sources", "Sources", show=False),
         Binding("ctrl+r", "pick_conversation", "History", show=False),
     ]
@@ -140,6 +141,12 @@ class ChatApp(App[None]):
         # After the first paint: opening the store imports chromadb and loads the embedder,
         # which would otherwise hold the GIL while the screen is being drawn.
         self.call_after_refresh(self._open_store)
+
+    def on_unmount(self) -> None:
+        # Quitting mid-answer: let the worker close the HTTP stream and save the partial text,
+        # rather than keep the process alive until the answer ends.
+        if self._run is not None:
+            self._run.cancelled.set()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":

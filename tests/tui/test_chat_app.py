@@ -251,3 +251,27 @@ async def test_questions_wait_for_the_store(chat_app: Callable[..., ChatApp]) ->
         await pilot.pause()
         assert app.prompt_input.text == QUESTION and app.conversation.answers() == []
         assert any("not ready" in str(n.message) for n in app._notifications)
+
+
+async def test_quitting_mid_answer_keeps_question_and_partial_answer(
+    chat_app: Callable[..., ChatApp], openai_server: Any, history: ChatHistory
+) -> None:
+    import time
+
+    openai_server.enqueue(chunks=[f"word{i} " for i in range(400)], chunk_delay=0.05)
+    app = chat_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await ask(pilot, QUESTION)
+        await wait_until(pilot, lambda: app.conversation.answers())
+        view = app.conversation.answers()[0]
+        await wait_until(pilot, lambda: "word2" in view.partial_text, what="some streamed text")
+    # The app has quit; its worker stops at the next piece and saves what it had.
+    deadline = time.monotonic() + 10
+    while True:
+        turn = history.load(history.conversations()[0].id).turns[0]
+        if turn.status == CANCELLED or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert turn.question == QUESTION and turn.status == CANCELLED
+    assert turn.answer.startswith("word0 word1 word2")

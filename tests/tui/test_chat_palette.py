@@ -186,3 +186,35 @@ async def test_reopened_interrupted_answer_is_marked(
         assert "Interrupted" in str(last.query_one(".answer-note").render())
         assert "DAE-Talker uses" in last.markdown.source
         assert [t.question for t in app.turns] == ["an earlier question"]
+
+
+async def test_a_first_time_user_flow_by_keys_alone_at_80x24(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    """Ask, read, open the abstract behind [1], follow up, export: every key is on screen."""
+    from assistant.tui.widgets.source_detail import SourceDetailScreen
+
+    openai_server.enqueue(chunks=ANSWER_CHUNKS)
+    openai_server.enqueue("What model maps speech to DAE-Talker's latents?")
+    openai_server.enqueue("A Conformer-based speech2latent model [1].")
+    app = chat_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        # What the footer shows while the question box has the focus.
+        hints = {b.binding.description for b in app.active_bindings.values() if b.binding.show}
+        assert {"Send", "Newline", "Sources", "New chat", "Export"} <= hints
+
+        await pilot.press(*QUESTION, "enter")
+        await wait(pilot, lambda: app.turns, what="the answer")
+        await pilot.press("tab", "1")
+        await wait(pilot, lambda: isinstance(app.screen, SourceDetailScreen), what="[1]")
+        assert "DAE-Talker" in app.screen.paper_title  # type: ignore[attr-defined]
+        await pilot.press("escape", "escape")  # close the abstract, back to the question box
+        assert app.focused is app.prompt_input
+        await pilot.press(*FOLLOW_UP, "enter")
+        await wait(pilot, lambda: len(app.turns) == 2, what="the follow-up answer")
+        await pilot.press("ctrl+s")
+        await wait(pilot, lambda: app.last_export is not None, what="the export")
+    assert app.last_export is not None
+    exported = app.last_export.read_text(encoding="utf-8")
+    assert QUESTION in exported and FOLLOW_UP in exported and "Conformer" in exported

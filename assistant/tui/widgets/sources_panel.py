@@ -23,8 +23,10 @@ class SourcesPanel(Vertical):
     """A list of ``[n] title`` lines; Enter, a click or a digit opens one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_highlighted", "Open", show=True),
-        *[Binding(str(n), f"open_number({n})", f"Open [{n}]", show=False) for n in range(1, 10)],
+        # Priority: the list's own Enter would shadow this one, and its hint in the footer.
+        Binding("enter", "open_highlighted", "Open", priority=True),
+        Binding("1", "open_number(1)", "Open [n]", key_display="1–9"),
+        *[Binding(str(n), f"open_number({n})", f"Open [{n}]", show=False) for n in range(2, 10)],
         Binding("left", "app.select_answer(-1)", "Prev answer", show=False),
         Binding("right", "app.select_answer(1)", "Next answer", show=False),
         Binding("escape", "app.focus_input", "Back", show=True),
