@@ -275,3 +275,25 @@ async def test_quitting_mid_answer_keeps_question_and_partial_answer(
         time.sleep(0.05)
     assert turn.question == QUESTION and turn.status == CANCELLED
     assert turn.answer.startswith("word0 word1 word2")
+
+
+async def test_scroll_follows_the_stream_until_the_user_scrolls_up(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    lines = [f"Line {i} of a long answer [1].\n\n" for i in range(60)]
+    openai_server.enqueue(chunks=lines, chunk_delay=0.03)
+    app = chat_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await ask(pilot, QUESTION)
+        conversation = app.conversation
+        await wait_until(pilot, lambda: conversation.max_scroll_y > 10, what="a tall answer")
+        await pilot.pause(0.1)
+        assert conversation.scroll_y >= conversation.max_scroll_y - 1  # following the end
+
+        conversation.scroll_up(animate=False)  # the user reads something further up
+        await pilot.pause(0.1)
+        held = conversation.scroll_y
+        await wait_until(pilot, lambda: conversation.max_scroll_y > held + 10, what="more text")
+        assert conversation.scroll_y == held  # not dragged back down while reading
+        await wait_until(pilot, lambda: not app.streaming, what="the end of the answer")
