@@ -85,9 +85,10 @@ def _overlap_tail(sentences: list[str], following: str, overlap: int, max_tokens
     tail: list[str] = []
     for sentence in reversed(sentences):
         candidate = [sentence, *tail]
-        if count_tokens(" ".join(candidate)) > overlap or count_tokens(
-            " ".join([*candidate, following])
-        ) > max_tokens:
+        if (
+            count_tokens(" ".join(candidate)) > overlap
+            or count_tokens(" ".join([*candidate, following])) > max_tokens
+        ):
             break
         tail = candidate
     return tail

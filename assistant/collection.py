@@ -116,7 +116,9 @@ def _parse_title_abstract_lines(path: Path, lines: Sequence[str]) -> list[Paper]
         body[0] = _GLUED_SUBSCRIBE.sub("", body[0].strip())
     if len(body) % 2:
         raise CollectionError(
-            path, end, f"odd number of lines ({len(body)}): every title needs an abstract line after it"
+            path,
+            end,
+            f"odd number of lines ({len(body)}): every title needs an abstract line after it",
         )
     papers = []
     seen: dict[str, int] = {}

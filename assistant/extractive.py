@@ -131,7 +131,7 @@ _cache_lock = threading.Lock()
 
 def _sentence_vectors(embedder: Embedder, sentences: list[str]) -> np.ndarray:
     """Embeddings of sentences, remembered: the same papers come back within a session."""
-    name = embedder.name
+    name = embedder.embedder_id
     with _cache_lock:
         missing = [s for s in dict.fromkeys(sentences) if (name, s) not in _vector_cache]
     if missing:

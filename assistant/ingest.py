@@ -69,8 +69,10 @@ def ingest_collection(
     store.remove_papers(gone)
     to_embed = [p for p in papers if stored.get(p.paper_id) != wanted[p.paper_id]]
     to_copy = [
-        p for p in papers
-        if stored.get(p.paper_id) == wanted[p.paper_id] and lexical.get(p.paper_id) != wanted[p.paper_id]
+        p
+        for p in papers
+        if stored.get(p.paper_id) == wanted[p.paper_id]
+        and lexical.get(p.paper_id) != wanted[p.paper_id]
     ]
     if to_copy:
         store.copy_to_lexical(to_copy, [wanted[p.paper_id] for p in to_copy])
@@ -100,6 +102,8 @@ def _embed_and_write(store: PaperStore, papers: list[Paper], hashes: list[str]) 
     chunks: list[Chunk] = [
         c for p in papers for c in chunk_paper(p, settings.chunk_tokens, settings.chunk_overlap)
     ]
-    vectors = store.embedder.embed([c.embedding_text for c in chunks]) if chunks else np.zeros((0, 0))
+    vectors = (
+        store.embedder.embed([c.embedding_text for c in chunks]) if chunks else np.zeros((0, 0))
+    )
     store.write_papers(papers, hashes, chunks, vectors)
     return len(chunks)

@@ -18,14 +18,17 @@ from .errors import StoreError
 
 # Frequent English words carry no evidence and make OR-queries slow on large indexes.
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing done during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself
-    yourselves paper papers use used uses using which whose""".split()
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing done during each
+    few for from further had has have having he her here hers herself him himself his
+    how i if in into is it its itself just me more most my myself no nor not now of off
+    on once only or other our ours ourselves out over own paper papers same she should
+    so some such than that the their theirs them themselves then there these they this
+    those through to too under until up use used uses using very was we were what when
+    where which while who whom whose why will with would you your yours yourself
+    yourselves
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # In a large index, a term in more than this share of chunks adds little to BM25 (its IDF
 # is near zero) but costs the most time: its posting list is long. Such terms are left out
@@ -82,8 +85,10 @@ class LexicalIndex:
             self._lock = threading.Lock()  # the stemmer table is per connection
             self._chunks_total: int | None = None
         except sqlite3.Error as exc:
-            raise StoreError(f"lexical index {path} cannot be opened ({exc}); delete it and run "
-                             "`assistant ingest` to rebuild it") from None
+            raise StoreError(
+                f"lexical index {path} cannot be opened ({exc}); delete it and run "
+                "`assistant ingest` to rebuild it"
+            ) from None
 
     def manifest(self) -> dict[str, str]:
         """``paper_id -> content hash`` of every paper fully indexed."""
@@ -115,8 +120,12 @@ class LexicalIndex:
         for start in range(0, len(paper_ids), _IDS_PER_STATEMENT):
             batch = paper_ids[start : start + _IDS_PER_STATEMENT]
             marks = ",".join("?" * len(batch))
-            known = [pid for (pid,) in self._db.execute(
-                f"SELECT paper_id FROM papers WHERE paper_id IN ({marks})", batch)]
+            known = [
+                pid
+                for (pid,) in self._db.execute(
+                    f"SELECT paper_id FROM papers WHERE paper_id IN ({marks})", batch
+                )
+            ]
             if known:
                 marks = ",".join("?" * len(known))
                 self._db.execute(f"DELETE FROM chunks WHERE paper_id IN ({marks})", known)
@@ -136,7 +145,9 @@ class LexicalIndex:
                 return []
             return self._bm25(terms, limit, paper_ids)
 
-    def _bm25(self, terms: list[str], limit: int, paper_ids: Sequence[str] | None) -> list[LexicalHit]:
+    def _bm25(
+        self, terms: list[str], limit: int, paper_ids: Sequence[str] | None
+    ) -> list[LexicalHit]:
         match = " OR ".join(f'"{t}"' for t in terms)
         sql = (
             "SELECT chunk_id, paper_id, text, bm25(chunks, 0, 0, ?, ?) AS rank "
@@ -159,12 +170,16 @@ class LexicalIndex:
             return terms
         self._db.execute("DELETE FROM temp.stemmer")
         self._db.execute("INSERT INTO temp.stemmer VALUES (?)", (" ".join(terms),))
-        stems = [t for (t,) in self._db.execute("SELECT term FROM temp.stemmer_terms ORDER BY offset")]
+        stems = [
+            t for (t,) in self._db.execute("SELECT term FROM temp.stemmer_terms ORDER BY offset")
+        ]
         if len(stems) != len(terms):  # the tokenizer split a word differently: keep all
             return terms
         placeholders = ",".join("?" * len(stems))
         counts = dict(
-            self._db.execute(f"SELECT term, doc FROM chunk_terms WHERE term IN ({placeholders})", stems)
+            self._db.execute(
+                f"SELECT term, doc FROM chunk_terms WHERE term IN ({placeholders})", stems
+            )
         )
         limit = MAX_DOC_FRACTION * self._chunk_count()
         keep = [term for term, stem in zip(terms, stems) if counts.get(stem, 0) <= limit]

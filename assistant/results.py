@@ -71,7 +71,13 @@ class Answer:
             "model": self.model,
             "citations": list(self.citations),
             "sources": [
-                {"n": s.n, "paper_id": s.paper_id, "title": s.title, "cited": s.cited, "passage": s.passage}
+                {
+                    "n": s.n,
+                    "paper_id": s.paper_id,
+                    "title": s.title,
+                    "cited": s.cited,
+                    "passage": s.passage,
+                }
                 for s in self.sources
             ],
             "usage": dict(self.usage),

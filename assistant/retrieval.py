@@ -64,15 +64,19 @@ def retrieve_papers(
 
     normalise = _reciprocal_rank if fusion == "rrf" else _min_max
     candidates: dict[str, _Candidate] = {}
-    for hit, norm in zip(dense, normalise([h.similarity for h in dense], [h.paper_id for h in dense])):
+    for hit, norm in zip(
+        dense, normalise([h.similarity for h in dense], [h.paper_id for h in dense])
+    ):
         candidate = candidates.setdefault(hit.paper_id, _Candidate(hit.paper_id))
         candidate.dense = max(candidate.dense, norm)  # a paper counts by its best chunk
         candidate.similarity = max(candidate.similarity or -1.0, hit.similarity)
         candidate.add_chunk(hit.chunk_id, hit.text, DENSE_WEIGHT * norm)
-    for hit, norm in zip(lexical, normalise([h.score for h in lexical], [h.paper_id for h in lexical])):
-        candidate = candidates.setdefault(hit.paper_id, _Candidate(hit.paper_id))
+    for match, norm in zip(
+        lexical, normalise([h.score for h in lexical], [h.paper_id for h in lexical])
+    ):
+        candidate = candidates.setdefault(match.paper_id, _Candidate(match.paper_id))
         candidate.lexical = max(candidate.lexical, norm)
-        candidate.add_chunk(hit.chunk_id, hit.text, (1 - DENSE_WEIGHT) * norm)
+        candidate.add_chunk(match.chunk_id, match.text, (1 - DENSE_WEIGHT) * norm)
 
     best = sorted(candidates.values(), key=lambda c: -c.score)[:k]
     _fill_missing_similarity(store, best, query_vector)

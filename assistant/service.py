@@ -70,7 +70,9 @@ class Assistant:
         """Bring the store in line with the collection files (the bundled papers by default)."""
         from .ingest import ingest_collection
 
-        return ingest_collection(self.store, paths, rebuild=rebuild, progress=progress or self.progress)
+        return ingest_collection(
+            self.store, paths, rebuild=rebuild, progress=progress or self.progress
+        )
 
     def ensure_ingested(self, progress: Progress | None = None) -> IngestReport | None:
         """On first use (an empty store) ingest the bundled papers; otherwise do nothing."""

@@ -163,8 +163,13 @@ class Settings:
         return None
 
     @classmethod
-    def load(cls, overrides: Mapping[str, Any] | None = None, *, env: Mapping[str, str] | None = None,
-             config_file: Path | None = None) -> Settings:
+    def load(
+        cls,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        config_file: Path | None = None,
+    ) -> Settings:
         """Build settings from overrides > environment > TOML file > defaults."""
         env = os.environ if env is None else env
         config_file = config_file or default_config_file()
@@ -182,8 +187,12 @@ class Settings:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ConfigError(f"{origin}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(known))}")
-        return cls(**{name: _coerce(name, hints[name], value, origin) for name, value in values.items()})
+            raise ConfigError(
+                f"{origin}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(known))}"
+            )
+        return cls(
+            **{name: _coerce(name, hints[name], value, origin) for name, value in values.items()}
+        )
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (values are checked like any other source)."""

@@ -9,6 +9,7 @@ ingest: a paper whose record carries the current hash is complete in both indexe
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -44,8 +45,14 @@ class DenseHit:
 class PaperStore:
     """Chroma collections + lexical index for one collection name."""
 
-    def __init__(self, client: ClientAPI, settings: Settings, embedder: Embedder, lexical: LexicalIndex,
-                 location: str) -> None:
+    def __init__(
+        self,
+        client: ClientAPI,
+        settings: Settings,
+        embedder: Embedder,
+        lexical: LexicalIndex,
+        location: str,
+    ) -> None:
         self._client = client
         self.settings = settings
         self.embedder = embedder
@@ -90,7 +97,9 @@ class PaperStore:
 
     def manifest(self) -> dict[str, str]:
         """``paper_id -> stored content hash`` (the hash includes the chunking parameters)."""
-        return {pid: str(meta["hash"]) for pid, meta in self._paged_get(self._papers, ["metadatas"])}
+        return {
+            pid: str(meta["hash"]) for pid, meta in self._paged_get(self._papers, ["metadatas"])
+        }
 
     def dense_search(
         self, query_vector: np.ndarray, limit: int, paper_ids: Sequence[str] | None = None
@@ -111,7 +120,10 @@ class PaperStore:
         return [
             DenseHit(cid, str(meta["paper_id"]), doc or "", 1.0 - float(dist))
             for cid, doc, meta, dist in zip(
-                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
             )
         ]
 
@@ -119,25 +131,34 @@ class PaperStore:
         if not chunk_ids:
             return {}
         got = self._call(self._chunks.get, ids=list(chunk_ids), include=["embeddings"])
-        return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"])}
+        return {
+            cid: np.asarray(vec, dtype=np.float32)
+            for cid, vec in zip(got["ids"], got["embeddings"])
+        }
 
     def chunks_of(self, paper_ids: Sequence[str]) -> list[tuple[str, str, str]]:
         """``(chunk_id, paper_id, text)`` of the given papers, in reading order."""
         if not paper_ids:
             return []
         got = self._call(
-            self._chunks.get, where={"paper_id": {"$in": list(paper_ids)}}, include=["documents", "metadatas"]
+            self._chunks.get,
+            where={"paper_id": {"$in": list(paper_ids)}},
+            include=["documents", "metadatas"],
         )
-        rows = [(cid, str(m["paper_id"]), doc or "", int(m.get("index", 0)))
-                for cid, doc, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        rows = [
+            (cid, str(m["paper_id"]), doc or "", int(m.get("index", 0)))
+            for cid, doc, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
         rows.sort(key=lambda r: (r[1], r[3]))
         return [(cid, pid, text) for cid, pid, text, _ in rows]
 
     def filter_papers(self, where: Mapping[str, Any]) -> list[str]:
-        """Ids of papers whose metadata match ``where`` (``year``, ``since``, ``until``, ``author``)."""
+        """Ids of papers matching ``where`` (``year``, ``since``, ``until``, ``author``)."""
         unknown = set(where) - {"year", "since", "until", "author"}
         if unknown:
-            raise StoreError(f"unknown filter {sorted(unknown)[0]!r}; use year, since, until or author")
+            raise StoreError(
+                f"unknown filter {sorted(unknown)[0]!r}; use year, since, until or author"
+            )
         keep = []
         for paper in self._all_papers().values():
             if "year" in where and paper.year != int(where["year"]):
@@ -158,15 +179,20 @@ class PaperStore:
     def check_embedder(self) -> None:
         """Refuse to mix vectors of two embedders in one store."""
         stored = (self._chunks.metadata or {}).get("embedder")
-        if stored and stored != self.embedder.name and self.paper_count() > 0:
+        if stored and stored != self.embedder.embedder_id and self.paper_count() > 0:
             raise EmbedderMismatch(
                 f"the store at {self.location} was built with embedder {stored!r} but "
-                f"{self.embedder.name!r} is configured; set the embedder back, or run "
+                f"{self.embedder.embedder_id!r} is configured; set the embedder back, or run "
                 "`assistant ingest --rebuild` to re-embed the collection"
             )
 
-    def write_papers(self, papers: Sequence[Paper], hashes: Sequence[str], chunks: Sequence[Chunk],
-                     vectors: np.ndarray) -> None:
+    def write_papers(
+        self,
+        papers: Sequence[Paper],
+        hashes: Sequence[str],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+    ) -> None:
         """Replace these papers' chunks in both indexes, then commit their manifest records."""
         ids = [p.paper_id for p in papers]
         self._call(self._chunks.delete, where={"paper_id": {"$in": ids}})
@@ -202,10 +228,8 @@ class PaperStore:
     def reset(self) -> None:
         """Delete everything and start over (``ingest --rebuild``)."""
         for name in (self.settings.collection, _papers_name(self.settings)):
-            try:
+            with contextlib.suppress(Exception):  # absent already is fine
                 self._client.delete_collection(name)
-            except Exception:  # noqa: BLE001 - absent already is fine
-                pass
         self.lexical.clear()
         self._chunks, self._papers = self._open_collections()
         self._forget_papers()
@@ -213,20 +237,31 @@ class PaperStore:
     # -- internals ------------------------------------------------------------------------
 
     def _open_collections(self) -> tuple[Collection, Collection]:
-        metadata = {"embedder": self.embedder.name}
+        metadata = {"embedder": self.embedder.embedder_id}
         config: Any = {"hnsw": {"space": "cosine"}}
         chunks = self._call(
             self._client.get_or_create_collection,
-            self.settings.collection, metadata=metadata, configuration=config, embedding_function=None,
+            self.settings.collection,
+            metadata=metadata,
+            configuration=config,
+            embedding_function=None,
         )
         papers = self._call(
             self._client.get_or_create_collection,
-            _papers_name(self.settings), metadata=metadata, configuration=config, embedding_function=None,
+            _papers_name(self.settings),
+            metadata=metadata,
+            configuration=config,
+            embedding_function=None,
         )
         return chunks, papers
 
-    def _upsert_manifest(self, papers: Sequence[Paper], hashes: Sequence[str], chunks: Sequence[Chunk],
-                         vectors: np.ndarray) -> None:
+    def _upsert_manifest(
+        self,
+        papers: Sequence[Paper],
+        hashes: Sequence[str],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+    ) -> None:
         # A paper's record vector is the mean of its chunk vectors (Chroma needs one).
         rows: dict[str, list[int]] = {}
         for i, chunk in enumerate(chunks):
@@ -237,7 +272,9 @@ class PaperStore:
             ids=[p.paper_id for p in papers],
             embeddings=centroids,
             documents=[p.abstract for p in papers],
-            metadatas=[_paper_metadata(p, h, len(rows[p.paper_id])) for p, h in zip(papers, hashes)],
+            metadatas=[
+                _paper_metadata(p, h, len(rows[p.paper_id])) for p, h in zip(papers, hashes)
+            ],
         )
         self._forget_papers()
 
@@ -258,7 +295,7 @@ class PaperStore:
         offset = 0
         while True:
             got = self._call(collection.get, include=include, limit=_GET_PAGE, offset=offset)
-            columns = [got[name] for name in include]  # type: ignore[literal-required]
+            columns = [got[name] for name in include]
             rows.extend(zip(got["ids"], *columns))
             if len(got["ids"]) < _GET_PAGE:
                 return rows
@@ -270,8 +307,10 @@ class PaperStore:
             return fn(*args, **kwargs)
         except StoreError:
             raise
-        except Exception as exc:  # noqa: BLE001 - Chroma raises many unrelated types
-            raise StoreError(f"the Chroma store at {self.location} failed: {_first_line(exc)}") from None
+        except Exception as exc:
+            raise StoreError(
+                f"the Chroma store at {self.location} failed: {_first_line(exc)}"
+            ) from None
 
 
 def _connect(settings: Settings) -> tuple[ClientAPI, str]:
@@ -291,18 +330,18 @@ def _connect(settings: Settings) -> tuple[ClientAPI, str]:
                 host=url.hostname, port=port, ssl=url.scheme == "https", settings=chroma_settings
             )
             client.heartbeat()
-        except Exception:  # noqa: BLE001
+        except Exception:
             raise StoreError(
                 f"no Chroma server answered at {settings.chroma_url} — start one with "
-                "`chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset ASSISTANT_CHROMA_URL "
-                "to use the embedded store"
+                "`chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset "
+                "ASSISTANT_CHROMA_URL to use the embedded store"
             ) from None
         return client, settings.chroma_url
     path = settings.home / "chroma"
     try:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings), str(path)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise StoreError(f"cannot open the store at {path}: {_first_line(exc)}") from None
 
 
@@ -330,11 +369,16 @@ def _paper_metadata(paper: Paper, content_hash: str, n_chunks: int) -> dict[str,
 def _paper_from_record(paper_id: str, abstract: str | None, meta: Mapping[str, Any]) -> Paper:
     authors = tuple(a for a in str(meta.get("authors", "")).split("; ") if a)
     year = meta.get("year")
-    return Paper(paper_id, str(meta["title"]), abstract or "", authors,
-                 int(year) if year is not None else None, meta.get("url"))
+    return Paper(
+        paper_id,
+        str(meta["title"]),
+        abstract or "",
+        authors,
+        int(year) if year is not None else None,
+        meta.get("url"),
+    )
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
-

@@ -139,5 +139,9 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return Settings.load({"home": tmp_path / "store-home"})
     url = request.getfixturevalue("chroma_server_url")
     return Settings.load(
-        {"home": tmp_path / "store-home", "chroma_url": url, "collection": f"t{uuid.uuid4().hex[:12]}"}
+        {
+            "home": tmp_path / "store-home",
+            "chroma_url": url,
+            "collection": f"t{uuid.uuid4().hex[:12]}",
+        }
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from assistant.chunking import chunk_paper, count_tokens, split_sentences
@@ -42,7 +44,7 @@ def test_chunks_respect_size_align_to_sentences_and_overlap(size: int, overlap: 
         assert all(s in joined for s in sentences if count_tokens(s) <= size)
         # Neighbours share their boundary sentence when it fits in the overlap and
         # leaves room for the next sentence.
-        for left, right in zip(chunks, chunks[1:]):
+        for left, right in itertools.pairwise(chunks):
             last = split_sentences(left.text)[-1]
             if count_tokens(last) <= overlap and not right.text.startswith(last):
                 assert count_tokens(f"{last} {right.text}") > size

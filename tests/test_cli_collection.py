@@ -18,23 +18,31 @@ def seeded_env(seeded_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return seeded_home
 
 
-def test_search_json_is_exactly_one_object(seeded_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_json_is_exactly_one_object(
+    seeded_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["search", "entity-aware self-attention", "--k", "3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"question", "results"} and out["question"] == "entity-aware self-attention"
     assert [r["rank"] for r in out["results"]] == [1, 2, 3]
     first = out["results"][0]
     assert set(first) == {"rank", "paper_id", "title", "score", "passage"}
-    assert first["title"].startswith("LUKE") and isinstance(first["score"], float) and first["passage"]
+    assert (
+        first["title"].startswith("LUKE") and isinstance(first["score"], float) and first["passage"]
+    )
 
 
-def test_search_human_output_lists_titles(seeded_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_human_output_lists_titles(
+    seeded_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["search", "unifying language learning paradigms", "--k", "2"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(" 1. UL2: Unifying Language Learning Paradigms")
 
 
-def test_papers_json_lists_every_paper(seeded_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_papers_json_lists_every_paper(
+    seeded_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["papers", "--json"]) == 0
     papers = json.loads(capsys.readouterr().out)
     assert len(papers) == 290
@@ -87,8 +95,11 @@ def test_help_does_not_import_heavy_modules() -> None:
         "from assistant.cli import main\n"
         "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['--help'])\n"
-        "heavy = {'chromadb', 'onnxruntime', 'textual', 'openai', 'tiktoken', 'numpy'} & set(sys.modules)\n"
+        "heavy = {'chromadb', 'onnxruntime', 'textual', 'openai', 'tiktoken', 'numpy'}\n"
+        "heavy &= set(sys.modules)\n"
         "print(sorted(heavy))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.stdout.strip() == "[]", result.stderr

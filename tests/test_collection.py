@@ -38,8 +38,13 @@ def test_jsonl_with_optional_fields(tmp_path: Path) -> None:
     path = write_jsonl(
         tmp_path / "mine.jsonl",
         [
-            {"title": "A", "abstract": "First.", "authors": ["Ada Lovelace", "Alan Turing"],
-             "year": 2021, "url": "https://example.org/a"},
+            {
+                "title": "A",
+                "abstract": "First.",
+                "authors": ["Ada Lovelace", "Alan Turing"],
+                "year": 2021,
+                "url": "https://example.org/a",
+            },
             {"title": "B", "abstract": "Second.", "authors": "Grace Hopper, Edsger Dijkstra"},
         ],
     )
@@ -51,10 +56,14 @@ def test_jsonl_with_optional_fields(tmp_path: Path) -> None:
 
 def test_several_files_load_together_and_titles_must_be_unique_across_them(tmp_path: Path) -> None:
     a = write_jsonl(tmp_path / "a.jsonl", [{"title": "Same Title", "abstract": "x"}])
-    b = write_jsonl(tmp_path / "b.jsonl", [{"title": "Other", "abstract": "y"},
-                                           {"title": "same title!", "abstract": "z"}])
+    b = write_jsonl(
+        tmp_path / "b.jsonl",
+        [{"title": "Other", "abstract": "y"}, {"title": "same title!", "abstract": "z"}],
+    )
     assert len(load_collection([a, tmp_path / "a.jsonl"][:1])) == 1
-    with pytest.raises(CollectionError, match=r"b\.jsonl:2: duplicate title .* \(first at .*a\.jsonl:1\)"):
+    with pytest.raises(
+        CollectionError, match=r"b\.jsonl:2: duplicate title .* \(first at .*a\.jsonl:1\)"
+    ):
         load_collection([a, b])
 
 
@@ -64,9 +73,14 @@ def test_several_files_load_together_and_titles_must_be_unique_across_them(tmp_p
         ('{"title": "A", "abstract": ""}\n', r"bad\.jsonl:1: missing or empty 'abstract'"),
         ('{"title": "A", "abstract": "x"}\n{"title": "A"\n', r"bad\.jsonl:2: bad JSON"),
         ('["a list"]\n', r"bad\.jsonl:1: each line must be a JSON object"),
-        ('{"title": "A", "abstract": "x"}\n{"title": "a", "abstract": "y"}\n',
-         r"bad\.jsonl:2: duplicate title"),
-        ('{"title": "A", "abstract": "x", "year": "soon"}\n', r"bad\.jsonl:1: 'year' must be a number"),
+        (
+            '{"title": "A", "abstract": "x"}\n{"title": "a", "abstract": "y"}\n',
+            r"bad\.jsonl:2: duplicate title",
+        ),
+        (
+            '{"title": "A", "abstract": "x", "year": "soon"}\n',
+            r"bad\.jsonl:1: 'year' must be a number",
+        ),
         ('{"title": "A", "abstract": "x", "authors": 3}\n', r"bad\.jsonl:1: 'authors' must be"),
         ("\n\n", r"bad\.jsonl: holds no papers"),
     ],
@@ -86,7 +100,9 @@ def test_malformed_jsonl_names_file_and_line(tmp_path: Path, content: str, messa
         ("Title one\nA.\nTitle One\nB.\n", r"bad\.txt:3: duplicate title"),
     ],
 )
-def test_malformed_title_abstract_lines_name_file_and_line(tmp_path: Path, content: str, message: str) -> None:
+def test_malformed_title_abstract_lines_name_file_and_line(
+    tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "bad.txt"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CollectionError, match=message):
@@ -96,7 +112,8 @@ def test_malformed_title_abstract_lines_name_file_and_line(tmp_path: Path, conte
 def test_scraped_page_chrome_and_glued_subscribe_are_removed(tmp_path: Path) -> None:
     path = tmp_path / "page.txt"
     path.write_text(
-        "Get trending papers in your email inbox once a day!\nGet trending papers in your email inbox!\n"
+        "Get trending papers in your email inbox once a day!\n"
+        "Get trending papers in your email inbox!\n"
         "SubscribeFirst Paper\nIts abstract.\nSecond Paper\nAnother abstract.\n",
         encoding="utf-8",
     )

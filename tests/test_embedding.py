@@ -20,7 +20,9 @@ from assistant.settings import Settings
 
 
 def test_minilm_vectors_are_unit_length_and_meaningful(embedder: MiniLMEmbedder) -> None:
-    vectors = embedder.embed(["a cat sits on the mat", "a kitten rests on a rug", "stock market crash"])
+    vectors = embedder.embed(
+        ["a cat sits on the mat", "a kitten rests on a rug", "stock market crash"]
+    )
     assert vectors.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
@@ -34,11 +36,17 @@ def test_minilm_batching_does_not_change_vectors(embedder: MiniLMEmbedder) -> No
 
 
 def test_minilm_is_a_chroma_embedding_function(embedder: MiniLMEmbedder) -> None:
+    import chromadb
     from chromadb.api.types import EmbeddingFunction
 
     assert isinstance(embedder, EmbeddingFunction)
-    vectors = embedder(["hello world"])
-    assert len(vectors) == 1 and len(vectors[0]) == 384
+    assert MiniLMEmbedder.name() == "paper-assistant-minilm-int8"
+    collection = chromadb.EphemeralClient().get_or_create_collection(
+        "ef_check", embedding_function=embedder
+    )
+    collection.add(ids=["a", "b"], documents=["cats purr on sofas", "stock markets fell sharply"])
+    result = collection.query(query_texts=["a kitten on a couch"], n_results=1)
+    assert result["ids"] == [["a"]]
 
 
 def test_a_tampered_model_file_is_refused(tmp_path: Path) -> None:
@@ -63,11 +71,21 @@ class EmbeddingsHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if body["model"] != "tiny-embed":
-            payload: dict[str, Any] = {"error": {"message": "model not found", "type": "invalid_request_error"}}
+            payload: dict[str, Any] = {
+                "error": {"message": "model not found", "type": "invalid_request_error"}
+            }
             status = 404
         else:
-            data = [{"object": "embedding", "index": i, "embedding": _vector(t)} for i, t in enumerate(body["input"])]
-            payload = {"object": "list", "data": data, "model": body["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}}
+            data = [
+                {"object": "embedding", "index": i, "embedding": _vector(t)}
+                for i, t in enumerate(body["input"])
+            ]
+            payload = {
+                "object": "list",
+                "data": data,
+                "model": body["model"],
+                "usage": {"prompt_tokens": 1, "total_tokens": 1},
+            }
             status = 200
         raw = json.dumps(payload).encode()
         self.send_response(status)
@@ -86,15 +104,27 @@ def embeddings_url() -> Iterator[str]:
     server.shutdown()
 
 
-def test_openai_embeddings_backend_builds_and_searches_a_store(embeddings_url: str, tmp_path: Path) -> None:
-    settings = Settings.load({"home": tmp_path / "home", "embedder": "openai",
-                              "embedding_base_url": embeddings_url, "embedding_model": "tiny-embed"})
+def test_openai_embeddings_backend_builds_and_searches_a_store(
+    embeddings_url: str, tmp_path: Path
+) -> None:
+    settings = Settings.load(
+        {
+            "home": tmp_path / "home",
+            "embedder": "openai",
+            "embedding_base_url": embeddings_url,
+            "embedding_model": "tiny-embed",
+        }
+    )
     assistant = Assistant(settings)
-    assert assistant.embedder.name == f"openai:tiny-embed@{embeddings_url}"
+    assert assistant.embedder.embedder_id == f"openai:tiny-embed@{embeddings_url}"
     papers = tmp_path / "papers.jsonl"
     papers.write_text(
-        json.dumps({"title": "Protein folding", "abstract": "protein structure prediction with attention"}) + "\n"
-        + json.dumps({"title": "Speech", "abstract": "speech recognition with transformers"}) + "\n"
+        json.dumps(
+            {"title": "Protein folding", "abstract": "protein structure prediction with attention"}
+        )
+        + "\n"
+        + json.dumps({"title": "Speech", "abstract": "speech recognition with transformers"})
+        + "\n"
     )
     assert assistant.ingest([papers]).added == 2
     assert assistant.search("protein structure", k=1)[0].title == "Protein folding"
@@ -103,7 +133,9 @@ def test_openai_embeddings_backend_builds_and_searches_a_store(embeddings_url: s
 def test_openai_embeddings_errors_are_actionable(embeddings_url: str) -> None:
     with pytest.raises(EmbeddingError, match=r"refused model 'nope' \(HTTP 404\)"):
         OpenAIEmbedder(embeddings_url, "nope", None, 5).embed(["x"])
-    with pytest.raises(EmbeddingError, match=r"No embeddings endpoint answered at http://127.0.0.1:9/v1"):
+    with pytest.raises(
+        EmbeddingError, match=r"No embeddings endpoint answered at http://127.0.0.1:9/v1"
+    ):
         OpenAIEmbedder("http://127.0.0.1:9/v1", "tiny-embed", None, 5).embed(["x"])
     with pytest.raises(ConfigError, match="ASSISTANT_EMBEDDING_MODEL"):
         make_embedder(Settings.load({"embedder": "openai"}))

@@ -17,19 +17,39 @@ from assistant.settings import Settings
 from assistant.store import PaperStore
 
 PAPERS = [
-    {"title": "Graph Neural Networks for Molecules", "abstract": "We predict molecular properties "
-     "with message passing neural networks. Our model sets a new state of the art on QM9.",
-     "year": 2020, "authors": ["Ada Lovelace"]},
-    {"title": "Speech Recognition with Transformers", "abstract": "An encoder-decoder transformer "
-     "transcribes speech. It reduces word error rate on LibriSpeech by ten percent.",
-     "year": 2021, "authors": ["Alan Turing"]},
-    {"title": "Robotic Grasping from Depth Images", "abstract": "A convolutional network predicts "
-     "grasp poses from depth images. Real robot trials show a high success rate.",
-     "year": 2022, "authors": ["Grace Hopper", "Ada Lovelace"]},
-    {"title": "Protein Folding with Attention", "abstract": "Attention over residue pairs predicts "
-     "protein structure. Accuracy approaches experimental methods on CASP targets.", "year": 2022},
-    {"title": "Image Captioning with Vision Transformers", "abstract": "A vision transformer encodes "
-     "images and a language model writes captions. We evaluate on COCO captions.", "year": 2023},
+    {
+        "title": "Graph Neural Networks for Molecules",
+        "abstract": "We predict molecular properties "
+        "with message passing neural networks. Our model sets a new state of the art on QM9.",
+        "year": 2020,
+        "authors": ["Ada Lovelace"],
+    },
+    {
+        "title": "Speech Recognition with Transformers",
+        "abstract": "An encoder-decoder transformer "
+        "transcribes speech. It reduces word error rate on LibriSpeech by ten percent.",
+        "year": 2021,
+        "authors": ["Alan Turing"],
+    },
+    {
+        "title": "Robotic Grasping from Depth Images",
+        "abstract": "A convolutional network predicts "
+        "grasp poses from depth images. Real robot trials show a high success rate.",
+        "year": 2022,
+        "authors": ["Grace Hopper", "Ada Lovelace"],
+    },
+    {
+        "title": "Protein Folding with Attention",
+        "abstract": "Attention over residue pairs predicts "
+        "protein structure. Accuracy approaches experimental methods on CASP targets.",
+        "year": 2022,
+    },
+    {
+        "title": "Image Captioning with Vision Transformers",
+        "abstract": "A vision transformer encodes "
+        "images and a language model writes captions. We evaluate on COCO captions.",
+        "year": 2023,
+    },
 ]
 
 
@@ -47,7 +67,7 @@ class FailingEmbedder:
 
     def __init__(self, inner: MiniLMEmbedder, fail_on_call: int) -> None:
         self.inner, self.fail_on_call, self.calls = inner, fail_on_call, 0
-        self.name = inner.name
+        self.embedder_id = inner.embedder_id
 
     def embed(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
@@ -59,10 +79,12 @@ class FailingEmbedder:
 class RenamedEmbedder(FailingEmbedder):
     def __init__(self, inner: MiniLMEmbedder, name: str) -> None:
         super().__init__(inner, fail_on_call=-1)
-        self.name = name
+        self.embedder_id = name
 
 
-def test_add_skip_change_remove(store_settings: Settings, embedder: MiniLMEmbedder, tmp_path: Path) -> None:
+def test_add_skip_change_remove(
+    store_settings: Settings, embedder: MiniLMEmbedder, tmp_path: Path
+) -> None:
     store = open_store(store_settings, embedder)
     path = write_collection(tmp_path / "papers.jsonl", PAPERS)
 
@@ -71,7 +93,13 @@ def test_add_skip_change_remove(store_settings: Settings, embedder: MiniLMEmbedd
     assert first.chunks >= 5 and store.paper_count() == 5
 
     again = ingest_collection(store, [path])
-    assert (again.added, again.updated, again.removed, again.unchanged, again.chunks) == (0, 0, 0, 5, 0)
+    assert (again.added, again.updated, again.removed, again.unchanged, again.chunks) == (
+        0,
+        0,
+        0,
+        5,
+        0,
+    )
 
     changed = [dict(p) for p in PAPERS[1:]]
     changed[0]["abstract"] = "Completely rewritten: a state space model transcribes audio streams."
@@ -105,7 +133,9 @@ def test_interrupted_ingest_is_completed_by_the_next(
     assert store.lexical.manifest() == store.manifest()
 
 
-def test_bad_input_writes_nothing(store_settings: Settings, embedder: MiniLMEmbedder, tmp_path: Path) -> None:
+def test_bad_input_writes_nothing(
+    store_settings: Settings, embedder: MiniLMEmbedder, tmp_path: Path
+) -> None:
     store = open_store(store_settings, embedder)
     good = write_collection(tmp_path / "good.jsonl", PAPERS[:2])
     ingest_collection(store, [good])
@@ -124,7 +154,9 @@ def test_embedder_mismatch_is_refused_with_the_fix(
 
     other = open_store(store_settings, RenamedEmbedder(embedder, "some-other-model"))
     assistant = Assistant(store_settings, embedder=other.embedder, store=other)  # type: ignore[arg-type]
-    with pytest.raises(EmbedderMismatch, match=r"built with embedder 'minilm-l6-v2-int8'.*--rebuild"):
+    with pytest.raises(
+        EmbedderMismatch, match=r"built with embedder 'minilm-l6-v2-int8'.*--rebuild"
+    ):
         assistant.search("speech recognition")
     with pytest.raises(EmbedderMismatch):
         ingest_collection(other, [path])
@@ -144,11 +176,16 @@ def test_search_finds_papers_once_each_and_filters_by_metadata(
     assert hits[0].metadata["year"] == 2022 and hits[0].passages
 
     assert {h.title for h in assistant.search("neural network", k=5, where={"year": 2022})} == {
-        "Robotic Grasping from Depth Images", "Protein Folding with Attention"}
+        "Robotic Grasping from Depth Images",
+        "Protein Folding with Attention",
+    }
     assert {h.title for h in assistant.search("model", k=5, where={"author": "lovelace"})} == {
-        "Graph Neural Networks for Molecules", "Robotic Grasping from Depth Images"}
+        "Graph Neural Networks for Molecules",
+        "Robotic Grasping from Depth Images",
+    }
     assert [h.title for h in assistant.search("model", k=5, where={"since": 2023})] == [
-        "Image Captioning with Vision Transformers"]
+        "Image Captioning with Vision Transformers"
+    ]
 
 
 def test_first_search_on_an_empty_store_ingests_the_bundled_papers(

@@ -13,8 +13,12 @@ from assistant.lexical import LexicalIndex
 @pytest.fixture
 def index(tmp_path: Path) -> LexicalIndex:
     idx = LexicalIndex(tmp_path / "lexical.sqlite3")
-    chunks = [(f"p{i}:0", f"p{i}", f"Paper {i}", f"a model of things number {i}") for i in range(20)]
-    chunks.append(("zebra:0", "zebra", "Striped horses", "a model that counts zebras in the savanna"))
+    chunks = [
+        (f"p{i}:0", f"p{i}", f"Paper {i}", f"a model of things number {i}") for i in range(20)
+    ]
+    chunks.append(
+        ("zebra:0", "zebra", "Striped horses", "a model that counts zebras in the savanna")
+    )
     idx.replace_papers([(pid, "h") for _, pid, _, _ in chunks], chunks)
     return idx
 
@@ -43,7 +47,9 @@ def test_frequent_terms_are_dropped_only_in_large_indexes(
 
 
 def test_replace_and_remove_keep_the_manifest_in_step(index: LexicalIndex) -> None:
-    index.replace_papers([("zebra", "h2")], [("zebra:0", "zebra", "Striped horses", "now about lions")])
+    index.replace_papers(
+        [("zebra", "h2")], [("zebra:0", "zebra", "Striped horses", "now about lions")]
+    )
     assert index.search("lions", 5)[0].text == "now about lions"
     assert [h.paper_id for h in index.search("striped", 5)] == ["zebra"]  # one chunk, not two
     assert index.manifest()["zebra"] == "h2"

@@ -13,14 +13,20 @@ from assistant.lexical import query_terms
 from assistant.service import Assistant
 
 QUESTIONS = [
-    ("How does LUKE treat entities differently from words in self-attention?",
-     "LUKE: Deep Contextualized Entity Representations with Entity-aware Self-attention"),
-    ("Which mixture-of-denoisers objective unifies pretraining paradigms?",
-     "UL2: Unifying Language Learning Paradigms"),
-    ("a talking-head model driven by speech using a diffusion autoencoder",
-     "DAE-Talker: High Fidelity Speech-Driven Talking Face Generation with Diffusion Autoencoder"),
-    ("robots tested in real homes in New York",
-     "On Bringing Robots Home"),
+    (
+        "How does LUKE treat entities differently from words in self-attention?",
+        "LUKE: Deep Contextualized Entity Representations with Entity-aware Self-attention",
+    ),
+    (
+        "Which mixture-of-denoisers objective unifies pretraining paradigms?",
+        "UL2: Unifying Language Learning Paradigms",
+    ),
+    (
+        "a talking-head model driven by speech using a diffusion autoencoder",
+        "DAE-Talker: High Fidelity Speech-Driven Talking Face Generation with Diffusion "
+        "Autoencoder",
+    ),
+    ("robots tested in real homes in New York", "On Bringing Robots Home"),
 ]
 
 
@@ -55,4 +61,9 @@ def test_empty_question_and_k(seeded_assistant: Assistant) -> None:
 
 def test_query_terms_drop_stopwords_and_duplicates() -> None:
     assert query_terms("Which papers use the BERT model, and BERT's data on 3 GPUs?") == [
-        "bert", "model", "data", "3", "gpus"]
+        "bert",
+        "model",
+        "data",
+        "3",
+        "gpus",
+    ]

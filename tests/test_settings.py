@@ -26,7 +26,9 @@ def test_openai_variables_are_fallbacks(tmp_path: Path) -> None:
     env = {"OPENAI_API_KEY": "sk-fallback", "OPENAI_BASE_URL": "http://openai:3/v1"}
     settings = Settings.load(env=env, config_file=tmp_path / "none.toml")
     assert settings.endpoint_url == "http://openai:3/v1" and settings.mode == "llm"
-    mine = Settings.load(env={**env, "ASSISTANT_BASE_URL": "http://mine:4/v1"}, config_file=tmp_path / "x")
+    mine = Settings.load(
+        env={**env, "ASSISTANT_BASE_URL": "http://mine:4/v1"}, config_file=tmp_path / "x"
+    )
     assert mine.endpoint_url == "http://mine:4/v1"
 
 
@@ -36,7 +38,9 @@ def test_no_endpoint_means_offline_extractive(tmp_path: Path) -> None:
 
 
 def test_secret_never_shows(tmp_path: Path) -> None:
-    settings = Settings.load({"api_key": "sk-very-secret"}, env={}, config_file=tmp_path / "none.toml")
+    settings = Settings.load(
+        {"api_key": "sk-very-secret"}, env={}, config_file=tmp_path / "none.toml"
+    )
     assert isinstance(settings.api_key, Secret) and settings.api_key.reveal() == "sk-very-secret"
     for text in (repr(settings), str(settings), str(settings.redacted())):
         assert "sk-very-secret" not in text
@@ -53,7 +57,9 @@ def test_secret_never_shows(tmp_path: Path) -> None:
         ({"colour": "blue"}, r"unknown setting 'colour'"),
     ],
 )
-def test_bad_values_are_one_clear_error(tmp_path: Path, values: dict[str, object], message: str) -> None:
+def test_bad_values_are_one_clear_error(
+    tmp_path: Path, values: dict[str, object], message: str
+) -> None:
     with pytest.raises(ConfigError, match=message):
         Settings.load(values, env={}, config_file=tmp_path / "none.toml")
 

@@ -45,7 +45,7 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-class stderr_progress:  # noqa: N801 - used like a function
+class stderr_progress:
     """A progress callback: a bar on a terminal, a few plain lines otherwise."""
 
     def __init__(self, stream: Any = None) -> None:

@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "papers no longer in the files removed.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="collection files")
-    parser.add_argument("--rebuild", action="store_true", help="drop the store and embed everything again")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="drop the store and embed everything again"
+    )
     add_store_flags(parser)
     parser.set_defaults(run=run)
 

@@ -19,8 +19,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             [
-                {"paper_id": p.paper_id, "title": p.title, "authors": list(p.authors), "year": p.year,
-                 "url": p.url}
+                {
+                    "paper_id": p.paper_id,
+                    "title": p.title,
+                    "authors": list(p.authors),
+                    "year": p.year,
+                    "url": p.url,
+                }
                 for p in papers
             ]
         )

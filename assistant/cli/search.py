@@ -42,8 +42,13 @@ def run(args: argparse.Namespace) -> int:
             {
                 "question": args.question,
                 "results": [
-                    {"rank": h.rank, "paper_id": h.paper_id, "title": h.title, "score": h.score,
-                     "passage": h.passage}
+                    {
+                        "rank": h.rank,
+                        "paper_id": h.paper_id,
+                        "title": h.title,
+                        "score": h.score,
+                        "passage": h.passage,
+                    }
                     for h in hits
                 ],
             }
