@@ -19,7 +19,7 @@ from .errors import AssistantError
 from .extractive import MIN_SIMILARITY as EXTRACTIVE_MIN_SIMILARITY
 from .extractive import compose_answer, select_quotes
 from .followups import condense_by_rule, history_transcript
-from .prompts import CANNOT_ANSWER, Prompts, fence_source_text, load_prompts
+from .prompt_templates import CANNOT_ANSWER, Prompts, fence_source_text, load_prompts
 from .relevance import document_frequencies, judge_relevance
 from .results import Answer, Hit, Source, Turn
 

@@ -25,8 +25,8 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import PaperStore
 
-# TEMP until tests/openai_server.py lands (issue 3).
-pytest_plugins = ["openai_server"] if (Path(__file__).parent / "openai_server.py").exists() else []
+
+pytest_plugins = ["openai_server"]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from openai_server import Reply
 from assistant.answering import MODEL_DECLINED, NOT_COVERED
 from assistant.budget import count_tokens
 from assistant.errors import EndpointServerError, ModelNotFound, StreamCutOff
-from assistant.prompts import CANNOT_ANSWER, load_prompts
+from assistant.prompt_templates import CANNOT_ANSWER, load_prompts
 from assistant.results import Answer, Turn
 from assistant.service import Assistant
 from assistant.settings import Settings

@@ -30,7 +30,7 @@ from assistant.evaluation import (
     summarize,
 )
 from assistant.evaluation.runner import RetrievalOutcome, TitleIndex
-from assistant.prompts import CANNOT_ANSWER
+from assistant.prompt_templates import CANNOT_ANSWER
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_QUESTIONS = REPO / "eval" / "dev_questions.jsonl"

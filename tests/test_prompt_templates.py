@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.prompts import CANNOT_ANSWER, fence_source_text, load_prompts, placeholders
+from assistant.prompt_templates import CANNOT_ANSWER, fence_source_text, load_prompts, placeholders
 from assistant.resources import resource_path
 
 
