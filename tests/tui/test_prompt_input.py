@@ -63,3 +63,19 @@ async def test_up_inside_a_multi_line_question_moves_the_cursor() -> None:
         await pilot.press(*"line one", "ctrl+j", *"line two")
         await pilot.press("up")
         assert box.text == "line one\nline two" and box.cursor_location[0] == 0
+
+
+async def test_enter_straight_after_a_burst_of_keys_sends_all_of_them() -> None:
+    # As from a terminal when text is pasted without bracketed paste: the driver posts
+    # every key at once, and Enter must not overtake the characters before it.
+    from textual import events
+
+    app = Host()
+    async with app.run_test() as pilot:
+        app.query_one(PromptInput).focus()
+        await pilot.pause()
+        for character in "a burst of keys":
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause(0.2)
+        assert app.sent == ["a burst of keys"]

@@ -15,7 +15,10 @@ class PromptInput(TextArea):
     """A multi-line input that sends on Enter and remembers what was sent."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Send", priority=True),
+        # Not a priority binding: those run as soon as the app sees the key, before the box
+        # has inserted the characters typed (or pasted without bracketing) just before it.
+        # ``_on_key`` handles Enter in order; this binding is its footer hint.
+        Binding("enter", "submit", "Send"),
         Binding("ctrl+j,shift+enter", "newline", "Newline"),
         Binding("tab", "app.focus_sources", "Sources"),
     ]
@@ -68,6 +71,11 @@ class PromptInput(TextArea):
     async def _on_key(self, event: events.Key) -> None:
         # Up on the first line and Down on the last browse the sent questions, as in a shell;
         # elsewhere they move the cursor inside a multi-line question.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.action_submit()
+            return
         row, _ = self.cursor_location
         if event.key == "up" and row == 0 and self._recall(-1):
             event.stop()
