@@ -54,12 +54,17 @@ async def ask(pilot: Pilot[Any], question: str) -> None:
     await pilot.press("enter")
 
 
-async def ask_and_wait(pilot: Pilot[Any], question: str) -> None:
+async def ask_and_wait(pilot: Pilot[Any], question: str, timeout: float = 20.0) -> None:
+    """Ask and wait for the answer; an error notification fails at once, with its text."""
     app = pilot.app
     assert isinstance(app, ChatApp)
     before = len(app.turns)
     await ask(pilot, question)
-    await wait_until(
-        pilot, lambda: len(app.turns) > before and not app.streaming, what="the answer"
-    )
+
+    def answered() -> bool:
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert not errors, f"the app reported an error: {errors}"
+        return len(app.turns) > before and not app.streaming
+
+    await wait_until(pilot, answered, timeout=timeout, what="the answer")
     await pilot.pause()
