@@ -20,7 +20,7 @@ from .extractive import MIN_SIMILARITY as EXTRACTIVE_MIN_SIMILARITY
 from .extractive import compose_answer, select_quotes
 from .followups import condense_by_rule, history_transcript
 from .prompt_templates import CANNOT_ANSWER, Prompts, fence_source_text, load_prompts
-from .relevance import document_frequencies, judge_relevance
+from .relevance import judge_relevance, term_statistics
 from .results import Answer, Hit, Source, Turn
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def stream_answer(
             **fields,
         )
 
-    frequencies = document_frequencies(assistant, (hit.paper_id for hit in hits))
+    frequencies = term_statistics(assistant, query)
     best_similarity = max((hit.similarity for hit in hits), default=0.0)
     relevance = judge_relevance(query, best_similarity, papers, frequencies)
     # A model reads the sources and can still decline; offline nothing does, so ask more.

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .relevance import DocumentFrequencies, content_terms
+from .relevance import TermStatistics, content_terms
 
 if TYPE_CHECKING:
     from .embedding import Embedder
@@ -74,7 +74,7 @@ def select_quotes(
     question: str,
     sources: Sequence[tuple[int, str, float]],
     embedder: Embedder,
-    frequencies: DocumentFrequencies,
+    frequencies: TermStatistics,
 ) -> list[Quote]:
     """The sentences that best answer ``question`` from ``sources``.
 
@@ -162,7 +162,7 @@ def _without_final_stop(sentence: str) -> str:
     return sentence[:-1] if sentence.endswith(".") else sentence
 
 
-def _term_share(question: str, sentence: str, frequencies: DocumentFrequencies) -> float:
+def _term_share(question: str, sentence: str, frequencies: TermStatistics) -> float:
     terms = set(content_terms(question))
     if not terms:
         return 0.0

@@ -163,27 +163,49 @@ class LexicalIndex:
         # FTS5's bm25() is negative (smaller is better); flip it so higher is better.
         return [LexicalHit(cid, pid, text, -rank) for cid, pid, text, rank in rows]
 
+    def document_counts(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many chunks contain each word (as the index stems it), and how many chunks
+        there are: the statistics of inverse document frequency."""
+        with self._lock:
+            stems = self._stems(words)
+            counts = self._stem_counts(set(stems.values()))
+            return {w: counts.get(s, 0) for w, s in stems.items()}, self._chunk_count()
+
     def _selective_terms(self, terms: list[str]) -> list[str]:
         """``terms`` without those in more than MAX_DOC_FRACTION of a large index's chunks
         (keeping at least the rarest one)."""
         if len(terms) < 2 or self._chunk_count() < LARGE_INDEX_CHUNKS:
             return terms
-        self._db.execute("DELETE FROM temp.stemmer")
-        self._db.execute("INSERT INTO temp.stemmer VALUES (?)", (" ".join(terms),))
-        stems = [
-            t for (t,) in self._db.execute("SELECT term FROM temp.stemmer_terms ORDER BY offset")
+        stems = self._stems(terms)
+        counts = self._stem_counts(set(stems.values()))
+        frequency = {t: counts.get(stems[t], 0) if t in stems else 0 for t in terms}
+        limit = MAX_DOC_FRACTION * self._chunk_count()
+        return [t for t in terms if frequency[t] <= limit] or [
+            min(terms, key=frequency.__getitem__)
         ]
-        if len(stems) != len(terms):  # the tokenizer split a word differently: keep all
-            return terms
-        placeholders = ",".join("?" * len(stems))
-        counts = dict(
+
+    def _stems(self, words: Sequence[str]) -> dict[str, str]:
+        """Each word's stem, as the index's tokenizer makes it (words it drops are left out)."""
+        self._db.execute("DELETE FROM temp.stemmer")
+        self._db.executemany(
+            "INSERT INTO temp.stemmer(rowid, words) VALUES (?, ?)", enumerate(words, start=1)
+        )
+        stems: dict[str, str] = {}
+        for stem, row in self._db.execute(
+            "SELECT term, doc FROM temp.stemmer_terms ORDER BY offset"
+        ):
+            stems.setdefault(words[row - 1], stem)  # a word split in two counts by its first part
+        return stems
+
+    def _stem_counts(self, stems: set[str]) -> dict[str, int]:
+        if not stems:
+            return {}
+        marks = ",".join("?" * len(stems))
+        return dict(
             self._db.execute(
-                f"SELECT term, doc FROM chunk_terms WHERE term IN ({placeholders})", stems
+                f"SELECT term, doc FROM chunk_terms WHERE term IN ({marks})", list(stems)
             )
         )
-        limit = MAX_DOC_FRACTION * self._chunk_count()
-        keep = [term for term, stem in zip(terms, stems) if counts.get(stem, 0) <= limit]
-        return keep or [min(zip(terms, stems), key=lambda ts: counts.get(ts[1], 0))[0]]
 
     def _chunk_count(self) -> int:
         if self._chunks_total is None:

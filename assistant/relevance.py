@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -65,50 +63,33 @@ class Relevance:
         return self.similarity >= min_similarity and self.term_support >= MIN_TERM_SUPPORT
 
 
-class DocumentFrequencies:
-    """How many papers use each content word (title or abstract), and each paper's words."""
+class TermStatistics:
+    """Inverse document frequencies of a question's words, from the lexical index's counts
+    (no pass over the collection), and the words of the papers retrieved for it."""
 
-    def __init__(self, papers: Iterable[Paper]) -> None:
-        self.counts: Counter[str] = Counter()
-        self.terms_by_paper: dict[str, frozenset[str]] = {}
-        for paper in papers:
-            terms = paper_terms(paper)
-            self.terms_by_paper[paper.paper_id] = terms
-            self.counts.update(terms)
-        self.papers = len(self.terms_by_paper)
+    def __init__(self, counts: Mapping[str, int], chunks: int) -> None:
+        self.counts = counts
+        self.chunks = chunks
 
     def idf(self, term: str) -> float:
-        return math.log((self.papers + 1) / (self.counts.get(term, 0) + 0.5))
+        return math.log((self.chunks + 1) / (self.counts.get(term, 0) + 0.5))
 
     def terms_of(self, paper: Paper) -> frozenset[str]:
-        terms = self.terms_by_paper.get(paper.paper_id)
-        return terms if terms is not None else paper_terms(paper)
+        return paper_terms(paper)
 
 
 def paper_terms(paper: Paper) -> frozenset[str]:
     return frozenset(content_terms(f"{paper.title} {paper.abstract}"))
 
 
-_cache: dict[int, DocumentFrequencies] = {}
-_cache_lock = threading.Lock()
-
-
-def document_frequencies(
-    assistant: Assistant, paper_ids: Iterable[str] = ()
-) -> DocumentFrequencies:
-    """Counted once per store; counted again when a retrieved paper is new to the counts
-    (the collection grew), so no store round trip is needed on the common path."""
-    store = assistant.store
-    with _cache_lock:
-        cached = _cache.get(id(store))
-        if cached is None or any(pid not in cached.terms_by_paper for pid in paper_ids):
-            cached = DocumentFrequencies(store.papers())
-            _cache[id(store)] = cached
-        return cached
+def term_statistics(assistant: Assistant, question: str) -> TermStatistics:
+    """Statistics for the content words of ``question``."""
+    counts, chunks = assistant.store.lexical.document_counts(content_terms(question))
+    return TermStatistics(counts, chunks)
 
 
 def judge_relevance(
-    question: str, similarity: float, papers: Sequence[Paper], frequencies: DocumentFrequencies
+    question: str, similarity: float, papers: Sequence[Paper], frequencies: TermStatistics
 ) -> Relevance:
     """How well ``papers`` (the retrieved ones) cover ``question``."""
     terms = set(content_terms(question))
