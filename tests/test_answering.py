@@ -11,12 +11,12 @@ import pytest
 from openai_server import Reply
 
 from assistant.answering import MODEL_DECLINED, NOT_COVERED
-from assistant.budget import count_tokens
 from assistant.errors import EndpointServerError, ModelNotFound, StreamCutOff
 from assistant.prompt_templates import CANNOT_ANSWER, load_prompts
 from assistant.results import Answer, Turn
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.text import count_tokens
 
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
 OFF_TOPIC = "What is a good recipe for sourdough bread with a crunchy crust?"

@@ -7,13 +7,13 @@ import pytest
 from assistant.budget import (
     ELLIPSIS,
     SourceText,
-    count_tokens,
     fit_sources,
     room_for_sources,
     trim_to_tokens,
 )
 from assistant.errors import ConfigError
 from assistant.settings import Settings
+from assistant.text import count_tokens
 
 SENTENCES = [
     f"Sentence number {i} reports a finding about method M{i} on dataset D{i}." for i in range(12)

@@ -6,9 +6,10 @@ import itertools
 
 import pytest
 
-from assistant.chunking import chunk_paper, count_tokens, split_sentences
+from assistant.chunking import chunk_paper
 from assistant.collection import Paper, load_collection
 from assistant.resources import bundled_seed_files
+from assistant.text import count_tokens, split_sentences
 
 
 def make_paper(abstract: str) -> Paper:
