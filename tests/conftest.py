@@ -25,7 +25,6 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import PaperStore
 
-
 pytest_plugins = ["openai_server"]
 
 
