@@ -52,6 +52,8 @@ async def test_ask_streams_the_answer_and_lists_its_sources(
 
         await wait_until(pilot, finished, what="the final answer")
         assert len(seen) >= 2 and all(ANSWER_TEXT.startswith(text) for text in seen)
+        # The sources panel is filled by a message of its own, right after the answer.
+        await wait_until(pilot, lambda: app.sources_panel.sources, what="the sources")
 
         assert view.answer is not None and view.answer.text == ANSWER_TEXT
         assert "diffusion autoencoder" in view.query_one(Markdown).source
@@ -286,8 +288,9 @@ async def test_quitting_mid_answer_keeps_question_and_partial_answer(
 async def test_scroll_follows_the_stream_until_the_user_scrolls_up(
     chat_app: Callable[..., ChatApp], openai_server: Any
 ) -> None:
-    lines = [f"Line {i} of a long answer [1].\n\n" for i in range(60)]
-    openai_server.enqueue(chunks=lines, chunk_delay=0.03)
+    # Long and slow enough (~6 s) to still be streaming after the scroll, even on a busy CI.
+    lines = [f"Line {i} of a long answer [1].\n\n" for i in range(150)]
+    openai_server.enqueue(chunks=lines, chunk_delay=0.04)
     app = chat_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await until_ready(pilot)
