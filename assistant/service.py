@@ -39,6 +39,7 @@ class Assistant:
         self._embedder = embedder
         self._store = store
         self.progress = progress
+        self._has_papers = False
 
     # -- collaborators, built lazily so that opening is cheap ---------------------------
 
@@ -76,7 +77,9 @@ class Assistant:
 
     def ensure_ingested(self, progress: Progress | None = None) -> IngestReport | None:
         """On first use (an empty store) ingest the bundled papers; otherwise do nothing."""
-        if self.store.paper_count() > 0:
+        # Once the store has papers, later calls (every search and answer) cost nothing.
+        if self._has_papers or self.store.paper_count() > 0:
+            self._has_papers = True
             return None
         return self.ingest(progress=progress)
 

@@ -60,8 +60,8 @@ class PaperStore:
         self.location = location
         """Where the store lives, for people: a directory or a server URL."""
         self._chunks, self._papers = self._open_collections()
-        self._paper_cache: dict[str, Paper] | None = None  # every paper, once listed
-        self._some_papers: dict[str, Paper] = {}  # papers looked up one by one
+        self._known_papers: dict[str, Paper] = {}  # papers read so far
+        self._listed_all = False  # whether _known_papers is the whole manifest
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder) -> PaperStore:
@@ -84,7 +84,7 @@ class PaperStore:
 
     def papers_by_id(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
         """The given papers, fetched in one call (a large store is not read whole)."""
-        cache = self._paper_cache if self._paper_cache is not None else self._some_papers
+        cache = self._known_papers
         missing = [pid for pid in paper_ids if pid not in cache]
         if missing:
             got = self._call(self._papers.get, ids=missing, include=["metadatas", "documents"])
@@ -279,16 +279,17 @@ class PaperStore:
         self._forget_papers()
 
     def _forget_papers(self) -> None:
-        self._paper_cache = None
-        self._some_papers = {}
+        self._known_papers = {}
+        self._listed_all = False
 
     def _all_papers(self) -> dict[str, Paper]:
-        if self._paper_cache is None:
-            self._paper_cache = {
+        if not self._listed_all:
+            self._known_papers = {
                 pid: _paper_from_record(pid, doc, meta)
                 for pid, meta, doc in self._paged_get(self._papers, ["metadatas", "documents"])
             }
-        return self._paper_cache
+            self._listed_all = True
+        return self._known_papers
 
     def _paged_get(self, collection: Collection, include: list[str]) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = []
