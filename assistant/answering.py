@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .budget import SourceText, fit_sources, room_for_sources
 from .citations import CitationFilter, check_citations
 from .errors import AssistantError
 from .extractive import MIN_SIMILARITY as EXTRACTIVE_MIN_SIMILARITY
-from .extractive import compose_answer, select_quotes
+from .extractive import Quote, compose_answer, select_quotes
 from .followups import condense_by_rule, history_transcript
 from .prompt_templates import CANNOT_ANSWER, Prompts, fence_source_text, load_prompts
 from .relevance import judge_relevance, term_statistics
@@ -111,7 +111,8 @@ def stream_answer(
             compose_answer(quotes, {n: t.title for n, t in enumerate(texts, 1)}), len(texts)
         )
         yield check.text
-        yield answer(check.text, True, sources=_sources(texts, check.cited), citations=check.cited)
+        sources = _quoted_passages(_sources(texts, check.cited), quotes)
+        yield answer(check.text, True, sources=sources, citations=check.cited)
         return
 
     yield from _generate(client, assistant, query, texts, model, started, timings, answer)
@@ -271,6 +272,25 @@ def _source_text(hit: Hit, paper: Paper) -> SourceText:
 
 def _sources(texts: Sequence[SourceText], cited: Sequence[int]) -> list[Source]:
     return [Source(n, t.paper_id, t.title, t.text, n in cited) for n, t in enumerate(texts, 1)]
+
+
+def _quoted_passages(sources: list[Source], quotes: Sequence[Quote]) -> list[Source]:
+    """Offline, a cited source's passage is what was quoted from it, in reading order
+    (pieces joined by " … "), so a reader sees exactly what the answer rests on."""
+    by_source: dict[int, list[Quote]] = {}
+    for quote in quotes:
+        by_source.setdefault(quote.n, []).append(quote)
+    return [
+        replace(
+            s,
+            passage=" … ".join(
+                q.sentence for q in sorted(by_source[s.n], key=lambda q: q.position)
+            ),
+        )
+        if s.n in by_source
+        else s
+        for s in sources
+    ]
 
 
 def _estimated_usage(prompt_tokens: int, completion: str) -> dict[str, int]:

@@ -187,6 +187,11 @@ def test_extractive_answer_quotes_sentences_with_their_sources(seeded_assistant)
     assert answer.citations and all(by_n[n].cited for n in answer.citations)
     assert answer.invalid_citations == []
     assert "diffusion autoencoder" in answer.text.casefold()
+    # A cited source's passage is exactly what was quoted from its abstract, nothing more.
+    for source in answer.cited_sources:
+        pieces = source.passage.split(" … ")
+        abstract = " ".join(seeded_assistant.paper(source.paper_id).abstract.split())
+        assert all(piece in abstract and piece.rstrip(".") in answer.text for piece in pieces)
 
 
 def test_extractive_sentences_are_not_repeated(seeded_assistant):
