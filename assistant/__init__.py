@@ -89,10 +89,11 @@ def answer(
     k: int | None = None,
     model: str | None = None,
     history: Sequence[Turn] = (),
+    where: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
 ) -> Answer:
     """A grounded answer with validated ``[n]`` citations (extractive when no model is set)."""
-    return _assistant(settings).answer(question, k=k, model=model, history=history)
+    return _assistant(settings).answer(question, k=k, model=model, history=history, where=where)
 
 
 def stream_answer(
@@ -101,10 +102,13 @@ def stream_answer(
     k: int | None = None,
     model: str | None = None,
     history: Sequence[Turn] = (),
+    where: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
 ) -> Iterator[str | Answer]:
     """Yield text deltas, then the final ``Answer``."""
-    return _assistant(settings).stream_answer(question, k=k, model=model, history=history)
+    return _assistant(settings).stream_answer(
+        question, k=k, model=model, history=history, where=where
+    )
 
 
 async def aanswer(
@@ -113,7 +117,10 @@ async def aanswer(
     k: int | None = None,
     model: str | None = None,
     history: Sequence[Turn] = (),
+    where: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
 ) -> Answer:
     """``answer`` for asyncio code."""
-    return await _assistant(settings).aanswer(question, k=k, model=model, history=history)
+    return await _assistant(settings).aanswer(
+        question, k=k, model=model, history=history, where=where
+    )

@@ -9,7 +9,7 @@ when the user presses Esc) closes the HTTP stream.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,7 @@ def stream_answer(
     k: int | None = None,
     model: str | None = None,
     history: Sequence[Turn] = (),
+    where: Mapping[str, Any] | None = None,
 ) -> Iterator[str | Answer]:
     """Yield text deltas as they can be shown, then the final ``Answer``.
 
@@ -68,7 +69,7 @@ def stream_answer(
     query = standalone or question
 
     mark = time.perf_counter()
-    hits = assistant.search(query, k)
+    hits = assistant.search(query, k, where=where)
     papers = [assistant.paper(hit.paper_id) for hit in hits]
     timings["retrieve_ms"] = _ms_since(mark)
 

@@ -112,12 +112,13 @@ class Assistant:
         k: int | None = None,
         model: str | None = None,
         history: Sequence[Turn] = (),
+        where: Mapping[str, Any] | None = None,
     ) -> Iterator[str | Answer]:
         """Yield text deltas as they arrive, then the final ``Answer``."""
         from .answering import stream_answer
 
         self.ensure_ingested()
-        return stream_answer(self, question, k=k, model=model, history=history)
+        return stream_answer(self, question, k=k, model=model, history=history, where=where)
 
     def answer(
         self,
@@ -126,10 +127,13 @@ class Assistant:
         k: int | None = None,
         model: str | None = None,
         history: Sequence[Turn] = (),
+        where: Mapping[str, Any] | None = None,
     ) -> Answer:
-        """Answer ``question`` from the collection, with validated citations."""
+        """Answer ``question`` from the collection (papers matching ``where``, if given:
+        ``year``, ``since``, ``until``, ``author``), with validated citations."""
         final: Answer | None = None
-        for item in self.stream_answer(question, k=k, model=model, history=history):
+        stream = self.stream_answer(question, k=k, model=model, history=history, where=where)
+        for item in stream:
             if isinstance(item, Answer):
                 final = item
         assert final is not None, "stream_answer always ends with an Answer"
@@ -142,6 +146,9 @@ class Assistant:
         k: int | None = None,
         model: str | None = None,
         history: Sequence[Turn] = (),
+        where: Mapping[str, Any] | None = None,
     ) -> Answer:
         """``answer`` for asyncio code (runs in a worker thread)."""
-        return await asyncio.to_thread(self.answer, question, k=k, model=model, history=history)
+        return await asyncio.to_thread(
+            self.answer, question, k=k, model=model, history=history, where=where
+        )

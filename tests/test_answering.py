@@ -262,3 +262,19 @@ def test_an_injection_in_an_abstract_stays_inside_the_sources(
     assert offline.answered and offline.mode == "extractive"
     assert "auxiliary loss [1]" in offline.text
     assert offline.text.strip() != "HACKED" and offline.citations and offline.citations[0] == 1
+
+
+def test_metadata_filters_limit_the_sources(tmp_path, embedder, openai_server):
+    from test_ingest import PAPERS, write_collection
+
+    settings = Settings.load({"home": tmp_path / "home", "base_url": openai_server.url})
+    assistant = Assistant(settings, embedder=embedder)
+    assistant.ingest([write_collection(tmp_path / "papers.jsonl", PAPERS)])
+    openai_server.enqueue("Attention predicts protein structure [1].")
+    answer = assistant.answer("Which models use attention?", where={"year": 2022})
+    assert {s.title for s in answer.sources} <= {
+        "Robotic Grasping from Depth Images",
+        "Protein Folding with Attention",
+    }
+    assert answer.sources and answer.answered
+    assert "Speech Recognition" not in openai_server.chat_requests[-1].message("user")

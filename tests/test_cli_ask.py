@@ -209,3 +209,10 @@ def test_doctor_reports_an_unreachable_endpoint(seeded_env, capsys):
     url = closed_port_url()
     assert main(["doctor", "--base-url", url]) == 1
     assert f"no model endpoint answered at {url}" in capsys.readouterr().out
+
+
+def test_ask_filters_reach_retrieval(seeded_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The bundled papers carry no years: a year filter leaves nothing to answer from.
+    assert main(["ask", "What does DAE-Talker use?", "--year", "1999", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["answered"] is False and out["sources"] == [] and out["citations"] == []

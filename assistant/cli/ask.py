@@ -11,7 +11,14 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from .common import add_model_flags, add_store_flags, open_assistant, print_json
+from .common import (
+    add_filter_flags,
+    add_model_flags,
+    add_store_flags,
+    filters_from_args,
+    open_assistant,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from ..results import Answer
@@ -32,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="wait for the whole answer instead of printing tokens live",
     )
+    add_filter_flags(parser)
     add_model_flags(parser)
     add_store_flags(parser)
     parser.set_defaults(run=run)
@@ -44,15 +52,16 @@ def run(args: argparse.Namespace) -> int:
     if args.k is not None and args.k < 1:
         raise ConfigError(f"--k must be at least 1, got {args.k}")
     assistant = open_assistant(args)
+    where = filters_from_args(args)
     if args.json or args.no_stream:
-        answer = assistant.answer(args.question, k=args.k, model=args.model)
+        answer = assistant.answer(args.question, k=args.k, model=args.model, where=where)
         if args.json:
             print_json(answer.to_dict())
             return 0
         sys.stdout.write(answer.text + "\n")
     else:
         final: Answer | None = None
-        for item in assistant.stream_answer(args.question, k=args.k, model=args.model):
+        for item in assistant.stream_answer(args.question, k=args.k, model=args.model, where=where):
             if isinstance(item, Answer):
                 final = item
             else:

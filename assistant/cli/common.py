@@ -27,6 +27,19 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--base-url", help="OpenAI-compatible endpoint (env ASSISTANT_BASE_URL)")
 
 
+def add_filter_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters (where the collection has the metadata)")
+    group.add_argument("--year", type=int, help="only papers of this year")
+    group.add_argument("--since", type=int, help="only papers of this year or later")
+    group.add_argument("--until", type=int, help="only papers of this year or earlier")
+    group.add_argument("--author", help="only papers with an author whose name contains this")
+
+
+def filters_from_args(args: argparse.Namespace) -> dict[str, object] | None:
+    where = {name: getattr(args, name) for name in ("year", "since", "until", "author")}
+    return {name: value for name, value in where.items() if value is not None} or None
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
     from ..settings import Settings
 

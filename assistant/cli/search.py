@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from .common import add_store_flags, open_assistant, print_json
+from .common import add_filter_flags, add_store_flags, filters_from_args, open_assistant, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,19 +18,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_filter_flags(parser)
     add_store_flags(parser)
     parser.set_defaults(run=run)
-
-
-def add_filter_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("filters (where the collection has the metadata)")
-    group.add_argument("--year", type=int, help="only papers of this year")
-    group.add_argument("--since", type=int, help="only papers of this year or later")
-    group.add_argument("--until", type=int, help="only papers of this year or earlier")
-    group.add_argument("--author", help="only papers with an author whose name contains this")
-
-
-def filters_from_args(args: argparse.Namespace) -> dict[str, object] | None:
-    where = {name: getattr(args, name) for name in ("year", "since", "until", "author")}
-    return {name: value for name, value in where.items() if value is not None} or None
 
 
 def run(args: argparse.Namespace) -> int:
