@@ -65,7 +65,7 @@ class Relevance:
 
 class TermStatistics:
     """Inverse document frequencies of a question's words, from the lexical index's counts
-    (no pass over the collection), and the words of the papers retrieved for it."""
+    (no pass over the collection)."""
 
     def __init__(self, counts: Mapping[str, int], chunks: int) -> None:
         self.counts = counts
@@ -73,9 +73,6 @@ class TermStatistics:
 
     def idf(self, term: str) -> float:
         return math.log((self.chunks + 1) / (self.counts.get(term, 0) + 0.5))
-
-    def terms_of(self, paper: Paper) -> frozenset[str]:
-        return paper_terms(paper)
 
 
 def paper_terms(paper: Paper) -> frozenset[str]:
@@ -97,7 +94,7 @@ def judge_relevance(
         return Relevance(similarity, 1.0, [])
     covered: set[str] = set()
     for paper in papers:
-        covered |= terms & frequencies.terms_of(paper)
+        covered |= terms & paper_terms(paper)
     weight = {term: frequencies.idf(term) for term in terms}
     total = sum(weight.values()) or 1.0
     support = sum(weight[t] for t in covered) / total

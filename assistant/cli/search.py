@@ -21,8 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import ConfigError
+
     if args.k < 1:
-        raise SystemExit("error: --k must be at least 1")
+        raise ConfigError(f"--k must be at least 1, got {args.k}")
     hits = open_assistant(args).search(args.question, k=args.k, where=filters_from_args(args))
     if args.json:
         print_json(
