@@ -8,11 +8,9 @@ something is wrong, so it can gate scripts.
 from __future__ import annotations
 
 import argparse
-import re
 
+from ..redaction import mask_credentials
 from .common import add_model_flags, add_store_flags, settings_from_args
-
-_URL_PASSWORD = re.compile(r"(?<=://)([^:/@\s]+):[^@/\s]+@")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     print("Settings" + (f" (config file {settings.config_file})" if settings.config_file else ""))
     for name, value in settings.redacted().items():
-        print(f"  {name:<20} {_mask_url_password(value)}")
+        print(f"  {name:<20} {mask_credentials(value)}")
     problems = 0
 
     print()
@@ -66,7 +64,7 @@ def _check_endpoint(settings: object) -> int:
     from ..settings import Settings
 
     assert isinstance(settings, Settings)
-    url = _mask_url_password(settings.endpoint_url or "")
+    url = mask_credentials(settings.endpoint_url or "")
     try:
         models = ChatClient(settings).list_models()
     except EndpointError as exc:
@@ -90,8 +88,3 @@ def _check_endpoint(settings: object) -> int:
         + ("" if settings.model else " (the first listed; set ASSISTANT_MODEL to choose)")
     )
     return 0
-
-
-def _mask_url_password(text: str) -> str:
-    """``http://user:secret@host`` shows as ``http://user:***@host``."""
-    return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:***@", text)
