@@ -1,17 +1,22 @@
 """Ask questions of a collection of paper abstracts; get grounded answers with citations.
 
-    >>> from assistant import answer, search
+    >>> from assistant import answer, search, stream_answer
     >>> answer("What does DAE-Talker use instead of facial landmarks?").text
+    >>> stream = stream_answer("Which papers use diffusion for talking heads?")
+    >>> stream.sources           # known before the first word is written
+    >>> for text in stream: print(text, end="")
+    >>> stream.answer.citations
 
 The CLI (``assistant``) and the chat app are users of this surface.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from .answering import AnswerStream, AskRequest
 from .errors import (
     AssistantError,
     AuthenticationFailed,
@@ -29,15 +34,18 @@ from .errors import (
     StoreError,
     StreamCutOff,
 )
-from .results import Answer, Hit, Source, Turn
+from .results import Answer, Claim, Hit, Source, Turn
 from .service import Assistant
 from .settings import Settings
 
 __all__ = [
     "Answer",
+    "AnswerStream",
+    "AskRequest",
     "Assistant",
     "AssistantError",
     "AuthenticationFailed",
+    "Claim",
     "CollectionError",
     "ConfigError",
     "EmbedderMismatch",
@@ -104,8 +112,10 @@ def stream_answer(
     history: Sequence[Turn] = (),
     where: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
-) -> Iterator[str | Answer]:
-    """Yield text deltas, then the final ``Answer``."""
+) -> AnswerStream:
+    """The answer as it is written: iterate for text deltas (citation-checked), read
+    ``.sources`` as soon as retrieval is done and ``.answer`` for the final ``Answer``;
+    ``.close()`` cancels."""
     return _assistant(settings).stream_answer(
         question, k=k, model=model, history=history, where=where
     )

@@ -15,6 +15,7 @@ import pytest
 from openai_server import Reply
 
 from assistant import Answer, EvalError, Source
+from assistant.answering.prompts import CANNOT_ANSWER
 from assistant.cli import main
 from assistant.evaluation import (
     EvalQuestion,
@@ -30,7 +31,6 @@ from assistant.evaluation import (
     summarize,
 )
 from assistant.evaluation.runner import RetrievalOutcome, TitleIndex
-from assistant.prompt_templates import CANNOT_ANSWER
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_QUESTIONS = REPO / "eval" / "dev_questions.jsonl"
