@@ -6,7 +6,6 @@ out), not with the functions under test, so a wrong formula cannot agree with it
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -441,11 +440,6 @@ def test_cli_table(seeded_home, seed_questions, capsys):
     assert "3 questions in" in out
 
 
-# Needs the answering of issue 3; skipped (with this reason) only while that module is absent.
-@pytest.mark.skipif(
-    importlib.util.find_spec("assistant.answering") is None,
-    reason="answer-mode eval waits for assistant/answering.py (issue 3)",
-)
 def test_answer_mode_with_a_model_counts_tokens_citations_and_declines(
     assistant_factory, openai_server, tmp_path
 ):
