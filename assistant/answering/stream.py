@@ -57,7 +57,7 @@ class AnswerStream(Iterator[str]):
         while self._answer is None and self._advance():
             pass
         if self._answer is None:
-            raise AssistantError("the answer was cancelled before it was complete")
+            raise AssistantError("the answer was cancelled or failed before it was complete")
         self._pending.clear()
         return self._answer
 
