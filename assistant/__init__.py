@@ -12,11 +12,11 @@ The CLI (``assistant``) and the chat app are users of this surface.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .answering import AnswerStream, AskRequest
 from .errors import (
     AssistantError,
     AuthenticationFailed,
@@ -35,8 +35,26 @@ from .errors import (
     StreamCutOff,
 )
 from .results import Answer, Claim, Hit, Source, Turn
-from .service import Assistant
-from .settings import Settings
+
+if TYPE_CHECKING:
+    from .answering import AnswerStream, AskRequest
+    from .service import Assistant
+    from .settings import Settings
+
+# Imported on first use: `assistant --help` and light scripts need neither numpy nor pydantic.
+_LAZY = {
+    "AnswerStream": "assistant.answering",
+    "AskRequest": "assistant.answering",
+    "Assistant": "assistant.service",
+    "Settings": "assistant.settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+
 
 __all__ = [
     "Answer",
@@ -73,10 +91,14 @@ __all__ = [
 @lru_cache(maxsize=4)
 def _assistant_for(settings: Settings) -> Assistant:
     # Keeps the embedder and store warm across calls in one process.
+    from .service import Assistant
+
     return Assistant(settings)
 
 
 def _assistant(settings: Settings | None) -> Assistant:
+    from .settings import Settings
+
     return _assistant_for(settings or Settings.load())
 
 

@@ -223,12 +223,14 @@ class ChatSettings(BaseModel):
     """The chat app's Textual theme (e.g. ``textual-dark``); unset means Textual's default."""
 
 
+# pydantic lists inherited fields from the last base to the first: this order shows them as
+# store, retrieval, answer, endpoint, chat (``assistant doctor`` prints them so).
 class Settings(
-    StoreSettings,
-    RetrievalSettings,
-    AnswerSettings,
-    EndpointSettings,
     ChatSettings,
+    EndpointSettings,
+    AnswerSettings,
+    RetrievalSettings,
+    StoreSettings,
     BaseSettings,
 ):
     """Everything the assistant can be told. Field names are the TOML keys and env suffixes."""
