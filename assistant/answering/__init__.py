@@ -9,10 +9,10 @@ One module per step, one direction of flow (nothing here imports ``service``):
 * ``decision``  — answer or abstain; ``followups`` — condensing; ``prompts``, ``budget``.
 """
 
-from .answerer import Answerer, Evidence, Reply, SourcesReady
+from .answerer import NOT_COVERED, Answerer, Evidence, Reply, SourcesReady
 from .chat_model import MODEL_DECLINED, ChatModelAnswerer, SentinelGuard, build_prompt
 from .decision import Decision, RelevanceDecision, TermStatistics
-from .extractive import NOT_COVERED, ExtractiveAnswerer
+from .extractive import ExtractiveAnswerer
 from .pipeline import ClaimChecker, NoClaimCheck, Pipeline
 from .request import AskRequest
 from .stream import AnswerStream

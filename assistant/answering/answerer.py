@@ -16,6 +16,11 @@ from ..results import Hit, Source, Turn
 from .budget import SourceText
 from .decision import TermStatistics
 
+NOT_COVERED = (
+    "The collection does not answer this: none of its papers is close enough to the question."
+)
+"""The answer when the decision (or the offline answerer) finds nothing to answer from."""
+
 
 class Timings:
     """Milliseconds since the question arrived, by step (``retrieve_ms``, ``first_token_ms``)."""

@@ -19,7 +19,15 @@ import numpy as np
 
 from ..citations import check_citations
 from ..text import content_terms, split_sentences
-from .answerer import Answering, Evidence, Reply, SourcesReady, Timings, numbered_sources
+from .answerer import (
+    NOT_COVERED,
+    Answering,
+    Evidence,
+    Reply,
+    SourcesReady,
+    Timings,
+    numbered_sources,
+)
 from .decision import TermStatistics
 from .followups import condense_by_rule
 
@@ -43,11 +51,6 @@ class Quote:
     """Index of the sentence in that source's text."""
     sentence: str
     score: float
-
-
-NOT_COVERED = (
-    "The collection does not answer this: none of its papers is close enough to the question."
-)
 
 
 class ExtractiveAnswerer:

@@ -17,10 +17,9 @@ from ..collection import Paper
 from ..errors import AssistantError
 from ..results import Answer, Claim, Hit, Source
 from ..text import count_tokens
-from .answerer import Answerer, Evidence, Reply, SourcesReady, Timings
+from .answerer import NOT_COVERED, Answerer, Evidence, Reply, SourcesReady, Timings
 from .budget import SourceText
 from .decision import Decider, TermCounts, TermStatistics
-from .extractive import NOT_COVERED
 from .request import AskRequest
 
 Retrieve = Callable[[str, int, "Mapping[str, Any] | None"], list[Hit]]
