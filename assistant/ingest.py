@@ -8,7 +8,7 @@ most one batch and the next ingest picks up where it stopped.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +17,10 @@ import numpy as np
 from .chunking import Chunk, chunk_paper
 from .collection import Paper, load_collection
 from .resources import bundled_seed_files
+from .results import Progress
 from .store import PaperStore
 
 BATCH_PAPERS = 32
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,4 @@ def test_wheel_ships_prompts_seeds_and_tokenizer(tmp_path: Path) -> None:
     for name in ("tokenizer.json", "NOTICE.md"):
         assert f"assistant/models/all-MiniLM-L6-v2/{name}" in names
     assert "assistant/tui/app.tcss" in names
+    assert "assistant/py.typed" in names  # PEP 561: callers of answer() get its types
