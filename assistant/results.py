@@ -38,6 +38,29 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer, the sources it cites, and whether they support it."""
+
+    text: str
+    """The sentence as written in the answer (with its markers)."""
+    citations: list[int]
+    """Source numbers the sentence cites, in order of first use."""
+    supported: bool
+    """``support`` reached the threshold; a claim citing nothing is never supported."""
+    support: float
+    """Best match between the claim and a passage of a cited source (0 when nothing cited)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` shape of one entry of ``"claims"``."""
+        return {
+            "text": self.text,
+            "citations": list(self.citations),
+            "supported": self.supported,
+            "support": self.support,
+        }
+
+
+@dataclass(frozen=True)
 class Answer:
     """A grounded answer: text with validated ``[n]`` citations and the sources behind them."""
 
