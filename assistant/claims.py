@@ -71,7 +71,9 @@ def split_claims(text: str) -> list[ClaimText]:
     moved = _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)}", text)
     claims: list[ClaimText] = []
     for line in moved.splitlines():
-        line = _LIST_BULLET.sub("", line.strip().lstrip("#").strip())
+        if line.lstrip().startswith("#"):
+            continue  # a Markdown heading names a topic; it claims nothing
+        line = _LIST_BULLET.sub("", line.strip())
         for sentence in split_sentences(line):
             leading = _LEADING_MARKERS.match(sentence)
             if leading and claims:

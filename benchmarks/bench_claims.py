@@ -5,8 +5,8 @@
 Each line is a claim copied or paraphrased from a paper and cited either to that paper
 (``supported``) or to its nearest same-topic neighbour (``unsupported``). The claim is checked
 as an answer sentence ``"<claim> [1]"`` with the cited abstract as source 1, with the bundled
-MiniLM embedder. Prints the threshold that ``dev`` favours (the middle of the range that gives
-its best min(precision, recall)) and the scores at the module default on ``dev`` and ``test``;
+MiniLM embedder. Prints the thresholds at which ``dev`` reaches its best min(precision,
+recall), and the scores at the module default threshold on ``dev`` and ``test``;
 ``test`` is for reporting only, never for tuning.
 """
 
