@@ -157,3 +157,22 @@ def check_citations(text: str, source_count: int) -> CitationCheck:
     citation_filter = CitationFilter(source_count)
     cleaned = citation_filter.feed(text) + citation_filter.finish()
     return CitationCheck(cleaned, list(citation_filter.cited), list(citation_filter.invalid))
+
+
+_SOURCE_TEXT_MARKER = re.compile(rf"\[([0-9,\-– ]{{1,{_MAX_MARKER_LEN}}})\]")
+
+
+def neutralise_markers(text: str) -> str:
+    """Reference markers inside a source's own text (``[12]``, ``[1, 2]``, ``[3-5]``) rewritten
+    as ``(ref. 12)``, ``(refs. 1, 2)``, ``(refs. 3-5)``: they point at the paper's bibliography,
+    not at our sources, so nothing downstream may count them as citations."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        body = match.group(1)
+        if not _MARKER_BODY.match(body):
+            return match.group(0)
+        body = " ".join(body.split())
+        several = any(mark in body for mark in ",-–")
+        return f"(ref{'s' if several else ''}. {body})"
+
+    return _SOURCE_TEXT_MARKER.sub(rewrite, text)

@@ -47,10 +47,25 @@ class ChatReply:
     model: str
     finish_reason: str | None
     usage: dict[str, int] = field(default_factory=dict)
+    reasoning: str = ""
+    """Reasoning the server sent apart from the content (``reasoning_content``/``reasoning``)."""
+
+
+@dataclass(frozen=True)
+class StreamDelta:
+    """One piece of a streamed reply: answer ``content`` and/or the model's ``reasoning``
+    (sent by reasoning models as ``reasoning_content`` or ``reasoning``, apart from content)."""
+
+    content: str = ""
+    reasoning: str = ""
 
 
 class ChatStream:
     """Text deltas of a streamed reply. After iteration: ``finish_reason`` and ``usage``.
+
+    Iterating yields the answer ``content`` only; ``deltas()`` yields ``StreamDelta``s with the
+    reasoning as well, and ``reasoning`` accumulates the reasoning text either way.
+    ``finish_reason`` is ``"length"`` when the reply was cut at ``max_tokens``.
 
     Ending before the server said why it stopped raises ``StreamCutOff``. ``close()`` closes
     the HTTP response (used when the user cancels).
@@ -62,9 +77,17 @@ class ChatStream:
         self.model = model
         self.finish_reason: str | None = None
         self.usage: dict[str, int] = {}
+        self.reasoning = ""
+        """Reasoning text the server sent apart from the content, so far."""
         self._cancelled = False
 
     def __iter__(self) -> Iterator[str]:
+        for delta in self.deltas():
+            if delta.content:
+                yield delta.content
+
+    def deltas(self) -> Iterator[StreamDelta]:
+        """The reply as ``StreamDelta``s (content and reasoning kept apart)."""
         import openai
 
         try:
@@ -72,9 +95,10 @@ class ChatStream:
                 if getattr(chunk, "usage", None):
                     self.usage = _usage_dict(chunk.usage)
                 for choice in chunk.choices or ():
-                    text = choice.delta.content if choice.delta else None
-                    if text:
-                        yield text
+                    delta = _stream_delta(choice.delta)
+                    self.reasoning += delta.reasoning
+                    if delta.content or delta.reasoning:
+                        yield delta
                     if choice.finish_reason:
                         self.finish_reason = choice.finish_reason
         except openai.APITimeoutError:
@@ -188,6 +212,7 @@ class ChatClient:
             model=response.model or model,
             finish_reason=choice.finish_reason,
             usage=_usage_dict(response.usage) if response.usage else {},
+            reasoning=_reasoning_of(choice.message),
         )
 
     # -- errors and retries -------------------------------------------------------------
@@ -314,6 +339,23 @@ def _server_message(exc: Any) -> str:
     elif isinstance(body, str):
         message = body
     return " ".join(message.split())[:200]
+
+
+def _stream_delta(delta: Any) -> StreamDelta:
+    if delta is None:
+        return StreamDelta()
+    content = delta.content if isinstance(delta.content, str) else ""
+    return StreamDelta(content, _reasoning_of(delta))
+
+
+def _reasoning_of(message: Any) -> str:
+    """Reasoning text of a message or delta: vLLM/DeepSeek send ``reasoning_content``,
+    Ollama and OpenRouter ``reasoning`` (the SDK keeps unknown fields as attributes)."""
+    for name in ("reasoning_content", "reasoning"):
+        value = getattr(message, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return ""
 
 
 def _usage_dict(usage: Any) -> dict[str, int]:

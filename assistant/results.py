@@ -77,13 +77,25 @@ class Source:
 
 @dataclass(frozen=True)
 class Claim:
-    """One sentence of an answer with the sources it cites, and whether they support it."""
+    """One sentence of an answer, the sources it cites, and whether they support it."""
 
     text: str
+    """The sentence as written in the answer (with its markers)."""
     citations: list[int]
+    """Source numbers the sentence cites, in order of first use."""
     supported: bool
+    """``support`` reached the threshold; a claim citing nothing is never supported."""
     support: float
-    """How strongly the cited sources back the sentence (0–1)."""
+    """Best match between the claim and a passage of a cited source (0 when nothing cited)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` shape of one entry of ``"claims"``."""
+        return {
+            "text": self.text,
+            "citations": list(self.citations),
+            "supported": self.supported,
+            "support": self.support,
+        }
 
 
 @dataclass(frozen=True)

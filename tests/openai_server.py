@@ -41,6 +41,13 @@ class Reply:
     """Halfway through the chunks, ``"drop"``: close the connection mid-body; ``"no_finish"``:
     end the body cleanly but without a finish_reason or ``[DONE]``."""
     usage: dict[str, int] | None = None
+    reasoning_chunks: list[str] | None = None
+    """Reasoning deltas streamed before the content, as a reasoning model sends them (in a
+    JSON reply: joined into the message's reasoning field). ``<think>`` blocks inside the
+    content need nothing special: put them in ``text`` or ``chunks``; a reply cut at the
+    token limit is ``finish_reason="length"``."""
+    reasoning_field: str = "reasoning_content"
+    """``reasoning_content`` (vLLM, DeepSeek, llama.cpp) or ``reasoning`` (Ollama, OpenRouter)."""
 
 
 @dataclass
@@ -233,7 +240,7 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                     "choices": [
                         {
                             "index": 0,
-                            "message": {"role": "assistant", "content": text},
+                            "message": _message(reply, text),
                             "finish_reason": reply.finish_reason,
                         }
                     ],
@@ -247,6 +254,8 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
+            for thought in reply.reasoning_chunks or ():
+                self._event(_chunk(model, {reply.reasoning_field: thought}, None))
             for index, piece in enumerate(chunks):
                 if reply.cut == "drop" and index == max(len(chunks) // 2, 1):
                     self.wfile.flush()
@@ -286,6 +295,13 @@ def _chunk(
     if usage:
         payload["usage"] = usage
     return payload
+
+
+def _message(reply: Reply, text: str) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if reply.reasoning_chunks:
+        message[reply.reasoning_field] = "".join(reply.reasoning_chunks)
+    return message
 
 
 def _words(text: str) -> list[str]:

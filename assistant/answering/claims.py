@@ -1,0 +1,222 @@
+"""Claim-level support: split an answer into claims (sentences with their ``[n]`` markers) and
+score each against the text of the sources it cites.
+
+A claim's support is the best match between the claim and one window (one sentence, or a few
+consecutive ones) of a cited source, mixing two signals:
+
+- the bundled embedder's cosine similarity (catches paraphrases), and
+- the share of the claim's content words found in the window (catches a copied sentence cited
+  to the wrong paper, which a same-topic neighbour can still resemble in meaning).
+
+The defaults below were tuned on the ``dev`` split of ``eval/claims.jsonl`` (claims copied or
+paraphrased from a paper, cited once to that paper and once to its nearest neighbour) and are
+reported on its ``test`` split by ``benchmarks/bench_claims.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..citations import parse_marker
+from ..results import Claim
+from ..text import split_sentences
+
+if TYPE_CHECKING:
+    from ..embedding import Embedder
+
+# -- defaults (one place; they become settings) ------------------------------------------------
+SUPPORT_THRESHOLD = 0.58
+"""A claim whose support reaches this is ``supported``."""
+COSINE_WEIGHT = 0.6
+"""Weight of the embedder's cosine in the support score; the rest goes to term overlap."""
+WINDOW_SENTENCES = 2
+"""Longest run of consecutive source sentences a claim is compared with (a model's sentence
+often merges two of the abstract's)."""
+
+_MARKER = re.compile(r"\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\]")
+# Markers written after the final stop (``true.[1]``, ``true. [1]``, ``true.\n[1]``) belong to
+# the sentence before them: they are moved in front of the stop before splitting.
+_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\])+)(?=\s|$)")
+_LEADING_MARKERS = re.compile(r"^((?:\s*\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\])+)\s*")
+_LIST_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_STOPWORDS = frozenset(
+    """a about above after all also an and any are as at be been being both but by can could
+    did do does done each for from had has have how however i if in into is it its itself
+    may more most much not of on one only or other our over per same several should so some
+    such than that the their them then there these they this those through thus to too two
+    under up us using via was we were what when where which while who whose why will with
+    would yet""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s", "ly")
+
+
+@dataclass(frozen=True)
+class ClaimText:
+    """One claim of an answer as written, and the source numbers it cites (first use first)."""
+
+    text: str
+    citations: list[int]
+
+
+def split_claims(text: str) -> list[ClaimText]:
+    """The claims of ``text``: its sentences (list items count as sentences), each with its
+    ``[n]`` citations. Markers after a sentence's final stop, or alone on the next line, belong
+    to that sentence; headings and lead-ins ending in ``:`` are not claims."""
+    moved = _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)}", text)
+    claims: list[ClaimText] = []
+    for line in moved.splitlines():
+        if line.lstrip().startswith("#"):
+            continue  # a Markdown heading names a topic; it claims nothing
+        line = _LIST_BULLET.sub("", line.strip())
+        for sentence in split_sentences(line):
+            leading = _LEADING_MARKERS.match(sentence)
+            if leading and claims:
+                # A marker-only line or one opening the next sentence cites the one before.
+                claims[-1] = _with_citations(claims[-1], leading.group(1))
+                sentence = sentence[leading.end() :]
+            if _is_claim(sentence):
+                claims.append(ClaimText(sentence, _citations_in(sentence)))
+    return claims
+
+
+def check_claims(
+    text: str,
+    sources: Sequence[str],
+    embedder: Embedder,
+    *,
+    threshold: float = SUPPORT_THRESHOLD,
+    cosine_weight: float = COSINE_WEIGHT,
+    window_sentences: int = WINDOW_SENTENCES,
+) -> list[Claim]:
+    """Each claim of ``text`` scored against the sources it cites (``sources[n - 1]`` is the
+    text of source ``n``). A claim citing nothing, or only numbers outside ``sources``, is
+    ``supported=False, support=0.0``; a claim citing several sources takes its best one."""
+    claims = split_claims(text)
+    windows = {
+        n: _windows(sources[n - 1], window_sentences)
+        for claim in claims
+        for n in claim.citations
+        if 1 <= n <= len(sources)
+    }
+    scored_claims = [c for c in claims if any(n in windows for n in c.citations)]
+    vectors = _embed(embedder, [_plain(c.text) for c in scored_claims], windows)
+    results: list[Claim] = []
+    for claim in claims:
+        cited = [n for n in claim.citations if n in windows]
+        if not cited:
+            results.append(Claim(claim.text, list(claim.citations), False, 0.0))
+            continue
+        claim_vector = vectors.claims[scored_claims.index(claim)]
+        support = max(
+            _best_window_support(
+                _plain(claim.text), claim_vector, windows[n], vectors.windows[n], cosine_weight
+            )
+            for n in cited
+        )
+        results.append(Claim(claim.text, list(claim.citations), support >= threshold, support))
+    return results
+
+
+def support_score(
+    claim: str, claim_vector: np.ndarray, window: str, window_vector: np.ndarray, weight: float
+) -> float:
+    """``weight`` × cosine + (1 − ``weight``) × share of the claim's terms in ``window``."""
+    cosine = float(np.dot(claim_vector, window_vector))
+    return round(weight * cosine + (1 - weight) * term_overlap(claim, window), 4)
+
+
+def term_overlap(claim: str, window: str) -> float:
+    """Share of the claim's content terms (lightly stemmed) that occur in ``window``."""
+    wanted = content_terms(claim)
+    if not wanted:
+        return 0.0
+    return len(wanted & content_terms(window)) / len(wanted)
+
+
+def content_terms(text: str) -> set[str]:
+    """Lower-cased, lightly stemmed words of ``text`` without function words."""
+    return {_stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS and len(w) > 1}
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    claims: np.ndarray
+    windows: dict[int, np.ndarray]
+
+
+def _embed(embedder: Embedder, claims: list[str], windows: dict[int, list[str]]) -> _Vectors:
+    """One embedding call for every claim and every window (batching is the embedder's job)."""
+    numbers = list(windows)
+    texts = claims + [w for n in numbers for w in windows[n]]
+    matrix = embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    by_source: dict[int, np.ndarray] = {}
+    start = len(claims)
+    for n in numbers:
+        by_source[n] = matrix[start : start + len(windows[n])]
+        start += len(windows[n])
+    return _Vectors(matrix[: len(claims)], by_source)
+
+
+def _best_window_support(
+    claim: str,
+    claim_vector: np.ndarray,
+    windows: list[str],
+    window_vectors: np.ndarray,
+    weight: float,
+) -> float:
+    return max(
+        (
+            support_score(claim, claim_vector, window, vector, weight)
+            for window, vector in zip(windows, window_vectors, strict=True)
+        ),
+        default=0.0,
+    )
+
+
+def _windows(source: str, size: int) -> list[str]:
+    """Every run of 1..``size`` consecutive sentences of ``source``."""
+    sentences = split_sentences(_MARKER.sub(" ", source))
+    return [
+        " ".join(sentences[start : start + length])
+        for length in range(1, max(size, 1) + 1)
+        for start in range(0, max(len(sentences) - length + 1, 0))
+    ]
+
+
+def _with_citations(claim: ClaimText, markers: str) -> ClaimText:
+    numbers = list(dict.fromkeys([*claim.citations, *_citations_in(markers)]))
+    return ClaimText(f"{claim.text} {markers.strip()}", numbers)
+
+
+def _citations_in(text: str) -> list[int]:
+    numbers: list[int] = []
+    for marker in _MARKER.finditer(text):
+        numbers.extend(parse_marker(marker.group(0)[1:-1]))
+    return list(dict.fromkeys(numbers))
+
+
+def _is_claim(sentence: str) -> bool:
+    """Words, not a heading or a lead-in to a list ("The papers differ in three ways:")."""
+    plain = _plain(sentence)
+    return bool(_WORD.search(plain.casefold())) and not plain.rstrip("*_ ").endswith(":")
+
+
+def _plain(text: str) -> str:
+    """The claim without its markers and emphasis, as compared with sources."""
+    return " ".join(_MARKER.sub(" ", text).replace("**", "").split())
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word

@@ -1,0 +1,89 @@
+"""Keeping a reasoning model's thinking apart from its answer while the reply streams.
+
+Local reasoning models (DeepSeek-R1 distills, Qwen3 through Ollama, vLLM or llama.cpp) may
+write their thinking into the content as ``<think>…</think>`` (or ``<thinking>…</thinking>``).
+That text is never answer text: it is not shown as the answer, not parsed for citations and not
+checked as claims. A tag may arrive split across deltas, so a possible tag prefix is held back
+until it is decided; an opening tag that is never closed makes the rest of the reply reasoning.
+"""
+
+from __future__ import annotations
+
+import re
+
+_OPEN_TAGS = ("<think>", "<thinking>")
+_CLOSE_TAGS = ("</think>", "</thinking>")
+_OPEN = re.compile(r"<think(?:ing)?>", re.IGNORECASE)
+_CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
+
+
+class ReasoningSplitter:
+    """Feed content deltas; get back ``(answer_text, reasoning_text)`` that can be shown now.
+
+    White space that starts the answer (before the first word, or right after a closing tag)
+    is dropped, so an answer after a thinking block does not begin with blank lines.
+    """
+
+    def __init__(self) -> None:
+        self.reasoning = ""
+        """All reasoning text seen so far."""
+        self._in_reasoning = False
+        self._held = ""
+        self._answer_started = False
+
+    def feed(self, delta: str) -> tuple[str, str]:
+        """Process one delta; returns the answer text and the reasoning text it completes."""
+        text = self._held + delta
+        self._held = ""
+        answer: list[str] = []
+        reasoning: list[str] = []
+        while text:
+            tag = (_CLOSE if self._in_reasoning else _OPEN).search(text)
+            if tag is None:
+                keep = _partial_tag_length(text, _CLOSE_TAGS if self._in_reasoning else _OPEN_TAGS)
+                self._held = text[len(text) - keep :]
+                self._emit(text[: len(text) - keep], answer, reasoning)
+                break
+            self._emit(text[: tag.start()], answer, reasoning)
+            self._in_reasoning = not self._in_reasoning
+            if not self._in_reasoning:
+                self._answer_started = False  # the answer after </think> starts afresh
+            text = text[tag.end() :]
+        return "".join(answer), "".join(reasoning)
+
+    def finish(self) -> tuple[str, str]:
+        """Flush what was held back (a lone ``<thi`` at the very end is plain text)."""
+        held, self._held = self._held, ""
+        answer: list[str] = []
+        reasoning: list[str] = []
+        self._emit(held, answer, reasoning)
+        return "".join(answer), "".join(reasoning)
+
+    def _emit(self, text: str, answer: list[str], reasoning: list[str]) -> None:
+        if not text:
+            return
+        if self._in_reasoning:
+            reasoning.append(text)
+            self.reasoning += text
+            return
+        if not self._answer_started:
+            text = text.lstrip()
+            self._answer_started = bool(text)
+        answer.append(text)
+
+
+def split_reasoning(text: str) -> tuple[str, str]:
+    """A whole reply split into ``(answer_text, reasoning_text)``."""
+    splitter = ReasoningSplitter()
+    answer, reasoning = splitter.feed(text)
+    tail_answer, tail_reasoning = splitter.finish()
+    return answer + tail_answer, reasoning + tail_reasoning
+
+
+def _partial_tag_length(text: str, tags: tuple[str, ...]) -> int:
+    """Length of the longest end of ``text`` that could be the start of one of ``tags``."""
+    lowered = text[-max(len(t) for t in tags) :].casefold()
+    for size in range(len(lowered), 0, -1):
+        if any(tag.startswith(lowered[-size:]) for tag in tags):
+            return size
+    return 0

@@ -1,0 +1,136 @@
+"""Claims: splitting an answer into cited sentences and checking them against their sources,
+with the bundled MiniLM embedder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.claims import ClaimText, check_claims, split_claims, term_overlap
+from assistant.results import Claim
+
+LUKE = (
+    "Entity representations are useful in natural language tasks involving entities. In this "
+    "paper, we propose new pretrained contextualized representations of words and entities "
+    "based on the bidirectional transformer. The proposed model treats words and entities in a "
+    "given text as independent tokens, and outputs contextualized representations of them. Our "
+    "model is trained using a new pretraining task based on the masked language model of BERT. "
+    "The task involves predicting randomly masked words and entities in a large "
+    "entity-annotated corpus retrieved from Wikipedia [12]."
+)
+ALBERT = (
+    "Increasing model size when pretraining natural language representations often results in "
+    "improved performance on downstream tasks. However, at some point further model increases "
+    "become harder due to GPU/TPU memory limitations and longer training times. To address "
+    "these problems, we present two parameter-reduction techniques to lower memory consumption "
+    "and increase the training speed of BERT. We also use a self-supervised loss that focuses "
+    "on modeling inter-sentence coherence, and show it consistently helps downstream tasks "
+    "with multi-sentence inputs."
+)
+COPIED = (
+    "Our model is trained using a new pretraining task based on the masked language model of BERT"
+)
+PARAPHRASED = (
+    "ALBERT introduces two techniques that reduce the number of parameters, cutting memory use "
+    "and speeding up BERT training"
+)
+CLAIMS_FILE = Path(__file__).resolve().parents[1] / "eval" / "claims.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A holds [1]. B holds [2, 3].", [("A holds [1].", [1]), ("B holds [2, 3].", [2, 3])]),
+        # A marker after the final stop belongs to the sentence before it.
+        (
+            "A holds.[1] B holds. [2] C holds.",
+            [("A holds [1].", [1]), ("B holds [2].", [2]), ("C holds.", [])],
+        ),
+        # A trailing marker-only line cites the sentence above it.
+        ("A holds and B differs.\n[1][3]", [("A holds and B differs [1][3].", [1, 3])]),
+        ("Ranges count each source [2-4].", [("Ranges count each source [2-4].", [2, 3, 4])]),
+        # List items are claims; a lead-in ending in ':' and a heading are not.
+        (
+            "## Summary\nThe papers differ in two ways:\n- A uses X [1]\n- B uses Y [2]",
+            [("A uses X [1]", [1]), ("B uses Y [2]", [2])],
+        ),
+        (
+            "Uncited claim. Also e.g. this one [1].",
+            [("Uncited claim.", []), ("Also e.g. this one [1].", [1])],
+        ),
+    ],
+)
+def test_split_claims_keeps_each_sentence_with_its_markers(text, expected):
+    assert split_claims(text) == [ClaimText(t, c) for t, c in expected]
+
+
+def test_copied_and_paraphrased_claims_cited_to_their_source_are_supported(embedder):
+    text = f"{COPIED} [1]. {PARAPHRASED} [2]."
+    claims = check_claims(text, [LUKE, ALBERT], embedder)
+    assert [c.citations for c in claims] == [[1], [2]]
+    assert all(c.supported for c in claims), claims
+    assert all(0.58 <= c.support <= 1.0 for c in claims)
+
+
+def test_a_claim_cited_to_another_paper_on_the_topic_is_unsupported(embedder):
+    text = f"{COPIED} [2]. {PARAPHRASED} [1]."
+    claims = check_claims(text, [LUKE, ALBERT], embedder)
+    assert [c.supported for c in claims] == [False, False], claims
+    right = check_claims(f"{COPIED} [1].", [LUKE, ALBERT], embedder)[0]
+    assert claims[0].support < right.support
+
+
+def test_a_claim_citing_several_sources_takes_the_one_that_supports_it(embedder):
+    (claim,) = check_claims(f"{COPIED} [2, 1].", [LUKE, ALBERT], embedder)
+    assert claim.citations == [2, 1]
+    assert claim.supported
+
+
+def test_uncited_claims_and_unknown_numbers_are_unsupported_with_zero_support(embedder):
+    claims = check_claims(f"{COPIED}. {COPIED} [7].", [LUKE], embedder)
+    assert [(c.citations, c.supported, c.support) for c in claims] == [
+        ([], False, 0.0),
+        ([7], False, 0.0),
+    ]
+
+
+def test_threshold_and_weights_are_parameters(embedder):
+    (strict,) = check_claims(f"{PARAPHRASED} [1].", [ALBERT], embedder, threshold=0.99)
+    (lenient,) = check_claims(f"{PARAPHRASED} [1].", [ALBERT], embedder, threshold=0.1)
+    assert not strict.supported and lenient.supported
+    (terms_only,) = check_claims(f"{COPIED} [1].", [LUKE], embedder, cosine_weight=0.0)
+    assert terms_only.support == 1.0  # every content word of a copied sentence is there
+
+
+def test_term_overlap_counts_the_claims_content_words_found():
+    assert term_overlap("models masked entities", "The model masks entities.") == 1.0
+    assert term_overlap("the of and", "anything") == 0.0
+    assert term_overlap("BERT entities Wikipedia corpus", "BERT on Wikipedia") == 0.5
+
+
+def test_claim_to_dict_is_the_json_shape():
+    claim = Claim("A holds [1].", [1], True, 0.73)
+    assert claim.to_dict() == {
+        "text": "A holds [1].",
+        "citations": [1],
+        "supported": True,
+        "support": 0.73,
+    }
+
+
+def test_the_labelled_claim_set_is_large_paraphrased_and_split():
+    rows = [json.loads(line) for line in CLAIMS_FILE.read_text().splitlines()]
+    assert len(rows) >= 200
+    assert sum(r["kind"] == "paraphrase" for r in rows) >= 0.4 * len(rows)
+    assert {r["split"] for r in rows} == {"dev", "test"}
+    assert {r["label"] for r in rows} == {"supported", "unsupported"}
+    for row in rows:
+        cited_ids = {c["i"] for c in row["cited"]}
+        assert (row["taken_from"]["i"] in cited_ids) == (row["label"] == "supported"), row["id"]
+    # A claim and its misattributed twin are in the same split: dev never sees a test claim.
+    split_of: dict[str, set[str]] = {}
+    for row in rows:
+        split_of.setdefault(row["claim"], set()).add(row["split"])
+    assert all(len(splits) == 1 for splits in split_of.values())
