@@ -133,6 +133,12 @@ class Settings:
     max_retries: int = 3
     """Retries on 429/5xx, honouring Retry-After."""
 
+    prompts_dir: Path | None = None
+    """A folder of your own prompt files (same names and placeholders as the shipped ones)."""
+
+    theme: str | None = None
+    """The chat app's colour theme (saved when you pick one)."""
+
     config_file: Path | None = None
     """The TOML file these settings were read from, if any (informational)."""
 
