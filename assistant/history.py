@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
 from .results import Answer, Source, Turn
+from .terminal import printable
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -361,4 +362,5 @@ def conversation_markdown(conversation: Conversation) -> str:
             lines += ["", "**References**", ""]
             lines += [f"- [{s.n}] {s.title} ({s.paper_id})" for s in cited]
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    # An export is read in a terminal too: no control characters from the data in it.
+    return printable("\n".join(lines).rstrip() + "\n")

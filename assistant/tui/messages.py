@@ -111,3 +111,10 @@ class BackgroundFailed(Message):
     """A background task (not an answer) failed; shown as an error notification."""
 
     error: str
+
+
+@dataclass
+class PastQuestions(Message):
+    """Questions of earlier sessions, oldest first (for recall with Up)."""
+
+    questions: list[str]

@@ -22,7 +22,7 @@ from tui_helpers import (
 from assistant.history import CANCELLED, COMPLETE, ChatHistory
 from assistant.service import Assistant
 from assistant.tui.app import ChatApp
-from assistant.tui.widgets.source_detail import SourceDetailScreen
+from assistant.tui.screens.source_detail import SourceDetailScreen
 
 pytestmark = pytest.mark.anyio
 
@@ -93,8 +93,9 @@ async def test_open_a_source_from_the_panel_a_digit_or_a_citation(
         assert detail.cited
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, SourceDetailScreen))
+        assert app.focused is app.prompt_input  # closing a dialog returns to the question box
 
-        await pilot.press("3")  # a digit opens that source
+        await pilot.press("tab", "3")  # in the sources, a digit opens that source
         await wait_until(pilot, lambda: isinstance(app.screen, SourceDetailScreen), what="[3]")
         assert app.screen.n == 3 and not app.screen.cited  # type: ignore[attr-defined]
         await pilot.press("escape")
