@@ -49,13 +49,15 @@ class ChatApp(ChatActions):
     TITLE = "Paper assistant"
     COMMANDS = App.COMMANDS | {ChatCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
+        # In footer order; F1 lists every key, for what does not fit at 80 columns.
         Binding("escape", "stop", "Stop"),
-        Binding("ctrl+n", "new_chat", "New chat"),
-        Binding("ctrl+s", "export", "Export"),
-        Binding("ctrl+r", "pick_conversation", "History"),
-        Binding("ctrl+b", "toggle_sources", "Panel"),
         Binding("f1", "show_keys", "Keys"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+r", "pick_conversation", "History"),
+        Binding("ctrl+n", "new_chat", "New"),
+        Binding("ctrl+s", "export", "Export"),
+        Binding("ctrl+b", "toggle_sources", "Panel"),
+        Binding("ctrl+q", "quit", "Quit"),
+        # Priority: the question box would otherwise take Ctrl+C as "copy".
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 

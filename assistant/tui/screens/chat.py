@@ -35,7 +35,7 @@ class ChatScreen(Screen[None]):
             yield Conversation(id="conversation")
             yield SourcesPanel(id="sources")
         yield PromptInput(id="prompt", placeholder=PLACEHOLDER)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_screen_resume(self) -> None:
         self.query_one(PromptInput).focus()

@@ -19,7 +19,7 @@ class PromptInput(TextArea):
         # has inserted the characters typed (or pasted without bracketing) just before it.
         # ``_on_key`` handles Enter in order; this binding is its footer hint.
         Binding("enter", "submit", "Send"),
-        Binding("ctrl+j,shift+enter", "newline", "Newline"),
+        Binding("ctrl+j,shift+enter", "newline", "Newline", show=False),
         Binding("tab", "app.focus_sources", "Sources"),
     ]
 
