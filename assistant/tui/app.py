@@ -53,7 +53,7 @@ class ChatApp(ChatActions):
         Binding("escape", "stop", "Stop"),
         Binding("f1", "show_keys", "Keys"),
         Binding("ctrl+r", "pick_conversation", "History"),
-        Binding("ctrl+n", "new_chat", "New"),
+        Binding("ctrl+n", "new_chat", "New chat"),
         Binding("ctrl+s", "export", "Export"),
         Binding("ctrl+b", "toggle_sources", "Panel"),
         Binding("ctrl+q", "quit", "Quit"),

@@ -21,6 +21,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.tui.app import ChatApp, make_app
 from assistant.tui.screens.help import HelpScreen
+from assistant.tui.screens.picker import PickerScreen
 
 pytestmark = pytest.mark.anyio
 
@@ -124,7 +125,7 @@ async def test_f1_lists_every_key_and_the_footer_shows_the_main_ones(
         await wait_until(pilot, lambda: not isinstance(app.screen, HelpScreen))
 
 
-async def test_up_recalls_questions_of_earlier_sessions(
+async def test_up_and_ctrl_r_see_questions_of_earlier_sessions_and_the_cli(
     chat_app: Callable[..., ChatApp], history: ChatHistory
 ) -> None:
     earlier = history.start_conversation("an earlier question")
@@ -135,6 +136,11 @@ async def test_up_recalls_questions_of_earlier_sessions(
         await wait_until(pilot, lambda: app.prompt_input._sent, what="the past questions")
         await pilot.press("up")
         assert app.prompt_input.text == "an earlier question"
+
+        await pilot.press("ctrl+r")  # conversations of `assistant ask` are there too
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
+        options = app.screen.query_one(OptionList)
+        assert "an earlier question" in str(options.get_option_at_index(0).prompt)
 
 
 async def test_the_chosen_theme_is_saved_in_the_config_file(

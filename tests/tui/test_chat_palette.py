@@ -200,9 +200,9 @@ async def test_a_first_time_user_flow_by_keys_alone_at_80x24(
     app = chat_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await until_ready(pilot)
-        # What the footer shows while the question box has the focus.
+        # What the footer shows while the question box has the focus (F1 lists the rest).
         hints = {b.binding.description for b in app.active_bindings.values() if b.binding.show}
-        assert {"Send", "Newline", "Sources", "New chat", "Export"} <= hints
+        assert {"Send", "Sources", "Keys", "History", "New chat", "Export", "Quit"} <= hints
 
         await pilot.press(*QUESTION, "enter")
         await wait(pilot, lambda: app.turns, what="the answer")
