@@ -25,11 +25,12 @@ from assistant.tui.screens.picker import PickerScreen
 
 pytestmark = pytest.mark.anyio
 
-# Drives the real app headless in a process of its own: asks, waits until the request is
-# pending at the server, presses Ctrl+Q and prints the wall-clock time of the press.
+# Drives the real app headless in a process of its own: asks, waits for the test to say
+# (on stdin) that the request is pending at the server, presses Ctrl+Q and prints the
+# wall-clock time of the press.
 QUIT_SCRIPT = textwrap.dedent(
     """
-    import sys, time
+    import asyncio, sys, time
     from pathlib import Path
     from assistant.history import ChatHistory
     from assistant.service import Assistant
@@ -42,9 +43,7 @@ QUIT_SCRIPT = textwrap.dedent(
             await pilot.pause(0.05)
         app.prompt_input.load_text(sys.argv[2])
         await pilot.press("enter")
-        while not app.streaming or app.conversation_id is None:
-            await pilot.pause(0.05)
-        await pilot.pause(1.0)  # the request is now held by the server
+        await asyncio.to_thread(sys.stdin.readline)  # the request is held by the server
         print("pressed", time.time(), flush=True)
         await pilot.press("ctrl+q")
 
@@ -67,12 +66,18 @@ def test_ctrl_q_exits_at_once_while_the_server_holds_the_request(
     }
     process = subprocess.Popen(
         [sys.executable, "-c", QUIT_SCRIPT, str(history_file), QUESTION],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
-    out, err = process.communicate(timeout=120)
+    deadline = time.monotonic() + 120
+    while not openai_server.chat_requests and process.poll() is None:
+        assert time.monotonic() < deadline, "the app never sent its request"
+        time.sleep(0.05)
+    time.sleep(0.3)  # the request is being held now, not just arriving
+    out, err = process.communicate("go\n", timeout=120)
     ended = time.time()
     assert process.returncode == 0, err
     pressed = float(
