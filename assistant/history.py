@@ -9,16 +9,18 @@ can be used from worker threads without sharing a connection between them.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
 from .results import Answer, Source, Turn
+from .terminal import printable
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -29,26 +31,65 @@ HISTORY_FILE = "chat_history.sqlite3"
 # belongs to a chat that was killed mid-answer.
 STREAMING, COMPLETE, CANCELLED = "streaming", "complete", "cancelled"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id INTEGER PRIMARY KEY,
-    title TEXT NOT NULL,
-    created REAL NOT NULL,
-    updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS turns (
-    id INTEGER PRIMARY KEY,
-    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL,
-    mode TEXT,
-    model TEXT,
-    sources TEXT NOT NULL DEFAULT '[]',
-    created REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, id);
-"""
+# Each entry brings a database from the version before it to its own (``PRAGMA user_version``
+# counts the entries applied). Databases written before versioning hold the first one's
+# tables with version 0; its ``IF NOT EXISTS`` makes it a no-op for them. Append, never edit.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE IF NOT EXISTS conversations (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS turns (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            mode TEXT,
+            model TEXT,
+            sources TEXT NOT NULL DEFAULT '[]',
+            created REAL NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, id)",
+    ),
+    # Timings of each answer, and which way in (the chat app or the CLI) asked it.
+    (
+        "ALTER TABLE turns ADD COLUMN timings TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE turns ADD COLUMN origin TEXT NOT NULL DEFAULT 'chat'",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the database to ``SCHEMA_VERSION``, one migration at a time, atomically."""
+    previous = conn.isolation_level
+    conn.isolation_level = None  # explicit transactions: DDL and the version move together
+    try:
+        # IMMEDIATE: a second process starting at the same moment waits, then sees the
+        # new version instead of applying the same migration twice.
+        conn.execute("BEGIN IMMEDIATE")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            conn.execute("ROLLBACK")
+            raise StoreError(
+                f"the chat history was written by a newer paper-assistant (schema {version}); "
+                "upgrade it to use this history"
+            )
+        for statements in MIGRATIONS[version:]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.isolation_level = previous
 
 
 @dataclass(frozen=True)
@@ -62,6 +103,10 @@ class StoredTurn:
     mode: str | None = None
     model: str | None = None
     sources: list[Source] = field(default_factory=list)
+    created: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    origin: str = "chat"
+    """``chat`` (the chat app) or ``cli`` (``assistant ask``)."""
 
     @property
     def interrupted(self) -> bool:
@@ -85,6 +130,31 @@ class ConversationSummary:
 
 
 @dataclass(frozen=True)
+class TurnRecord:
+    """A past turn with the conversation it belongs to (``assistant history``)."""
+
+    conversation_id: int
+    turn: StoredTurn
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``assistant history --json`` shape of one turn."""
+        turn = self.turn
+        return {
+            "conversation_id": self.conversation_id,
+            "turn_id": turn.id,
+            "created": turn.created,
+            "origin": turn.origin,
+            "question": turn.question,
+            "answer": turn.answer,
+            "status": turn.status,
+            "mode": turn.mode,
+            "model": turn.model,
+            "sources": [_source_to_dict(s) for s in turn.sources],
+            "timings": dict(turn.timings),
+        }
+
+
+@dataclass(frozen=True)
 class Conversation:
     """A saved conversation with its turns, oldest first."""
 
@@ -103,6 +173,7 @@ class ChatHistory:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._migrated = False
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ChatHistory:
@@ -115,7 +186,9 @@ class ChatHistory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with closing(sqlite3.connect(self.path, timeout=5.0)) as conn, conn:
                 conn.execute("PRAGMA foreign_keys = ON")
-                conn.executescript(_SCHEMA)
+                if not self._migrated:
+                    migrate(conn)
+                    self._migrated = True
                 yield conn
         except sqlite3.Error as exc:
             raise StoreError(
@@ -135,14 +208,14 @@ class ChatHistory:
             )
             return int(cursor.lastrowid or 0)
 
-    def add_question(self, conversation_id: int, question: str) -> int:
+    def add_question(self, conversation_id: int, question: str, *, origin: str = "chat") -> int:
         """Save a question before its answer streams; returns the turn id."""
         now = time.time()
         with self._connect() as conn:
             cursor = conn.execute(
-                "INSERT INTO turns (conversation_id, question, status, created) "
-                "VALUES (?, ?, ?, ?)",
-                (conversation_id, question, STREAMING, now),
+                "INSERT INTO turns (conversation_id, question, status, created, origin) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (conversation_id, question, STREAMING, now, origin),
             )
             conn.execute(
                 "UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id)
@@ -157,11 +230,12 @@ class ChatHistory:
     def finish_turn(self, turn_id: int, answer: Answer) -> None:
         """Store the final answer with its sources."""
         sources = json.dumps([_source_to_dict(s) for s in answer.sources])
+        timings = json.dumps(answer.timings)
         with self._connect() as conn:
             conn.execute(
-                "UPDATE turns SET answer = ?, status = ?, mode = ?, model = ?, sources = ? "
-                "WHERE id = ?",
-                (answer.text, COMPLETE, answer.mode, answer.model, sources, turn_id),
+                "UPDATE turns SET answer = ?, status = ?, mode = ?, model = ?, sources = ?, "
+                "timings = ? WHERE id = ?",
+                (answer.text, COMPLETE, answer.mode, answer.model, sources, timings, turn_id),
             )
 
     def cancel_turn(self, turn_id: int, partial_text: str) -> None:
@@ -199,23 +273,62 @@ class ChatHistory:
             if head is None:
                 raise StoreError(f"no conversation {conversation_id} in {self.path}")
             rows = conn.execute(
-                "SELECT id, question, answer, status, mode, model, sources FROM turns "
-                "WHERE conversation_id = ? ORDER BY id",
+                f"SELECT {_TURN_COLUMNS} FROM turns WHERE conversation_id = ? ORDER BY id",
                 (conversation_id,),
             ).fetchall()
-        turns = [
-            StoredTurn(
-                id=int(r[0]),
-                question=r[1],
-                answer=r[2],
-                status=r[3],
-                mode=r[4],
-                model=r[5],
-                sources=[Source(**s) for s in json.loads(r[6] or "[]")],
-            )
-            for r in rows
-        ]
-        return Conversation(int(head[0]), head[1], float(head[2]), turns)
+        return Conversation(int(head[0]), head[1], float(head[2]), [_turn(r) for r in rows])
+
+    def latest_conversation_id(self) -> int | None:
+        """The conversation used most recently (by the chat app or ``ask``), if any."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT conversation_id FROM turns ORDER BY created DESC, id DESC LIMIT 1"
+            ).fetchone()
+        return int(row[0]) if row else None
+
+    def turns(self, *, limit: int = 20, query: str | None = None) -> list[TurnRecord]:
+        """The latest turns, newest first; with ``query``, those whose question or answer
+        contains it (case-insensitive)."""
+        where, parameters = "", []
+        if query:
+            pattern = "%" + _LIKE_SPECIAL.sub(r"\\\g<0>", query) + "%"
+            where = "WHERE question LIKE ? ESCAPE '\\' OR answer LIKE ? ESCAPE '\\'"
+            parameters = [pattern, pattern]
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT {_TURN_COLUMNS}, conversation_id FROM turns {where} "
+                "ORDER BY created DESC, id DESC LIMIT ?",
+                (*parameters, limit),
+            ).fetchall()
+        return [TurnRecord(int(r[-1]), _turn(r)) for r in rows]
+
+    def recent_questions(self, limit: int = 100) -> list[str]:
+        """Questions asked before, oldest first, each once (for recall with Up)."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT question FROM turns GROUP BY question ORDER BY MAX(id) DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [r[0] for r in reversed(rows)]
+
+
+_LIKE_SPECIAL = re.compile(r"[\\%_]")
+_TURN_COLUMNS = "id, question, answer, status, mode, model, sources, created, timings, origin"
+
+
+def _turn(row: Sequence[Any]) -> StoredTurn:
+    return StoredTurn(
+        id=int(row[0]),
+        question=row[1],
+        answer=row[2],
+        status=row[3],
+        mode=row[4],
+        model=row[5],
+        sources=[Source(**s) for s in json.loads(row[6] or "[]")],
+        created=float(row[7]),
+        timings=json.loads(row[8] or "{}"),
+        origin=row[9] or "chat",
+    )
 
 
 def _title_from(question: str) -> str:
@@ -249,4 +362,5 @@ def conversation_markdown(conversation: Conversation) -> str:
             lines += ["", "**References**", ""]
             lines += [f"- [{s.n}] {s.title} ({s.paper_id})" for s in cited]
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    # An export is read in a terminal too: no control characters from the data in it.
+    return printable("\n".join(lines).rstrip() + "\n")

@@ -8,11 +8,13 @@ server, and anything taken from a server reply is scrubbed of the key.
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .errors import (
     AuthenticationFailed,
@@ -24,6 +26,7 @@ from .errors import (
     RateLimited,
     StreamCutOff,
 )
+from .redaction import mask_credentials
 
 if TYPE_CHECKING:
     import openai
@@ -133,7 +136,8 @@ class ChatClient:
         if url is None:
             raise EndpointError("no model endpoint is configured; set ASSISTANT_BASE_URL")
         self.settings = settings
-        self.url = url
+        self.url = mask_credentials(url)
+        """The endpoint as shown in messages (a password in it masked)."""
         self._key = settings.api_key.reveal() if settings.api_key else ""
         self._sleep = sleep
         self._default_model: str | None = None
@@ -153,18 +157,19 @@ class ChatClient:
         return [m.id for m in page.data]
 
     def resolve_model(self, requested: str | None = None) -> str:
-        """``requested``, else the configured model, else the endpoint's first listed model."""
+        """``requested``, else the configured model, else ``default_chat_model`` of the list."""
         chosen = requested or self.settings.model
         if chosen:
             return chosen
         if self._default_model is None:
             models = self.list_models()
-            if not models:
+            default = default_chat_model(models, self.url)
+            if default is None:
+                listed = "lists no models" if not models else "lists no chat model"
                 raise ModelNotFound(
-                    f"the endpoint at {self.url} lists no models; "
-                    "set ASSISTANT_MODEL to the model to use"
+                    f"the endpoint at {self.url} {listed}; set ASSISTANT_MODEL to the model to use"
                 )
-            self._default_model = models[0]
+            self._default_model = default
         return self._default_model
 
     # -- chat ---------------------------------------------------------------------------
@@ -268,6 +273,11 @@ class ChatClient:
                 "check ASSISTANT_API_KEY (or OPENAI_API_KEY)"
             )
         if status == 404:
+            if missing_version_path(self.url):
+                return ModelNotFound(
+                    f"the endpoint at {self.url} answered HTTP 404 (no such path); "
+                    f"did you mean {self.url.rstrip('/')}/v1? (set ASSISTANT_BASE_URL)"
+                )
             what = f"no model {model!r}" if model else "no models list"
             return ModelNotFound(
                 f"the endpoint at {self.url} has {what} (HTTP 404); run `assistant doctor` to list "
@@ -306,6 +316,31 @@ class ChatClient:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "***") if self._key else text
+
+
+OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
+"""The model used on OpenAI's own endpoint when none is set: small, cheap, and it can chat
+(OpenAI's model list starts with embedding, audio and image models)."""
+
+# Ids of models that do not chat: embeddings, speech, images, moderation, legacy completions.
+_NOT_CHAT = re.compile(
+    r"embed|whisper|tts|transcribe|dall-e|image|moderation|davinci|babbage|search|rerank|audio",
+    re.IGNORECASE,
+)
+
+
+def default_chat_model(models: Sequence[str], url: str) -> str | None:
+    """The model to use when none is configured: OpenAI's small chat model on OpenAI's
+    endpoint, elsewhere the first listed model whose name does not say it cannot chat."""
+    if urlsplit(url).hostname == "api.openai.com":
+        return OPENAI_DEFAULT_MODEL
+    return next((m for m in models if not _NOT_CHAT.search(m)), None)
+
+
+def missing_version_path(url: str) -> bool:
+    """True when the base URL has no path at all (``http://host:11434``): servers mount the
+    OpenAI protocol under ``/v1``, so a 404 there most likely means ``/v1`` is missing."""
+    return urlsplit(url).path.strip("/") == ""
 
 
 def _retry_after(headers: Any) -> float | None:

@@ -89,6 +89,9 @@ class OpenAIServer:
         self.api_key: str | None = None
         """When set, requests without ``Authorization: Bearer <api_key>`` get a 401."""
         self.history: list[RecordedRequest] = []
+        self.path_prefix: str | None = None
+        """When set, requests whose path does not start with it get a 404 (like a real
+        server reached without its ``/v1``)."""
         self.disconnects = 0
         """Streams the client closed before the server finished sending (cancellations)."""
         self._lock = threading.Lock()
@@ -144,7 +147,7 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             self._record(None)
-            if not self._authorised():
+            if not self._authorised() or not self._routed():
                 return
             if self.path.rstrip("/").endswith("/models"):
                 if server.models_reply is not None:
@@ -166,7 +169,7 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 body = raw.decode("utf-8", "replace")
             self._record(body)
-            if not self._authorised():
+            if not self._authorised() or not self._routed():
                 return
             if not self.path.endswith("/chat/completions"):
                 self._json(404, {"error": {"message": f"no route {self.path}"}})
@@ -199,6 +202,12 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                     time.perf_counter(),
                 )
             )
+
+        def _routed(self) -> bool:
+            if server.path_prefix is None or self.path.startswith(server.path_prefix):
+                return True
+            self._json(404, {"error": {"message": f"no route {self.path}"}})
+            return False
 
         def _authorised(self) -> bool:
             if server.api_key is None:

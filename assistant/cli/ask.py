@@ -2,26 +2,34 @@
 
 Tokens are printed as they arrive (``--no-stream`` waits for the whole answer); then the
 reference list, cited sources first, retrieved-but-uncited ones marked. ``--json`` prints
-exactly ``Answer.to_dict()``.
+exactly ``Answer.to_dict()``. Every question and answer is kept in the chat history, so
+``-c`` follows up the latest conversation (the chat app's or the CLI's) and ``assistant
+history`` finds it again.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from .common import (
     add_filter_flags,
+    add_k_flag,
     add_model_flags,
     add_store_flags,
+    check_k,
     filters_from_args,
     open_assistant,
-    print_json,
+    question_from_args,
 )
+from .output import print_json, wants_color
+from .render import AnswerPrinter
 
 if TYPE_CHECKING:
-    from ..results import Answer
+    from ..history import ChatHistory
+    from ..results import Answer, Turn
+    from ..service import Assistant
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,15 +37,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "ask",
         help="answer a question from the papers, with [n] citations",
         description="Answer a question from the collection. Offline (no model configured) the "
-        "answer is quoted sentences; with ASSISTANT_BASE_URL a model writes it.",
+        "answer is quoted sentences; with ASSISTANT_BASE_URL a model writes it. The question "
+        "is read from standard input when it is absent or '-'.",
     )
-    parser.add_argument("question", help="what you want to know")
-    parser.add_argument("--k", type=int, help="how many papers to draw on (default: setting k, 5)")
+    parser.add_argument("question", nargs="?", help="what you want to know ('-' or none: stdin)")
+    add_k_flag(parser, default=None, help="how many papers to draw on (default: setting k, 5)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (no streaming)")
     parser.add_argument(
         "--no-stream",
         action="store_true",
         help="wait for the whole answer instead of printing tokens live",
+    )
+    follow = parser.add_mutually_exclusive_group()
+    follow.add_argument(
+        "-c",
+        "--continue",
+        dest="follow_up",
+        action="store_true",
+        help="a follow-up in the latest conversation (chat app or ask)",
+    )
+    follow.add_argument(
+        "--conversation", type=int, metavar="ID", help="a follow-up in conversation ID"
     )
     add_filter_flags(parser)
     add_model_flags(parser)
@@ -46,27 +66,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import ConfigError
+    from ..history import ChatHistory
 
-    if args.k is not None and args.k < 1:
-        raise ConfigError(f"--k must be at least 1, got {args.k}")
+    check_k(args.k)
+    question = question_from_args(args)
     assistant = open_assistant(args)
-    where = filters_from_args(args)
-    if args.json or args.no_stream:
-        answer = assistant.answer(args.question, k=args.k, model=args.model, where=where)
-        if args.json:
-            print_json(answer.to_dict())
-            return 0
-        sys.stdout.write(answer.text + "\n")
-    else:
-        stream = assistant.stream_answer(args.question, k=args.k, model=args.model, where=where)
-        with stream:
-            for text in stream:
-                sys.stdout.write(text)
-                sys.stdout.flush()
-            sys.stdout.write("\n")
-            answer = stream.answer
-    print_references(answer, sys.stdout)
+    history = ChatHistory.for_settings(assistant.settings)
+    conversation_id, context = _conversation(history, args)
+    if conversation_id is None:
+        conversation_id = history.start_conversation(question)
+    turn_id = history.add_question(conversation_id, question, origin="cli")
+    printer = AnswerPrinter(color=not args.json and wants_color(args))
+    try:
+        answer = _answer(assistant, question, context, args, printer)
+    except KeyboardInterrupt:
+        history.cancel_turn(turn_id, printer.text)
+        raise
+    except BaseException:
+        history.delete_turn(turn_id)
+        raise
+    history.finish_turn(turn_id, answer)
+    if args.json:
+        print_json(answer.to_dict())
+        return 0
+    printer.references(answer)
     if answer.invalid_citations:
         markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)
         print(
@@ -75,14 +98,44 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_references(answer: Answer, out: TextIO) -> None:
-    """The numbered reference list: cited sources first, then the uncited ones, marked."""
-    if not answer.sources:
-        return
-    out.write("\nReferences\n")
-    cited = [s for s in answer.sources if s.cited]
-    uncited = [s for s in answer.sources if not s.cited]
-    for source in cited:
-        out.write(f"  [{source.n}] {source.title}\n")
-    for source in uncited:
-        out.write(f"  [{source.n}] {source.title}  (retrieved, not cited)\n")
+def _conversation(history: ChatHistory, args: argparse.Namespace) -> tuple[int | None, list[Turn]]:
+    """The conversation to follow up (and its completed turns), or (None, []) for a new one."""
+    from ..errors import ConfigError
+
+    conversation_id = args.conversation
+    if args.follow_up:
+        conversation_id = history.latest_conversation_id()
+        if conversation_id is None:
+            raise ConfigError("no earlier conversation to continue; ask without -c first")
+    if conversation_id is None:
+        return None, []
+    return conversation_id, history.load(conversation_id).as_history()
+
+
+def _answer(
+    assistant: Assistant,
+    question: str,
+    context: list[Turn],
+    args: argparse.Namespace,
+    printer: AnswerPrinter,
+) -> Answer:
+    """Ask, printing as the answer streams (unless ``--json``/``--no-stream``)."""
+    k, model, where = args.k, args.model, filters_from_args(args)
+    if args.json or args.no_stream:
+        answer = assistant.answer(question, k=k, model=model, history=context, where=where)
+        if not args.json:
+            printer.finish(answer)
+        return answer
+    with assistant.stream_answer(
+        question, k=k, model=model, history=context, where=where
+    ) as stream:
+        try:
+            for text in stream:
+                printer.delta(text)
+        except BaseException:
+            # A stream cut off mid-sentence still ends its line before the error is printed.
+            printer.finish(None)
+            raise
+        answer = stream.answer
+    printer.finish(answer)
+    return answer

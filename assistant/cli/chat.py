@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import add_model_flags, add_store_flags
+from .common import add_k_flag, add_model_flags, add_store_flags, check_k
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_store_flags(parser)
     add_model_flags(parser)
-    parser.add_argument("-k", type=int, help="papers per answer (env ASSISTANT_K)")
+    add_k_flag(parser, default=None, help="papers per answer (env ASSISTANT_K)")
     parser.add_argument(
         "--export-dir",
         type=Path,
@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_chat(args: argparse.Namespace) -> int:
     """Open the app; returns when the user quits."""
+    check_k(args.k)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
             'error: `assistant chat` needs a terminal; use `assistant ask "…"` in scripts',

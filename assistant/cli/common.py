@@ -1,15 +1,32 @@
-"""What the commands share: common flags, settings from flags, progress on stderr, JSON out."""
+"""What the commands share: common flags, settings from flags, the question, progress."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
+
+from ..terminal import printable_line
+from .output import print_json, warn
 
 if TYPE_CHECKING:
     from ..service import Assistant
     from ..settings import Settings
+
+__all__ = [
+    "add_filter_flags",
+    "add_k_flag",
+    "add_model_flags",
+    "add_store_flags",
+    "filters_from_args",
+    "open_assistant",
+    "print_json",
+    "question_from_args",
+    "settings_from_args",
+    "stderr_progress",
+]
+
+MAX_K = 100
 
 
 def add_store_flags(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +42,25 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model")
     group.add_argument("--model", "-m", help="model name (env ASSISTANT_MODEL)")
     group.add_argument("--base-url", help="OpenAI-compatible endpoint (env ASSISTANT_BASE_URL)")
+    group.add_argument(
+        "--prompts-dir",
+        help="folder of your own prompt files, same names and placeholders as the shipped "
+        "ones (env ASSISTANT_PROMPTS_DIR)",
+    )
+
+
+def add_k_flag(parser: argparse.ArgumentParser, *, default: int | None, help: str) -> None:
+    """``-k/--k``: how many papers (1–100)."""
+    parser.add_argument("-k", "--k", type=int, default=default, metavar="N", help=help)
+
+
+def check_k(k: int | None) -> None:
+    """A ``-k`` outside 1–100 is a one-line ``ConfigError``."""
+    from ..errors import ConfigError
+
+    if k is not None and not 1 <= k <= MAX_K:
+        limit = f"at least 1, got {k}" if k < 1 else f"at most {MAX_K}, got {k}"
+        raise ConfigError(f"--k must be {limit}")
 
 
 def add_filter_flags(parser: argparse.ArgumentParser) -> None:
@@ -40,22 +76,43 @@ def filters_from_args(args: argparse.Namespace) -> dict[str, object] | None:
     return {name: value for name, value in where.items() if value is not None} or None
 
 
+def question_from_args(args: argparse.Namespace) -> str:
+    """The question argument, or standard input when it is absent or ``-``."""
+    from ..errors import ConfigError
+    from ..terminal import repaired
+
+    question = args.question
+    if question is None or question == "-":
+        stdin = sys.stdin
+        if stdin is None or stdin.isatty():
+            raise ConfigError(
+                "no question given: pass it as an argument or pipe it in (echo … | assistant ask)"
+            )
+        question = stdin.read()
+    question = repaired(question)
+    if not question.strip():
+        raise ConfigError("the question is empty; type what you want to know")
+    return question
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from flags over environment over the config file."""
     from ..settings import Settings
 
-    names = ("home", "chroma_url", "collection", "model", "base_url", "k")
-    return Settings.load({name: getattr(args, name, None) for name in names})
+    names = ("home", "chroma_url", "collection", "model", "base_url", "k", "prompts_dir")
+    settings = Settings.load({name: getattr(args, name, None) for name in names})
+    if getattr(args, "model", None) and settings.endpoint_url is None:
+        warn(
+            "--model is ignored: no model endpoint is configured (answers are extractive); "
+            "set ASSISTANT_BASE_URL or --base-url"
+        )
+    return settings
 
 
 def open_assistant(args: argparse.Namespace) -> Assistant:
     from ..service import Assistant
 
     return Assistant(settings_from_args(args), progress=stderr_progress())
-
-
-def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
 
 
 class stderr_progress:
@@ -69,6 +126,7 @@ class stderr_progress:
     def __call__(self, done: int, total: int, label: str) -> None:
         if total <= 0:
             return
+        label = printable_line(label)
         if self.tty:
             width = 30
             filled = width * done // total

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..redaction import mask_credentials
 from .common import add_model_flags, add_store_flags, settings_from_args
+from .output import say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,24 +27,24 @@ def run(args: argparse.Namespace) -> int:
     from ..service import Assistant
 
     settings = settings_from_args(args)
-    print("Settings" + (f" (config file {settings.config_file})" if settings.config_file else ""))
+    say("Settings" + (f" (config file {settings.config_file})" if settings.config_file else ""))
     for name, value in settings.redacted().items():
-        print(f"  {name:<20} {mask_credentials(value)}")
+        say(f"  {name:<20} {value}")
     problems = 0
 
-    print()
+    say()
     if settings.mode == "extractive":
-        print("Endpoint: none configured — answers are extractive (quoted sentences, offline).")
-        print("  Set ASSISTANT_BASE_URL (and ASSISTANT_MODEL) to have a model write answers.")
+        say("Endpoint: none configured — answers are extractive (quoted sentences, offline).")
+        say("  Set ASSISTANT_BASE_URL (and ASSISTANT_MODEL) to have a model write answers.")
     else:
         problems += _check_endpoint(settings)
 
-    print()
+    say()
     try:
         store = Assistant(settings).store
         count = store.paper_count()
-        print(f"Store: {store.location}")
-        print(
+        say(f"Store: {store.location}")
+        say(
             f"  {count} papers"
             + (
                 ""
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     except AssistantError as exc:
-        print(f"Store: problem — {exc}")
+        say(f"Store: problem — {exc}")
         problems += 1
     return 1 if problems else 0
 
@@ -64,27 +64,27 @@ def _check_endpoint(settings: object) -> int:
     from ..settings import Settings
 
     assert isinstance(settings, Settings)
-    url = mask_credentials(settings.endpoint_url or "")
+    from ..llm import default_chat_model
+
+    url = settings.endpoint_url or ""
     try:
         models = ChatClient(settings).list_models()
     except EndpointError as exc:
-        print(f"Endpoint: {url} — problem: {exc}")
+        say(f"Endpoint: {url} — problem: {exc}")
         return 1
-    print(f"Endpoint: {url} answers; it serves {len(models)} model(s):")
+    say(f"Endpoint: {url} answers; it serves {len(models)} model(s):")
     for model in models:
-        print(f"  {model}")
+        say(f"  {model}")
     if settings.model and settings.model not in models:
-        print(
+        say(
             f"  problem: the configured model {settings.model!r} is not among them; "
             "set ASSISTANT_MODEL"
         )
         return 1
-    chosen = settings.model or (models[0] if models else None)
+    chosen = settings.model or default_chat_model(models, url)
     if chosen is None:
-        print("  problem: no model listed; set ASSISTANT_MODEL")
+        say("  problem: no chat model listed; set ASSISTANT_MODEL")
         return 1
-    print(
-        f"Model: {chosen}"
-        + ("" if settings.model else " (the first listed; set ASSISTANT_MODEL to choose)")
-    )
+    how = " (the default; set ASSISTANT_MODEL to choose)"
+    say(f"Model: {chosen}" + ("" if settings.model else how))
     return 0

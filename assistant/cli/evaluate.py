@@ -6,7 +6,15 @@ import argparse
 import json
 from pathlib import Path
 
-from .common import add_model_flags, add_store_flags, open_assistant, print_json, stderr_progress
+from .common import (
+    add_k_flag,
+    add_model_flags,
+    add_store_flags,
+    check_k,
+    open_assistant,
+    stderr_progress,
+)
+from .output import print_json, say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("questions", metavar="QUESTIONS.jsonl", help="the question file")
-    parser.add_argument(
-        "--k", type=int, help="papers per answer (default: setting k); also scored as recall@k"
+    add_k_flag(
+        parser, default=None, help="papers per answer (default: setting k); also scored as recall@k"
     )
     parser.add_argument(
         "--mode",
@@ -43,6 +51,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from ..evaluation import details, format_table, load_questions, run_evaluation, summarize
 
     # Check the inputs before the (slower) store is opened.
+    check_k(args.k)
     questions = load_questions(args.questions)
     details_path = Path(args.details) if args.details else None
     if details_path is not None and not details_path.parent.is_dir():
@@ -70,5 +79,5 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
     else:
-        print(format_table(summary))
+        say(format_table(summary))
     return 0

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from .common import add_store_flags, open_assistant
+from .output import say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,5 +28,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     assistant = open_assistant(args)
     report = assistant.ingest(args.paths or None, rebuild=args.rebuild)
-    print(report.summary(), file=sys.stderr)
+    say(report.summary(), file=sys.stderr)
     return 0

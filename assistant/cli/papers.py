@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_store_flags, open_assistant, print_json
+from .common import add_store_flags, open_assistant
+from .output import print_json, say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for paper in papers:
         year = f" ({paper.year})" if paper.year else ""
-        print(f"{paper.paper_id}  {paper.title}{year}")
-    print(f"{len(papers)} papers")
+        say(f"{paper.paper_id}  {paper.title}{year}")
+    say(f"{len(papers)} papers")
     return 0

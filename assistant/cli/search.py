@@ -5,15 +5,24 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from .common import add_filter_flags, add_store_flags, filters_from_args, open_assistant, print_json
+from .common import (
+    add_filter_flags,
+    add_k_flag,
+    add_store_flags,
+    check_k,
+    filters_from_args,
+    open_assistant,
+    question_from_args,
+)
+from .output import print_json, say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "search", help="list the papers most relevant to a question (no model involved)"
     )
-    parser.add_argument("question", help="what you want to know")
-    parser.add_argument("--k", type=int, default=10, help="how many papers (default 10)")
+    parser.add_argument("question", nargs="?", help="what you want to know ('-' or none: stdin)")
+    add_k_flag(parser, default=10, help="how many papers (default 10)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_filter_flags(parser)
     add_store_flags(parser)
@@ -21,15 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import ConfigError
-
-    if args.k < 1:
-        raise ConfigError(f"--k must be at least 1, got {args.k}")
-    hits = open_assistant(args).search(args.question, k=args.k, where=filters_from_args(args))
+    check_k(args.k)
+    question = question_from_args(args)
+    hits = open_assistant(args).search(question, k=args.k, where=filters_from_args(args))
     if args.json:
         print_json(
             {
-                "question": args.question,
+                "question": question,
                 "results": [
                     {
                         "rank": h.rank,
@@ -44,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     if not hits:
-        print("No papers match.")
+        say("No papers match.")
     for hit in hits:
-        print(f"{hit.rank:>2}. {hit.title}  [{hit.paper_id}]")
-        print(textwrap.indent(textwrap.fill(textwrap.shorten(hit.passage, 300), 88), "    "))
+        say(f"{hit.rank:>2}. {hit.title}  [{hit.paper_id}]")
+        say(textwrap.indent(textwrap.fill(textwrap.shorten(hit.passage, 300), 88), "    "))
     return 0

@@ -6,29 +6,40 @@ clipboard, past conversations. Each one asks a worker and shows what comes back.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import work
 from textual.app import App
+from textual.notifications import SeverityLevel
+from textual.widget import Widget
 
 from ..errors import AssistantError
 from ..history import ChatHistory, conversation_markdown
+from ..terminal import printable, printable_line
 from .messages import (
     BackgroundFailed,
     ConversationLoaded,
     ConversationsListed,
     Exported,
     ModelsListed,
+    PastQuestions,
 )
 from .presenting import unexpected
+from .screens.help import HelpScreen
+from .screens.picker import PickerScreen
 from .widgets.conversation import Conversation
-from .widgets.picker import PickerScreen
+from .widgets.prompt_input import PromptInput
 from .widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from ..settings import Settings
+
+AnyWidget = TypeVar("AnyWidget", bound=Widget)
 
 K_CHOICES = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20)
 
@@ -43,14 +54,78 @@ class ChatActions(App[None]):
     model: str | None
     conversation_id: int | None
     last_export: Path | None
+    _saved_theme: str
+
+    def get_screen_widget(self, kind: type[AnyWidget]) -> AnyWidget:
+        """The widget of type ``kind`` on the chat screen, even while a dialog covers it."""
+        return self.screen_stack[0].query_one(kind)
 
     @property
     def conversation(self) -> Conversation:
-        return self.query_one(Conversation)
+        return self.get_screen_widget(Conversation)
 
     @property
     def status(self) -> StatusBar:
-        return self.query_one(StatusBar)
+        return self.get_screen_widget(StatusBar)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification as plain, sanitised text: messages quote endpoints and data,
+        and ``[/]`` in them must show as typed, not be parsed (or crash) as markup."""
+        super().notify(
+            printable(message),
+            title=printable_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def action_show_keys(self) -> None:
+        """F1: the table of keys."""
+        self.push_screen(HelpScreen())
+
+    # -- remembered between sessions: questions and theme --------------------------------
+
+    @work(thread=True, exclusive=True, group="recall")
+    def load_past_questions(self) -> None:
+        """Let Up recall the questions of earlier sessions (the chat app's and ask's)."""
+        # Recall is a convenience; a broken history file is reported when a question is saved.
+        with contextlib.suppress(AssistantError):
+            self.post_message(PastQuestions(self.chat_history.recent_questions()))
+
+    def on_past_questions(self, message: PastQuestions) -> None:
+        self.get_screen_widget(PromptInput).remember_earlier(message.questions)
+
+    def restore_theme(self) -> None:
+        """Use the theme saved in the config file, and save the one the user picks."""
+        saved = self.settings.theme
+        if saved and saved in self.available_themes:
+            self.theme = saved
+        self._saved_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self._saved_theme:
+            self._saved_theme = theme.name
+            self._save_theme(theme.name)
+
+    @work(thread=True, exclusive=True, group="config")
+    def _save_theme(self, name: str) -> None:
+        from ..config_file import set_config_value
+        from ..settings import default_config_file
+
+        path = self.settings.config_file or default_config_file()
+        try:
+            set_config_value(path, "theme", name)
+        except AssistantError as exc:
+            self.post_message(BackgroundFailed(str(exc)))
 
     # -- past conversations -------------------------------------------------------------
 

@@ -1,63 +1,46 @@
 """The chat app: a conversation, the sources of the selected answer, a question box.
 
-Widgets only display; every call into the assistant (store, endpoint, history file) runs in
-a thread worker here and reports back with a message from ``messages.py``.
+Widgets only display; every call into the assistant (store, endpoint, history file) runs
+off the UI thread and reports back with a message from ``messages.py``. The layout is the
+``ChatScreen``; this class holds the chat's state and reacts to the messages.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.widgets import Footer
+from textual.screen import Screen
 
 from ..errors import AssistantError
 from ..history import ChatHistory
 from ..results import Turn
 from ..service import Assistant
 from .actions import ChatActions
+from .answer_worker import AnswerJob, AnswerRun, save_cancelled, start_answer
 from .commands import ChatCommands
 from .messages import (
     AnswerDelta,
     AnswerDone,
     AnswerFailed,
     AnswerStarted,
-    BackgroundFailed,
     ConversationLoaded,
     PaperLoaded,
+    SourcesFound,
     StoreFailed,
     StoreProgress,
     StoreReady,
 )
 from .presenting import STOPPED_NOTE, paper_details, saved_note, unexpected
-from .widgets.conversation import Conversation
-from .widgets.message_view import AnswerView
+from .screens.chat import ChatScreen
+from .screens.source_detail import SourceDetailScreen
+from .widgets.answer_view import AnswerView
 from .widgets.prompt_input import PromptInput
-from .widgets.source_detail import SourceDetailScreen
 from .widgets.sources_panel import SourcesPanel
-from .widgets.status_bar import StatusBar, endpoint_host
-
-# How often the growing answer is written to history while it streams (seconds): a kill
-# loses at most this much text.
-SAVE_PARTIAL_EVERY = 0.5
-
-
-@dataclass(eq=False)
-class AnswerRun:
-    """One question being answered; the worker checks ``cancelled`` between pieces."""
-
-    run_id: int
-    question: str
-    view: AnswerView
-    cancelled: threading.Event = field(default_factory=threading.Event)
+from .widgets.status_bar import endpoint_host
 
 
 class ChatApp(ChatActions):
@@ -67,11 +50,16 @@ class ChatApp(ChatActions):
     TITLE = "Paper assistant"
     COMMANDS = App.COMMANDS | {ChatCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
+        # In footer order; F1 lists every key, for what does not fit at 80 columns.
         Binding("escape", "stop", "Stop"),
+        Binding("f1", "show_keys", "Keys"),
+        Binding("ctrl+r", "pick_conversation", "History"),
         Binding("ctrl+n", "new_chat", "New chat"),
         Binding("ctrl+s", "export", "Export"),
-        Binding("ctrl+b", "toggle_sources", "Sources", show=False),
-        Binding("ctrl+r", "pick_conversation", "History", show=False),
+        Binding("ctrl+b", "toggle_sources", "Panel"),
+        Binding("ctrl+q", "quit", "Quit"),
+        # Priority: the question box would otherwise take Ctrl+C as "copy".
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -97,44 +85,50 @@ class ChatApp(ChatActions):
         self._runs = 0
         self._selected: AnswerView | None = None
 
-    # -- layout -------------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-        with Horizontal(id="main"):
-            yield Conversation(id="conversation")
-            yield SourcesPanel(id="sources")
-        yield PromptInput(id="prompt", placeholder="Ask about the papers… (Enter sends)")
-        yield Footer()
+    def get_default_screen(self) -> Screen[None]:
+        return ChatScreen()
 
     @property
     def sources_panel(self) -> SourcesPanel:
-        return self.query_one(SourcesPanel)
+        return self.get_screen_widget(SourcesPanel)
 
     @property
     def prompt_input(self) -> PromptInput:
-        return self.query_one(PromptInput)
+        return self.get_screen_widget(PromptInput)
 
     @property
     def streaming(self) -> bool:
         return self._run is not None
 
-    def on_mount(self) -> None:
+    @on(ChatScreen.Ready)
+    def _chat_screen_ready(self) -> None:
         status = self.status
         status.mode = self.settings.mode
         status.model = self.model or ""
         status.host = endpoint_host(self.settings.endpoint_url)
         status.k = self.k
         self.prompt_input.focus()
+        self.restore_theme()
+        self.load_past_questions()
         # After the first paint: opening the store imports chromadb and loads the embedder,
         # which would otherwise hold the GIL while the screen is being drawn.
         self.call_after_refresh(self._open_store)
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q/Ctrl+C: leave at once, even with an answer being written."""
+        self._abandon_answer()
+        self.exit()
+
     def on_unmount(self) -> None:
-        # Quitting mid-answer: let the worker close the HTTP stream and save the partial text,
-        # rather than keep the process alive until the answer ends.
-        if self._run is not None:
-            self._run.cancelled.set()
+        self._abandon_answer()
+
+    def _abandon_answer(self) -> None:
+        # The request may be stuck waiting for a slow server: do not wait for it. Its thread
+        # is a daemon; the partial answer is saved here, marked as stopped.
+        run, self._run = self._run, None
+        if run is not None:
+            run.cancelled.set()
+            save_cancelled(run, self.chat_history)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
@@ -197,60 +191,17 @@ class ChatApp(ChatActions):
         self._run = run
         self._select(view)
         self.refresh_bindings()
-        self._answer(run, list(self.turns), self.conversation_id, self.k, self.model)
-
-    @work(thread=True, group="answer")
-    def _answer(
-        self,
-        run: AnswerRun,
-        history: list[Turn],
-        conversation_id: int | None,
-        k: int,
-        model: str | None,
-    ) -> None:
-        store = self.chat_history
-        try:
-            # Saved before anything streams: a kill mid-answer keeps the question.
-            if conversation_id is None:
-                conversation_id = store.start_conversation(run.question)
-            turn_id = store.add_question(conversation_id, run.question)
-        except AssistantError as exc:
-            self.post_message(AnswerFailed(run.run_id, str(exc)))
-            return
-        self.post_message(AnswerStarted(run.run_id, conversation_id, turn_id))
-        parts: list[str] = []
-        stream = None
-        try:
-            stream = self.assistant.stream_answer(run.question, k=k, model=model, history=history)
-            last_save = time.monotonic()
-            for text in stream:
-                if run.cancelled.is_set():
-                    break
-                parts.append(text)
-                self.post_message(AnswerDelta(run.run_id, text))
-                if time.monotonic() - last_save >= SAVE_PARTIAL_EVERY:
-                    store.save_partial(turn_id, "".join(parts))
-                    last_save = time.monotonic()
-            if not run.cancelled.is_set() and stream.done:
-                store.finish_turn(turn_id, stream.answer)
-                self.post_message(AnswerDone(run.run_id, stream.answer))
-                return
-        except Exception as exc:
-            error = str(exc) if isinstance(exc, AssistantError) else unexpected(exc)
-            _forget_turn(store, turn_id)
-            self.post_message(AnswerFailed(run.run_id, error))
-            return
-        finally:
-            if stream is not None:
-                stream.close()  # stops the HTTP stream of a cancelled answer
-        if run.cancelled.is_set():
-            try:
-                store.cancel_turn(turn_id, "".join(parts))
-            except AssistantError as exc:
-                self.post_message(BackgroundFailed(str(exc)))
-        else:
-            _forget_turn(store, turn_id)
-            self.post_message(AnswerFailed(run.run_id, "the answer ended without a result"))
+        job = AnswerJob(
+            run=run,
+            assistant=self.assistant,
+            history=self.chat_history,
+            context=list(self.turns),
+            conversation_id=self.conversation_id,
+            k=self.k,
+            model=self.model,
+            post=self.post_message,
+        )
+        start_answer(job)
 
     def _current(self, run_id: int) -> AnswerRun | None:
         run = self._run
@@ -259,6 +210,15 @@ class ChatApp(ChatActions):
     def on_answer_started(self, message: AnswerStarted) -> None:
         if self._current(message.run_id) is not None:
             self.conversation_id = message.conversation_id
+
+    def on_sources_found(self, message: SourcesFound) -> None:
+        run = self._current(message.run_id)
+        if run is None:
+            return
+        asking = "Asking the model…" if self.settings.mode == "llm" else "Choosing sentences…"
+        run.view.show_sources(message.sources, asking if message.sources else "Declining…")
+        if self._selected is run.view:
+            self.sources_panel.show(run.view.sources)
 
     async def on_answer_delta(self, message: AnswerDelta) -> None:
         run = self._current(message.run_id)
@@ -269,9 +229,11 @@ class ChatApp(ChatActions):
         run = self._current(message.run_id)
         if run is None:
             return
-        self._run = None
         await run.view.finish(message.answer)
         self.turns.append(Turn(run.question, message.answer.text))
+        # Only now is the run over: "not streaming" means the answer is fully shown (the
+        # app may be quit the moment it is, and the view must not be half-updated then).
+        self._run = None
         if self._selected is run.view:
             self._select(run.view)
         self.refresh_bindings()
@@ -300,6 +262,7 @@ class ChatApp(ChatActions):
         run.cancelled.set()
         self._run = None
         await run.view.stop(STOPPED_NOTE)
+        self.prompt_input.focus()
         self.refresh_bindings()
 
     # -- sources ------------------------------------------------------------------------
@@ -381,6 +344,8 @@ class ChatApp(ChatActions):
     def action_toggle_sources(self) -> None:
         panel = self.sources_panel
         panel.display = not panel.display
+        if not panel.display:
+            self.prompt_input.focus()
 
     # -- chats --------------------------------------------------------------------------
 
@@ -405,12 +370,6 @@ class ChatApp(ChatActions):
         self.conversation_id = saved.id
         self.turns = saved.as_history()
         self._select(last)
-
-
-def _forget_turn(store: ChatHistory, turn_id: int) -> None:
-    # The failure being reported matters more than a stale row.
-    with contextlib.suppress(AssistantError):
-        store.delete_turn(turn_id)
 
 
 def make_app(

@@ -1,18 +1,15 @@
 """The chat's entries in Textual's command palette (Ctrl+P).
 
-Each command only calls an ``action_*`` of the app; the work (listing models, reading
-history, writing the export) happens in the app's workers, never in the palette.
+Each command only names an ``action_*`` of the app, so this module does not import it; the
+work (listing models, reading history, writing the export) happens in the app's workers,
+never in the palette.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-
-if TYPE_CHECKING:
-    from .app import ChatApp
 
 # (title, help, action name of the app)
 CHAT_COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -26,20 +23,18 @@ CHAT_COMMANDS: tuple[tuple[str, str, str], ...] = (
         "export",
     ),
     ("Copy last answer", "Put the last answer's text on the clipboard", "copy_last_answer"),
-    ("Open a past conversation…", "Reopen a saved chat", "pick_conversation"),
+    ("Open a past conversation…", "Reopen a saved chat (Ctrl+R)", "pick_conversation"),
+    ("Keys", "Every key of the chat app (F1)", "show_keys"),
 )
 
 
 class ChatCommands(Provider):
     """New chat, model, k, sources panel, export, copy, history."""
 
-    @property
-    def chat_app(self) -> ChatApp:
-        return cast("ChatApp", self.app)
-
     def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
+        # Only the action's name is needed: the provider never depends on the app's class.
         async def run() -> None:
-            await self.chat_app.run_action(action)
+            await self.app.run_action(action)
 
         return run
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from ..history import Conversation, ConversationSummary
-from ..results import Answer
+from ..results import Answer, Source
 
 
 @dataclass
@@ -40,6 +40,15 @@ class AnswerStarted(Message):
     run_id: int
     conversation_id: int
     turn_id: int
+
+
+@dataclass
+class SourcesFound(Message):
+    """Retrieval for ``run_id`` is done: the sources the answer will draw on (none when
+    the question is declined)."""
+
+    run_id: int
+    sources: list[Source]
 
 
 @dataclass
@@ -111,3 +120,10 @@ class BackgroundFailed(Message):
     """A background task (not an answer) failed; shown as an error notification."""
 
     error: str
+
+
+@dataclass
+class PastQuestions(Message):
+    """Questions of earlier sessions, oldest first (for recall with Up)."""
+
+    questions: list[str]

@@ -20,7 +20,11 @@ def answer_note(answer: Answer) -> str:
     origin = origin or "model"
     if not answer.answered:
         return f"Not covered by the papers · {origin}"
-    return f"{len(answer.citations)} cited of {len(answer.sources)} sources · {origin}"
+    note = f"{len(answer.citations)} cited of {len(answer.sources)} sources · {origin}"
+    if answer.invalid_citations:
+        markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)
+        note += f" · removed {markers}: no such source"
+    return note
 
 
 def saved_note(turn: StoredTurn) -> str:

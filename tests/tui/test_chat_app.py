@@ -22,7 +22,7 @@ from tui_helpers import (
 from assistant.history import CANCELLED, COMPLETE, ChatHistory
 from assistant.service import Assistant
 from assistant.tui.app import ChatApp
-from assistant.tui.widgets.source_detail import SourceDetailScreen
+from assistant.tui.screens.source_detail import SourceDetailScreen
 
 pytestmark = pytest.mark.anyio
 
@@ -93,8 +93,9 @@ async def test_open_a_source_from_the_panel_a_digit_or_a_citation(
         assert detail.cited
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, SourceDetailScreen))
+        assert app.focused is app.prompt_input  # closing a dialog returns to the question box
 
-        await pilot.press("3")  # a digit opens that source
+        await pilot.press("tab", "3")  # in the sources, a digit opens that source
         await wait_until(pilot, lambda: isinstance(app.screen, SourceDetailScreen), what="[3]")
         assert app.screen.n == 3 and not app.screen.cited  # type: ignore[attr-defined]
         await pilot.press("escape")
@@ -306,3 +307,34 @@ async def test_scroll_follows_the_stream_until_the_user_scrolls_up(
         await wait_until(pilot, lambda: conversation.max_scroll_y > held + 10, what="more text")
         assert conversation.scroll_y == held  # not dragged back down while reading
         await wait_until(pilot, lambda: not app.streaming, what="the end of the answer")
+
+
+async def test_sources_are_listed_before_the_model_writes_anything(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    # The server holds its reply: retrieval is long done, the model has said nothing yet.
+    openai_server.enqueue(chunks=ANSWER_CHUNKS, delay=3.0)
+    app = chat_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await ask(pilot, QUESTION)
+        await wait_until(pilot, lambda: app.sources_panel.sources, what="the sources")
+        view = app.conversation.answers()[0]
+        assert view.partial_text == "" and view.answer is None
+        assert len(app.sources_panel.sources) == app.k
+        assert "DAE-Talker" in app.sources_panel.sources[0].title
+        await wait_until(pilot, lambda: "Asking the model" in _note(view), what="the note")
+        await wait_until(pilot, lambda: view.answer is not None, what="the final answer")
+
+
+def _note(view: Any) -> str:
+    return str(view.query_one(".answer-note").render())
+
+
+def test_range_and_list_citations_become_links() -> None:
+    from assistant.tui.widgets.answer_view import link_citations
+
+    linked = link_citations("Both [1-3] and [2, 4]; not [x].")
+    for n in (1, 2, 3, 4):
+        assert f"(cite:{n})" in linked
+    assert "[x]" in linked

@@ -14,7 +14,7 @@ from tui_helpers import QUESTION, ask, ask_and_wait, until_ready, wait_until
 from assistant.history import ChatHistory
 from assistant.service import Assistant
 from assistant.tui.app import ChatApp
-from assistant.tui.widgets.picker import PickerScreen
+from assistant.tui.screens.picker import PickerScreen
 
 pytestmark = [pytest.mark.llama, pytest.mark.anyio]
 

@@ -15,7 +15,7 @@ from tui_helpers import wait_until as wait
 from assistant.history import ChatHistory
 from assistant.results import Answer, Source
 from assistant.tui.app import ChatApp
-from assistant.tui.widgets.picker import PickerScreen
+from assistant.tui.screens.picker import PickerScreen
 
 pytestmark = pytest.mark.anyio
 
@@ -192,7 +192,7 @@ async def test_a_first_time_user_flow_by_keys_alone_at_80x24(
     chat_app: Callable[..., ChatApp], openai_server: Any
 ) -> None:
     """Ask, read, open the abstract behind [1], follow up, export: every key is on screen."""
-    from assistant.tui.widgets.source_detail import SourceDetailScreen
+    from assistant.tui.screens.source_detail import SourceDetailScreen
 
     openai_server.enqueue(chunks=ANSWER_CHUNKS)
     openai_server.enqueue("What model maps speech to DAE-Talker's latents?")
@@ -200,9 +200,9 @@ async def test_a_first_time_user_flow_by_keys_alone_at_80x24(
     app = chat_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await until_ready(pilot)
-        # What the footer shows while the question box has the focus.
+        # What the footer shows while the question box has the focus (F1 lists the rest).
         hints = {b.binding.description for b in app.active_bindings.values() if b.binding.show}
-        assert {"Send", "Newline", "Sources", "New chat", "Export"} <= hints
+        assert {"Send", "Sources", "Keys", "History", "New chat", "Export", "Quit"} <= hints
 
         await pilot.press(*QUESTION, "enter")
         await wait(pilot, lambda: app.turns, what="the answer")

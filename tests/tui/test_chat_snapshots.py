@@ -16,7 +16,7 @@ from tui_helpers import ANSWER_CHUNKS, QUESTION, ask, ask_and_wait, until_ready,
 from assistant.history import ChatHistory
 from assistant.service import Assistant
 from assistant.tui.app import ChatApp, make_app
-from assistant.tui.widgets.source_detail import SourceDetailScreen
+from assistant.tui.screens.source_detail import SourceDetailScreen
 
 SIZE = (80, 24)
 

@@ -11,7 +11,8 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from .message_view import AnswerView, QuestionView
+from .answer_view import AnswerView
+from .question_view import QuestionView
 
 WELCOME = (
     "Ask a question about the papers. Answers cite their sources as [n]: "

@@ -19,7 +19,7 @@ class PromptInput(TextArea):
         # has inserted the characters typed (or pasted without bracketing) just before it.
         # ``_on_key`` handles Enter in order; this binding is its footer hint.
         Binding("enter", "submit", "Send"),
-        Binding("ctrl+j,shift+enter", "newline", "Newline"),
+        Binding("ctrl+j,shift+enter", "newline", "Newline", show=False),
         Binding("tab", "app.focus_sources", "Sources"),
     ]
 
@@ -62,6 +62,18 @@ class PromptInput(TextArea):
             self._sent.append(text)
         self._recall_index = len(self._sent)
         self._draft = ""
+
+    def remember_earlier(self, questions: list[str]) -> None:
+        """Questions of past sessions (oldest first), recalled with Up before this session's."""
+        session = [q for q in self._sent if q not in questions]
+        self._sent = [*questions, *session]
+        self._recall_index = len(self._sent)
+
+    def insert_typed(self, text: str) -> None:
+        """Text typed elsewhere (in the sources list) that belongs here."""
+        self.focus()
+        start, end = self.selection
+        self.replace(text, start, end, maintain_selection_offset=False)
 
     def set_text(self, text: str) -> None:
         """Replace the content and put the cursor at its end."""

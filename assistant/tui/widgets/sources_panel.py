@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...results import Source
+from ...terminal import printable_line
 
 EMPTY = "Sources of the selected answer appear here."
 
@@ -38,13 +39,19 @@ class SourcesPanel(Vertical):
 
         n: int
 
+    @dataclass
+    class TypedAhead(Message):
+        """Text was typed while the list had focus: it belongs in the question box."""
+
+        text: str
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.sources: list[Source] = []
 
     def compose(self) -> ComposeResult:
         yield Static("Sources", classes="panel-title")
-        yield OptionList(id="source-list")
+        yield OptionList(id="source-list", markup=False)
         yield Static(EMPTY, classes="panel-hint", markup=False)
 
     @property
@@ -74,6 +81,13 @@ class SourcesPanel(Vertical):
         if self.sources:
             self._fill(self.option_list.highlighted)
 
+    def on_key(self, event: events.Key) -> None:
+        # Letters typed here were meant for the question box (digits open sources).
+        if event.is_printable and event.character and not event.character.isdigit():
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.TypedAhead(event.character))
+
     def action_open_highlighted(self) -> None:
         index = self.option_list.highlighted
         if index is not None and index < len(self.sources):
@@ -83,7 +97,7 @@ class SourcesPanel(Vertical):
         if any(s.n == n for s in self.sources):
             self.post_message(self.SourceChosen(n))
         else:
-            self.notify(f"This answer has no source [{n}].", severity="warning")
+            self.notify(f"This answer has no source [{n}].", severity="warning", markup=False)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -98,7 +112,8 @@ def _label(source: Source, width: int) -> Text:
     marker = "●" if source.cited else "○"
     prefix = f"{marker} [{source.n}] "
     room = max(10, 2 * width - len(prefix) - 2)
-    title = source.title if len(source.title) <= room else source.title[: room - 1].rstrip() + "…"
+    title = printable_line(source.title)
+    title = title if len(title) <= room else title[: room - 1].rstrip() + "…"
     label = Text.assemble((prefix, "bold" if source.cited else "dim"))
     label.append(title, style="" if source.cited else "dim")
     return label

@@ -1,4 +1,6 @@
-"""One line above the footer: mode, model, endpoint host, papers indexed; a bar while ingesting."""
+"""One line above the footer: mode, model, endpoint host, papers indexed; a bar while ingesting.
+
+The endpoint shows as ``host:port`` only: never the path, never credentials."""
 
 from __future__ import annotations
 
@@ -6,16 +8,27 @@ from urllib.parse import urlsplit
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ProgressBar, Static
+
+from ...redaction import mask_credentials
+from ...terminal import printable_line
 
 
 def endpoint_host(url: str | None) -> str:
     """``host:port`` of an endpoint URL, or "offline" when there is none."""
     if not url:
         return "offline"
-    parts = urlsplit(url)
-    return parts.netloc or url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a malformed URL still must not show a password
+        return mask_credentials(url)
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    return (f"{host}:{port}" if port else host) or mask_credentials(url)
 
 
 class StatusBar(Horizontal):
@@ -55,7 +68,7 @@ class StatusBar(Horizontal):
             return
         model = self.model or ("—" if self.mode == "extractive" else "endpoint default")
         text = f"{self.mode} · {model} · {self.host} · {self.papers} · k={self.k}"
-        self.query_one("#status-text", Static).update(text)
+        self.query_one("#status-text", Static).update(Content(printable_line(text)))
 
     def show_progress(self, done: int, total: int, label: str) -> None:
         """First-run ingest: a progress bar instead of a frozen screen."""

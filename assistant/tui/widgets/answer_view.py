@@ -1,47 +1,48 @@
-"""One question and one answer of the conversation.
+"""One answer of the conversation.
 
 An answer streams through Textual's ``MarkdownStream``: each piece is appended to the
 document and only the last block is re-parsed, so a long answer costs O(n), not O(n²).
 When the final ``Answer`` arrives the text is replaced once by the citation-checked text,
-with every ``[n]`` turned into a link to source n.
+with every ``[n]`` turned into a link to source n. All text is sanitised first: control
+characters from a model or a paper never reach the terminal.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import time
 from dataclasses import dataclass
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
+from ...citations import marker_spans
 from ...results import Answer, Source
+from ...terminal import printable
 from ..presenting import answer_note
 
-# "[3]" and "[1, 4]" as written by the answerer.
-_CITATION_GROUP = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 CITE_SCHEME = "cite:"
+WAITING_NOTE = "Searching the papers…"
 
 
 def link_citations(text: str) -> str:
-    """Markdown with each citation number a ``cite:n`` link (rendered as ``[n]``)."""
-
-    def linked(match: re.Match[str]) -> str:
-        numbers = [n.strip() for n in match.group(1).split(",")]
-        return r"\[" + ", ".join(f"[{n}]({CITE_SCHEME}{n})" for n in numbers) + r"\]"
-
-    return _CITATION_GROUP.sub(linked, text)
-
-
-class QuestionView(Static):
-    """The researcher's question."""
-
-    def __init__(self, question: str) -> None:
-        super().__init__(question, markup=False, classes="question")
-        self.question = question
+    """Markdown with each cited source number a ``cite:n`` link (rendered as ``[n]``)."""
+    text = printable(text)
+    pieces: list[str] = []
+    last = 0
+    for start, end, numbers in marker_spans(text):
+        links = ", ".join(f"[{n}]({CITE_SCHEME}{n})" for n in dict.fromkeys(numbers))
+        pieces += [text[last:start], r"\[" + links + r"\]"]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 class AnswerView(Vertical):
@@ -67,28 +68,54 @@ class AnswerView(Vertical):
         self.sources: list[Source] = []
         self.partial_text = ""
         self._stream: MarkdownStream | None = None
+        self._started = time.monotonic()
+        self._clock: Timer | None = None
+        self._waiting = WAITING_NOTE
 
     def compose(self) -> ComposeResult:
         yield Markdown("", open_links=False, classes="answer-text")
-        yield Static("Searching the papers…", classes="answer-note", markup=False)
+        yield Static(WAITING_NOTE, classes="answer-note", markup=False)
+
+    def on_mount(self) -> None:
+        self._clock = self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        # Until the first words arrive, the note counts the seconds spent waiting.
+        self.set_note(f"{self._waiting} {time.monotonic() - self._started:.0f} s")
+
+    def _stop_clock(self) -> None:
+        if self._clock is not None:
+            self._clock.stop()
+            self._clock = None
 
     @property
     def markdown(self) -> Markdown:
         return self.query_one(Markdown)
 
     def set_note(self, note: str) -> None:
-        """The line under the answer (progress, model, stopped …)."""
-        self.query_one(".answer-note", Static).update(note)
+        """The line under the answer (progress, model, stopped …), shown as plain text."""
+        # NoMatches: the view is being torn down (the app is quitting).
+        with contextlib.suppress(NoMatches):
+            self.query_one(".answer-note", Static).update(Content(printable(note)))
+
+    def show_sources(self, sources: list[Source], waiting: str) -> None:
+        """Retrieval is done: these are the sources; ``waiting`` says what comes next."""
+        self.sources = list(sources)
+        self._waiting = waiting
+        if self._stream is None:
+            self.set_note(f"{waiting} {time.monotonic() - self._started:.0f} s")
 
     async def append(self, text: str) -> None:
         """Add a streamed piece of the answer."""
         if self._stream is None:
+            self._stop_clock()
             self._stream = Markdown.get_stream(self.markdown)
             self.set_note("Writing…")
         self.partial_text += text
-        await self._stream.write(text)
+        await self._stream.write(printable(text))
 
     async def _end_stream(self) -> None:
+        self._stop_clock()
         if self._stream is not None:
             await self._stream.stop()
             self._stream = None
@@ -104,6 +131,7 @@ class AnswerView(Vertical):
 
     async def show_saved(self, text: str, sources: list[Source], note: str) -> None:
         """Fill the view from history (a reopened conversation)."""
+        self._stop_clock()
         self.sources = list(sources)
         self.partial_text = text
         await self.markdown.update(link_citations(text) if text else "*(no answer text)*")

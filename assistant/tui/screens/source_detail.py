@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ...terminal import printable, printable_line
+
 HIGHLIGHT = "bold $text-accent on $accent 25%"
 
 
@@ -61,11 +63,12 @@ class SourceDetailScreen(ModalScreen[None]):
         self, *, n: int, title: str, details: str, abstract: str, passage: str, cited: bool
     ) -> None:
         super().__init__()
+        # Everything here comes from the collection: controls shown, never emitted.
         self.n = n
-        self.paper_title = title
-        self.details = details
-        self.abstract = abstract
-        self.passage = passage
+        self.paper_title = printable_line(title)
+        self.details = printable_line(details)
+        self.abstract = printable(abstract)
+        self.passage = printable(passage)
         self.cited = cited
 
     def compose(self) -> ComposeResult:

@@ -8,9 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from ...terminal import printable_line
 
 
 class PickerScreen(ModalScreen[str | None]):
@@ -26,14 +29,24 @@ class PickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Static(self.picker_title, id="picker-title", markup=False)
+            yield Static(Content(printable_line(self.picker_title)), id="picker-title")
+            # Labels are data (titles of past questions, model names): plain text only.
             yield OptionList(
                 *[
-                    Option(label + ("  (current)" if key == self.current else ""), id=key)
+                    Option(
+                        Content(
+                            printable_line(label) + ("  (current)" if key == self.current else "")
+                        ),
+                        id=key,
+                    )
                     for key, label in self.options
                 ],
                 id="picker-list",
+                markup=False,
             )
+
+    def _label(self, key: str, label: str) -> Content:
+        return Content(printable_line(label) + ("  (current)" if key == self.current else ""))
 
     def on_mount(self) -> None:
         keys = [key for key, _ in self.options]

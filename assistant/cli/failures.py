@@ -1,0 +1,63 @@
+"""How a command that failed ends: one line (or one JSON object), never a traceback.
+
+A domain error (``AssistantError``) is the user's to fix and its message says how. Anything
+else is a bug: the user gets one line naming a log file, and the traceback goes there for
+the bug report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from .output import print_json, safe
+
+CRASH_LOG_DIR = "logs"
+
+
+def report_error(exc: BaseException, *, as_json: bool, message: str | None = None) -> int:
+    """Print ``exc`` as ``error: …`` on stderr (or ``{"error": …}`` on stdout); returns 1."""
+    text = safe(message if message is not None else exc)
+    if as_json:
+        print_json({"error": {"type": type(exc).__name__, "message": text}})
+    else:
+        print(f"error: {text}", file=sys.stderr)
+    return 1
+
+
+def report_crash(exc: BaseException, *, as_json: bool) -> int:
+    """An unexpected exception: one line with the log file that holds the traceback."""
+    summary = f"unexpected {type(exc).__name__}: {exc}".rstrip(": ")
+    try:
+        log = write_crash_log(exc)
+    except OSError as log_failure:
+        where = f"(could not write a crash log: {log_failure.strerror or log_failure})"
+    else:
+        where = f"(a bug; the details are in {log})"
+    return report_error(exc, as_json=as_json, message=f"{summary} {where}")
+
+
+def crash_log_dir() -> Path:
+    """``$ASSISTANT_HOME/logs`` when set, else the user's log directory."""
+    home = os.environ.get("ASSISTANT_HOME")
+    if home:
+        return Path(home).expanduser() / CRASH_LOG_DIR
+    import platformdirs
+
+    from ..settings import APP_NAME
+
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def write_crash_log(exc: BaseException) -> Path:
+    """Write the traceback (credentials masked) to a new file; returns its path."""
+    folder = crash_log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    argv = " ".join(sys.argv)
+    path.write_text(safe(f"command: {argv}\n\n{details}"), encoding="utf-8")
+    return path

@@ -1,0 +1,105 @@
+"""An answer on the terminal: streamed text, then the reference list.
+
+Plain when colour is off (pipes, ``NO_COLOR``, ``--no-color``). On a colour terminal the
+answer is rendered as Markdown while it streams, ``[n]`` markers stand out, and sources that
+were retrieved but not cited are dimmed.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import IO, TYPE_CHECKING, Any
+
+from .output import console, safe
+
+if TYPE_CHECKING:
+    from ..results import Answer
+
+# "[3]", "[1, 4]", "[2-5]" as the answerer writes them.
+_CITATION = re.compile(r"\[(\d+(?:\s*[,–-]\s*\d+)*)\]")
+CITATION_STYLE = "bold cyan"
+
+
+def emphasised_citations(markdown: str) -> str:
+    """Markdown with each citation marker in bold (the theme colours bold text)."""
+    return _CITATION.sub(lambda m: f"**\\[{m.group(1)}\\]**", markdown)
+
+
+class AnswerPrinter:
+    """Writes one answer to ``stream``; ``delta`` while it streams, then ``finish``."""
+
+    def __init__(self, *, color: bool, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.color = color
+        self._text = ""
+        self._live: Any = None
+        self._console = console(self.stream) if color else None
+
+    @property
+    def text(self) -> str:
+        """What has been streamed so far."""
+        return self._text
+
+    def delta(self, text: str) -> None:
+        """A piece of the answer as it arrives."""
+        self._text += text
+        if self._console is None:
+            self.stream.write(safe(text))
+            self.stream.flush()
+            return
+        if self._live is None:
+            from rich.live import Live
+
+            self._live = Live(console=self._console, auto_refresh=False, transient=False)
+            self._live.start()
+        self._live.update(self._markdown(self._text), refresh=True)
+
+    def finish(self, answer: Answer | None) -> None:
+        """The stream ended (``answer`` is None when it failed): end the answer's line(s)."""
+        if self._console is None:
+            if self._text and not self._text.endswith("\n"):
+                self.stream.write("\n")
+            elif not self._text and answer is not None:
+                self.stream.write(safe(answer.text) + "\n")
+            self.stream.flush()
+            return
+        text = answer.text if answer is not None else self._text
+        if self._live is not None:
+            self._live.update(self._markdown(text), refresh=True)
+            self._live.stop()
+            self._live = None
+        elif text:
+            self._console.print(self._markdown(text))
+
+    def references(self, answer: Answer) -> None:
+        """The numbered reference list: cited sources first, then the uncited ones, marked."""
+        if not answer.sources:
+            return
+        cited = [s for s in answer.sources if s.cited]
+        uncited = [s for s in answer.sources if not s.cited]
+        if self._console is None:
+            self.stream.write("\nReferences\n")
+            for source in cited:
+                self.stream.write(f"  [{source.n}] {safe(source.title)}\n")
+            for source in uncited:
+                self.stream.write(f"  [{source.n}] {safe(source.title)}  (retrieved, not cited)\n")
+            return
+        from rich.text import Text
+
+        lines = [Text("\nReferences", style="bold")]
+        for source in cited:
+            lines.append(
+                Text.assemble("  ", (f"[{source.n}]", CITATION_STYLE), " ", safe(source.title))
+            )
+        for source in uncited:
+            lines.append(
+                Text(f"  [{source.n}] {safe(source.title)}  (retrieved, not cited)", style="dim")
+            )
+        for line in lines:
+            self._console.print(line)
+
+    def _markdown(self, text: str) -> Any:
+        from rich.markdown import Markdown
+
+        return Markdown(emphasised_citations(safe(text)), style="none")

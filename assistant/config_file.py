@@ -1,0 +1,58 @@
+"""Writing one key of the TOML config file, keeping everything else in it as it was.
+
+The chat app saves the chosen theme this way; the settings loader reads it back like any
+other key. Only a one-line ``key = "value"`` is written or replaced, in the ``[assistant]``
+table when the file has one (the loader then reads only that table), else at the top level.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .errors import ConfigError
+
+_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def set_config_value(path: Path, key: str, value: str) -> None:
+    """Set ``key = "value"`` in the TOML file at ``path`` (created if missing)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        raise ValueError(f"not a bare TOML key: {key!r}")
+    # A JSON string of printable text is a valid TOML basic string.
+    line = f"{key} = {json.dumps(value, ensure_ascii=True)}"
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        lines = text.splitlines()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(_with_key(lines, key, line)) + "\n", encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot save {key} ({exc}); check the file") from None
+
+
+def _with_key(lines: list[str], key: str, line: str) -> list[str]:
+    """``lines`` with ``key`` set in the table the loader reads."""
+    tables = [(i, m.group(1)) for i, text in enumerate(lines) if (m := _TABLE.match(text))]
+    target = "assistant" if any(name == "assistant" for _, name in tables) else None
+    start, end = _section(lines, tables, target)
+    assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for i in range(start, end):
+        if assignment.match(lines[i]):
+            return [*lines[:i], line, *lines[i + 1 :]]
+    # Append at the end of the section, before any blank lines that close it.
+    insert = end
+    while insert > start and not lines[insert - 1].strip():
+        insert -= 1
+    return [*lines[:insert], line, *lines[insert:]]
+
+
+def _section(lines: list[str], tables: list[tuple[int, str]], name: str | None) -> tuple[int, int]:
+    """First and past-the-last line of the top level (``None``) or of table ``name``."""
+    if name is None:
+        return 0, tables[0][0] if tables else len(lines)
+    for position, (index, table) in enumerate(tables):
+        if table == name:
+            following = tables[position + 1][0] if position + 1 < len(tables) else len(lines)
+            return index + 1, following
+    return len(lines), len(lines)
