@@ -40,13 +40,17 @@ class IngestReport:
     """Papers whose missing chunks were embedded again."""
     skipped: tuple[Skipped, ...] = ()
     """Entries of the files that were left out (no abstract, duplicate title)."""
+    shipped: int = 0
+    """Chunks whose vectors came with the package instead of being embedded."""
 
     def summary(self) -> str:
         repaired = f", {self.repaired} repaired" if self.repaired else ""
+        written = f"{self.chunks} chunks embedded"
+        if self.shipped:
+            written = f"{self.chunks - self.shipped} chunks embedded, {self.shipped} shipped"
         return (
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.unchanged} unchanged{repaired}; "
-            f"{self.chunks} chunks embedded in {self.seconds:.1f} s"
+            f"{self.unchanged} unchanged{repaired}; {written} in {self.seconds:.1f} s"
         )
 
     def skipped_lines(self, examples: int = 3) -> list[str]:
@@ -109,6 +113,7 @@ def ingest_sources(
         seconds=time.perf_counter() - started,
         repaired=len(to_embed) - added - len(changed) + len(to_repair),
         skipped=tuple(s for src in sources for s in src.skipped),
+        shipped=writer.shipped_used,
     )
 
 
@@ -148,6 +153,7 @@ class _BatchWriter:
         self.hashes: list[str] = []
         self.done = 0
         self.chunks_written = 0
+        self.shipped_used = 0
 
     def add(self, paper: Paper, content_hash: str, batch_size: int) -> None:
         if self.done == 0 and not self.papers:
@@ -179,6 +185,7 @@ class _BatchWriter:
             return np.zeros((0, 0), dtype=np.float32)
         known = self.shipped.lookup(texts) if self.shipped else [None] * len(texts)
         missing = [i for i, v in enumerate(known) if v is None]
+        self.shipped_used += len(texts) - len(missing)
         computed = self.store.embedder.embed([texts[i] for i in missing]) if missing else None
         rows: list[np.ndarray] = []
         fresh = iter(computed if computed is not None else [])

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import AssistantError
-from . import ask, chat, doctor, evaluate, ingest, papers, search
+from . import ask, chat, collections, doctor, evaluate, ingest, papers, remove, search
 
-COMMANDS = (ask, search, chat, ingest, papers, evaluate, doctor)
+COMMANDS = (ask, search, chat, ingest, remove, papers, collections, evaluate, doctor)
 
 
 def build_parser() -> argparse.ArgumentParser:

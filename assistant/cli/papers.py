@@ -1,8 +1,9 @@
-"""``assistant papers``: what the store holds."""
+"""``assistant papers``: what the collection holds."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .common import add_store_flags, open_assistant, print_json
 
@@ -17,21 +18,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     papers = open_assistant(args).papers()
     if args.json:
-        print_json(
-            [
-                {
-                    "paper_id": p.paper_id,
-                    "title": p.title,
-                    "authors": list(p.authors),
-                    "year": p.year,
-                    "url": p.url,
-                }
-                for p in papers
-            ]
-        )
+        print_json([paper_json(p) for p in papers])
         return 0
     for paper in papers:
         year = f" ({paper.year})" if paper.year else ""
-        print(f"{paper.paper_id}  {paper.title}{year}")
+        print(f"{paper.paper_id}  {_printable(paper.title)}{year}")
     print(f"{len(papers)} papers")
     return 0
+
+
+def paper_json(paper: Any) -> dict[str, Any]:
+    """A paper's JSON: id, title, authors (a list), year, url, doi, venue (null if unknown)."""
+    return {
+        "paper_id": paper.paper_id,
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "year": paper.year,
+        "url": paper.url,
+        "doi": paper.doi,
+        "venue": paper.venue,
+    }
+
+
+def _printable(text: str) -> str:
+    """No control characters from data reach the terminal."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
