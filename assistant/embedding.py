@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -151,8 +152,26 @@ class OpenAIEmbedder(EmbeddingFunction[Documents]):
         return OpenAIEmbedder(config["base_url"], config["model"], None, 60.0)
 
 
+_embedders: dict[tuple[str | None, ...], Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
 def make_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings ask for."""
+    """The embedder the settings ask for; one per process per configuration (loading the
+    model costs time and memory, and a session serves many threads)."""
+    key = (
+        settings.embedder,
+        settings.embedding_base_url or settings.endpoint_url,
+        settings.embedding_model,
+    )
+    with _embedders_lock:
+        embedder = _embedders.get(key)
+        if embedder is None:
+            embedder = _embedders[key] = _new_embedder(settings)
+        return embedder
+
+
+def _new_embedder(settings: Settings) -> Embedder:
     if settings.embedder == "minilm":
         return MiniLMEmbedder()
     base_url = settings.embedding_base_url or settings.endpoint_url

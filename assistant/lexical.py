@@ -48,6 +48,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(
     chunk_id UNINDEXED, paper_id UNINDEXED, title, text,
     tokenize = 'porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5vocab(chunks, 'row');
+"""
+_TEMP_SCHEMA = """
 -- A scratch table that stems query words the way the index stemmed the chunks.
 CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(
     words, tokenize = 'porter unicode61 remove_diacritics 2');
@@ -85,6 +87,7 @@ class LexicalIndex:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._chunks_total: int | None = None
         self.moved_aside: Path | None = None
         """Where a damaged index file was moved on opening, if it was."""
@@ -115,19 +118,21 @@ class LexicalIndex:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        try:
-            db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
+        # The schema (and WAL mode, which takes an exclusive lock) is set up by the first
+        # connection only; later ones add just their own scratch tables.
         with self._connections_lock:
+            try:
+                db.executescript(_TEMP_SCHEMA if self._connections else _SCHEMA + _TEMP_SCHEMA)
+            except sqlite3.DatabaseError:
+                db.close()
+                raise
             self._connections.append(db)
         return db
 
     def counts(self) -> tuple[int, int]:
         """``(papers, chunks)`` in the index: the cheap half of the consistency check."""
-        papers = int(self._db.execute("SELECT count(*) FROM papers").fetchone()[0])
-        return papers, self._chunk_count()
+        (papers,) = self._db.execute("SELECT count(*) FROM papers").fetchall()[0]
+        return int(papers), self._chunk_count()
 
     def is_sound(self, *, thorough: bool) -> bool:
         """Whether the file reads as a sound database: its counts (cheap), and with
@@ -136,20 +141,21 @@ class LexicalIndex:
             self._chunks_total = None
             self.counts()
             if thorough:
-                return bool(self._db.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+                return bool(self._db.execute("PRAGMA quick_check").fetchall()[0][0] == "ok")
             return True
         except sqlite3.DatabaseError:
             return False
 
     def generation(self) -> str | None:
         """The store generation this index was last brought up to date with."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return str(row[0]) if row else None
+        rows = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchall()
+        return str(rows[0][0]) if rows else None
 
     def set_generation(self, generation: str | None) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (generation or "",)
-        )
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (generation or "",)
+            )
 
     def manifest(self) -> dict[str, str]:
         """``paper_id -> content hash`` of every paper fully indexed."""
@@ -278,7 +284,9 @@ class LexicalIndex:
 
     def _chunk_count(self) -> int:
         if self._chunks_total is None:
-            self._chunks_total = int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+            self._chunks_total = int(
+                self._db.execute("SELECT count(*) FROM chunks").fetchall()[0][0]
+            )
         return self._chunks_total
 
     def close(self) -> None:
@@ -291,15 +299,26 @@ class LexicalIndex:
 
     def _transaction(self) -> _Transaction:
         self._chunks_total = None  # every write may change it
-        return _Transaction(self._db)
+        return _Transaction(self._db, self._write_lock)
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    """One write transaction; writers of one process take turns (SQLite's busy timeout
+    covers other processes)."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
+        self.db, self.lock = db, lock
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.lock.acquire()
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.lock.release()
+            raise
 
     def __exit__(self, exc_type: object, *_: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        try:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.lock.release()

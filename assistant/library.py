@@ -70,7 +70,9 @@ class Library:
         self.settings = settings
         self._embedder = embedder
         self._store = store
-        self._lock = threading.RLock()
+        # Shared by every Library of this collection in the process: two Assistants (or
+        # threads racing to create one) must not fill or rebuild one collection at once.
+        self._lock = _collection_lock(settings)
         self._ready = False
 
     @property
@@ -340,6 +342,16 @@ class Library:
             f"collection {name!r} at {where} holds no papers; add some with "
             f"`assistant ingest FILE… --collection {name}`"
         )
+
+
+_locks: dict[str, threading.RLock] = {}
+_locks_guard = threading.Lock()
+
+
+def _collection_lock(settings: Settings) -> threading.RLock:
+    key = f"{chroma_client.store_location(settings)}|{settings.collection}"
+    with _locks_guard:
+        return _locks.setdefault(key, threading.RLock())
 
 
 def _expand(path: str) -> list[Path]:
