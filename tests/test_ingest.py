@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant import ingest as ingest_module
 from assistant.collection import paper_id_for
 from assistant.embedding import MiniLMEmbedder
 from assistant.errors import CollectionError, EmbedderMismatch
-from assistant import ingest as ingest_module
 from assistant.ingest import IngestReport
 from assistant.service import Assistant
 from assistant.settings import Settings

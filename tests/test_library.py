@@ -15,7 +15,7 @@ import pytest
 from assistant import chroma_client
 from assistant.cli import main
 from assistant.embedding import MiniLMEmbedder
-from assistant.errors import StoreDamaged, StoreError
+from assistant.errors import StoreError
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import forget_lexical_index
