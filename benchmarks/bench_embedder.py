@@ -69,9 +69,8 @@ def main() -> None:
         return
     print(f"{len(texts)} chunks, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     for r in results:
-        print(
-            f"  batch {r['batch']:>3}: {r['chunks_per_s']:>7.1f} chunks/s  (max diff {r['max_abs_diff']:.2e})"
-        )
+        rate, diff = r["chunks_per_s"], r["max_abs_diff"]
+        print(f"  batch {r['batch']:>3}: {rate:>7.1f} chunks/s  (max diff {diff:.2e})")
 
 
 if __name__ == "__main__":
