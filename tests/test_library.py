@@ -320,3 +320,27 @@ def test_filters_on_missing_metadata_say_so(seeded_assistant: Assistant) -> None
         seeded_assistant.search("language models", where={"since": 2023})
     with pytest.raises(FilterError, match=r"has authors|has authors"):
         seeded_assistant.search("language models", where={"author": "Smith"})
+
+
+def test_an_interrupted_ingest_of_my_files_is_reported_then_finished(
+    tmp_path: Path, embedder: MiniLMEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(home=tmp_path / "home", collection="mine")
+    path = write_jsonl(tmp_path / "mine.jsonl", PAPERS + MORE)
+
+    def stop_after_first_batch(done: int, total: int, label: str) -> None:
+        if done > 0:
+            raise KeyboardInterrupt
+
+    from assistant import ingest as ingest_module
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest_module, "BATCH_PAPERS", 2)
+        with pytest.raises(KeyboardInterrupt):
+            fresh(settings, embedder).ingest([path], progress=stop_after_first_batch)
+    with caplog.at_level("WARNING", logger="assistant"):
+        fresh(settings, embedder).search("molecules")
+    assert "holds 2 of the 4 papers of its files" in caplog.text
+    assert "`assistant ingest --collection mine`" in caplog.text
+    assert fresh(settings, embedder).ingest().added == 2
+    assert fresh(settings, embedder).store.paper_count() == 4
