@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import chroma_client
+from .consistency import check_counts, follow_store
 from .errors import StoreDamaged, StoreError
 from .files import move_aside
 from .ingest import IngestReport, Progress, ingest_sources
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 DEFAULT_COLLECTION = "papers"
 """The collection of the bundled papers (the ``collection`` setting's default)."""
-LEXICAL_BATCH = 500
 log = logging.getLogger("assistant")
 
 
@@ -126,7 +126,7 @@ class Library:
             record.removed = sorted(set(record.removed) | set(paper_ids))
             record.expected_papers = store.paper_count()
             save_record(self.settings, record)
-            self._follow_store(None)
+            follow_store(self.store, None)
             return len(paper_ids)
 
     def collections(self) -> list[CollectionInfo]:
@@ -135,9 +135,9 @@ class Library:
         try:
             out = []
             for name in collection_names(client):
-                settings = self.settings.replace(collection=name)
                 papers = client.get_collection(f"{name}__papers").count()
-                out.append(CollectionInfo(name, papers, load_record(settings).source_paths()))
+                sources = load_record(self.settings, name).source_paths()
+                out.append(CollectionInfo(name, papers, sources))
             return out
         except Exception as exc:
             if not self.settings.chroma_url and chroma_client.is_damage(exc):
@@ -153,7 +153,7 @@ class Library:
         with self._lock:
             if self._ready:
                 if self.settings.chroma_url:  # other clients may have changed the papers
-                    self._follow_store(progress)
+                    follow_store(self.store, progress)
                 return None
             report = self._ready_or_fill(progress)
             self._ready = True
@@ -169,57 +169,9 @@ class Library:
         if papers == 0:
             raise StoreError(self._empty_message(record))
         self._replace_damaged_lexical_index(thorough=False)
-        self.check_counts(store, record, papers)
-        self._follow_store(progress)
+        check_counts(store, record, papers)
+        follow_store(self.store, progress)
         return None
-
-    def check_counts(self, store: PaperStore, record: SourceRecord, papers: int) -> None:
-        """Compare manifest, chunk and record counts (cheap); report what does not add up."""
-        chunks = store.chunk_count()
-        name = self.settings.collection
-        repair = f"run `assistant ingest --collection {name}` to repair it"
-        if chunks < papers:
-            message = (
-                f"collection {name!r} at {store.location} lists {papers} papers but holds "
-                f"{chunks} chunks; {repair}"
-            )
-            if chunks == 0:
-                raise StoreError(message)
-            log.warning("warning: %s", message)
-        elif record.expected_papers > papers:
-            log.warning(
-                "warning: collection %r holds %d of the %d papers of its files (an ingest was "
-                "interrupted); %s",
-                name,
-                papers,
-                record.expected_papers,
-                repair,
-            )
-
-    def _follow_store(self, progress: Progress | None) -> int:
-        """Bring the lexical index up to date with the store's manifest; how many papers
-        were copied. Only chunk texts are read: nothing is embedded or written to Chroma."""
-        store = self.store
-        generation = store.generation()
-        lexical = store.lexical
-        lexical_papers, _ = lexical.counts()
-        if generation == lexical.generation() and lexical_papers == store.paper_count():
-            return 0
-        records = store.manifest_records()
-        indexed = lexical.manifest()
-        stale = [pid for pid, meta in records.items() if indexed.get(pid) != meta.get("hash")]
-        lexical.remove_papers([pid for pid in indexed if pid not in records])
-        report = progress or (lambda done, total, label: None)
-        for start in range(0, len(stale), LEXICAL_BATCH):
-            report(start, len(stale), "Updating the keyword index")
-            batch = stale[start : start + LEXICAL_BATCH]
-            store.copy_to_lexical(
-                {pid: (str(records[pid]["title"]), str(records[pid]["hash"])) for pid in batch}
-            )
-        if stale:
-            report(len(stale), len(stale), "Updating the keyword index")
-        lexical.set_generation(generation)
-        return len(stale)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -259,7 +211,7 @@ class Library:
         record.expected_papers = store.paper_count()
         save_record(self.settings, record)
         if store is self._store:
-            self._follow_store(progress)
+            follow_store(self.store, progress)
         return report
 
     def _rebuild(
@@ -290,7 +242,7 @@ class Library:
         staging.rename_to(store.name)
         self._store = None
         store.lexical.clear()
-        self._follow_store(progress)
+        follow_store(self.store, progress)
         return report
 
     def _move_damaged_store_aside(self) -> None:
@@ -308,7 +260,7 @@ class Library:
 
     def _replace_damaged_lexical_index(self, *, thorough: bool) -> None:
         """The lexical index is derived data: a damaged file is moved aside and refilled
-        from the store's chunk texts by ``_follow_store``."""
+        from the store's chunk texts by ``follow_store``."""
         store = self.store
         if store.lexical.is_sound(thorough=thorough):
             return

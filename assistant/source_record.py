@@ -57,13 +57,14 @@ class SourceRecord:
         self.sources = [s for s in self.sources if s.path not in paths] + sources
 
 
-def record_path(settings: Settings) -> Path:
-    return settings.home / "library" / f"{store_key(settings)}.json"
+def record_path(settings: Settings, collection: str | None = None) -> Path:
+    return settings.home / "library" / f"{store_key(settings, collection)}.json"
 
 
-def load_record(settings: Settings) -> SourceRecord:
-    """The collection's record (an empty one when there is none or it is unreadable)."""
-    path = record_path(settings)
+def load_record(settings: Settings, collection: str | None = None) -> SourceRecord:
+    """The record of ``collection`` (default: the configured one); an empty record when
+    there is none or it is unreadable."""
+    path = record_path(settings, collection)
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return SourceRecord(
