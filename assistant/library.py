@@ -237,9 +237,7 @@ class Library:
         finally:
             forget_lexical_index(staging.lexical)
             staging.lexical.path.unlink(missing_ok=True)
-        # The new collection is complete: only now does it take the old one's place.
-        store.drop_collections()
-        staging.rename_to(store.name)
+        _swap_in(store, staging)
         self._store = None
         store.lexical.clear()
         follow_store(self.store, progress)
@@ -294,6 +292,24 @@ class Library:
             f"collection {name!r} at {where} holds no papers; add some with "
             f"`assistant ingest FILE… --collection {name}`"
         )
+
+
+def _swap_in(store: PaperStore, staging: PaperStore) -> None:
+    """The complete new collection takes the old one's place; the old one is dropped only
+    once the new one carries the name (at every step one of them holds every paper)."""
+    name = store.name
+    previous = f"{name}-previous"
+    had_old = store.exists
+    if had_old:
+        store.rename_to(previous)
+    try:
+        staging.rename_to(name)
+    except BaseException:
+        if had_old:
+            store.rename_to(name)
+        raise
+    if had_old:
+        store.drop_collections()
 
 
 _locks: dict[str, threading.RLock] = {}
