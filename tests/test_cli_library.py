@@ -72,3 +72,21 @@ def test_format_override_and_a_malformed_file_writes_nothing(
     )
     assert main(["papers", *args]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "1 papers"
+
+
+def test_progress_shows_rate_and_time_left() -> None:
+    import io
+
+    from assistant.cli.common import rate_text, stderr_progress
+
+    assert rate_text(0, 100, None) == ""
+    assert rate_text(40, 100, 20.0) == " · 20/s · 3s left"
+    assert rate_text(100, 1000, 1.0) == " · 1/s · 15m00s left"
+    assert rate_text(100, 100, 50.0) == " · 50/s"
+    stream = io.StringIO()
+    progress = stderr_progress(stream)
+    progress(0, 4, "Embedding papers")
+    progress(4, 4, "Embedding papers")
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "Embedding papers: 0/4"
+    assert lines[-1].startswith("Embedding papers: 4/4 · ") and lines[-1].endswith("/s")
