@@ -1,16 +1,21 @@
 """Ask questions of a collection of paper abstracts; get grounded answers with citations.
 
-    >>> from assistant import answer, search
+    >>> from assistant import answer, search, stream_answer
     >>> answer("What does DAE-Talker use instead of facial landmarks?").text
+    >>> stream = stream_answer("Which papers use diffusion for talking heads?")
+    >>> stream.sources           # known before the first word is written
+    >>> for text in stream: print(text, end="")
+    >>> stream.answer.citations
 
 The CLI (``assistant``) and the chat app are users of this surface.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import importlib
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AssistantError,
@@ -29,15 +34,36 @@ from .errors import (
     StoreError,
     StreamCutOff,
 )
-from .results import Answer, Hit, Source, Turn
-from .service import Assistant
-from .settings import Settings
+from .results import Answer, Claim, Hit, Source, Turn
+
+if TYPE_CHECKING:
+    from .answering import AnswerStream, AskRequest
+    from .service import Assistant
+    from .settings import Settings
+
+# Imported on first use: `assistant --help` and light scripts need neither numpy nor pydantic.
+_LAZY = {
+    "AnswerStream": "assistant.answering",
+    "AskRequest": "assistant.answering",
+    "Assistant": "assistant.service",
+    "Settings": "assistant.settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+
 
 __all__ = [
     "Answer",
+    "AnswerStream",
+    "AskRequest",
     "Assistant",
     "AssistantError",
     "AuthenticationFailed",
+    "Claim",
     "CollectionError",
     "ConfigError",
     "EmbedderMismatch",
@@ -65,10 +91,14 @@ __all__ = [
 @lru_cache(maxsize=4)
 def _assistant_for(settings: Settings) -> Assistant:
     # Keeps the embedder and store warm across calls in one process.
+    from .service import Assistant
+
     return Assistant(settings)
 
 
 def _assistant(settings: Settings | None) -> Assistant:
+    from .settings import Settings
+
     return _assistant_for(settings or Settings.load())
 
 
@@ -104,8 +134,10 @@ def stream_answer(
     history: Sequence[Turn] = (),
     where: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
-) -> Iterator[str | Answer]:
-    """Yield text deltas, then the final ``Answer``."""
+) -> AnswerStream:
+    """The answer as it is written: iterate for text deltas (citation-checked), read
+    ``.sources`` as soon as retrieval is done and ``.answer`` for the final ``Answer``;
+    ``.close()`` cancels."""
     return _assistant(settings).stream_answer(
         question, k=k, model=model, history=history, where=where
     )

@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_MARKER_BODY = re.compile(r"^\s*\d+(?:\s*[,\-–]\s*\d+)*\s*$")
+MARKER_BODY = r"\s*\d+(?:\s*[,\-–]\s*\d+)*\s*"
+"""The grammar of what may stand between the brackets of a citation marker."""
+MARKER = re.compile(r"\[(" + MARKER_BODY + r")\]")
+"""A whole citation marker in a text, ``[3]``, ``[1, 2]``, ``[1-3]``; group 1 is its inside."""
+_MARKER_BODY = re.compile("^" + MARKER_BODY + "$")
 _MARKER_CHARS = frozenset("0123456789,-– ")
 _MAX_MARKER_LEN = 40  # longer bracketed text is prose, not a citation
 _MAX_RANGE = 50  # "[1-9999]" is not a citation of 9999 sources
@@ -33,6 +37,16 @@ def parse_marker(body: str) -> list[int]:
         else:
             numbers.extend(int(b) for b in bounds)
     return numbers
+
+
+def marker_spans(text: str) -> list[tuple[int, int, list[int]]]:
+    """Every citation marker in ``text`` as ``(start, end, source numbers)``, in order: what a
+    reader of an answer can click."""
+    return [
+        (match.start(), match.end(), parse_marker(match.group(1)))
+        for match in MARKER.finditer(text)
+        if len(match.group(0)) <= _MAX_MARKER_LEN + 1  # the filter holds "[" + 39 chars
+    ]
 
 
 @dataclass

@@ -11,9 +11,8 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 
@@ -77,15 +76,3 @@ def normalize_title(title: str) -> str:
 def paper_id_for(title: str) -> str:
     """The stable id of the paper with this title."""
     return hashlib.sha1(normalize_title(title).encode()).hexdigest()[:16]
-
-
-def load_collection(paths: Iterable[str | Path], format_name: str | None = None) -> list[Paper]:
-    """Read every file (any supported format); titles must be unique overall."""
-    from .sources import iter_papers, scan_sources
-
-    return [paper for source in scan_sources(paths, format_name) for paper in iter_papers(source)]
-
-
-def load_file(path: Path, format_name: str | None = None) -> list[Paper]:
-    """One collection file; the format is chosen by its suffix unless named."""
-    return load_collection([path], format_name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from .errors import StoreError
-from .ingest import Progress
+from .results import Progress
 from .source_record import SourceRecord
 from .store import PaperStore
 

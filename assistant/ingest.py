@@ -10,7 +10,7 @@ only after everything new is committed. Papers whose chunks went missing from th
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +19,12 @@ import numpy as np
 from .chunking import Chunk, chunk_paper
 from .collection import Paper
 from .formats import Skipped
+from .results import Progress
 from .shipped_vectors import ShippedVectors
 from .sources import SourceFile, iter_papers
 from .store import PaperStore
 
 BATCH_PAPERS = 32
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ ingest leaves it consistent and the next ingest completes it.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -16,21 +15,8 @@ from pathlib import Path
 
 from .errors import StoreError
 from .files import move_aside
+from .text import query_terms
 
-# Frequent English words carry no evidence and make OR-queries slow on large indexes.
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing done during each
-    few for from further had has have having he her here hers herself him himself his
-    how i if in into is it its itself just me more most my myself no nor not now of off
-    on once only or other our ours ourselves out over own paper papers same she should
-    so some such than that the their theirs them themselves then there these they this
-    those through to too under until up use used uses using very was we were what when
-    where which while who whom whose why will with would you your yours yourself
-    yourselves
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
 # In a large index, a term in more than this share of chunks adds little to BM25 (its IDF
 # is near zero) but costs the most time: its posting list is long. Such terms are left out
 # of the query. Small collections keep every term: there the time is negligible and a
@@ -64,15 +50,6 @@ class LexicalHit:
     text: str
     score: float
     """BM25 score, higher is better."""
-
-
-def query_terms(question: str) -> list[str]:
-    """The distinct content words of a question, in order."""
-    terms = []
-    for word in re.findall(r"\w+", question.casefold()):
-        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()) and word not in terms:
-            terms.append(word)
-    return terms
 
 
 class LexicalIndex:

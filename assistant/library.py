@@ -26,8 +26,9 @@ from . import chroma_client
 from .consistency import check_counts, follow_store
 from .errors import StoreDamaged, StoreError
 from .files import move_aside
-from .ingest import IngestReport, Progress, ingest_sources
+from .ingest import IngestReport, ingest_sources
 from .resources import bundled_seed_files
+from .results import Progress
 from .shipped_vectors import ShippedVectors, load_shipped
 from .source_record import (
     BUNDLED,

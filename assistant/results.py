@@ -1,7 +1,12 @@
-"""The result types of the public API: search hits and answers."""
+"""The result types of the public API: search hits and answers.
+
+They sit at the bottom of the layers (plain data, no behaviour that imports anything) so that
+every layer can return them and the public API can hand them out unchanged.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +19,9 @@ class Hit:
     paper_id: str
     title: str
     score: float
-    """Fused (reciprocal-rank) score: higher is better, comparable within one search."""
+    """Fused score (by default a convex mix of min-max-normalised dense and BM25 scores,
+    ``fusion = "rrf"`` gives reciprocal-rank): higher is better, comparable only within one
+    search."""
     passages: list[str]
     similarity: float
     """Best cosine similarity of a passage to the question (dense), for relevance cut-offs."""
@@ -26,15 +33,57 @@ class Hit:
         return self.passages[0] if self.passages else ""
 
 
-@dataclass(frozen=True)
+PASSAGE_JOINER = " … "
+"""How separate passages of one source read as one text (JSON's ``passage``, the CLI)."""
+
+
+@dataclass(frozen=True, init=False)
 class Source:
-    """A paper given to the answerer as ``[n]``."""
+    """A paper given to the answerer as ``[n]``, with the passages the answer rests on."""
 
     n: int
     paper_id: str
     title: str
-    passage: str
+    passages: list[str]
+    """In reading order; offline, exactly the sentences quoted from this paper."""
     cited: bool = False
+
+    def __init__(
+        self,
+        n: int,
+        paper_id: str,
+        title: str,
+        passages: Sequence[str] | str = (),
+        cited: bool = False,
+        *,
+        passage: str | None = None,
+    ) -> None:
+        # A single string (and the ``passage`` keyword of stored JSON) means one passage.
+        if passage is not None:
+            passages = [passage]
+        elif isinstance(passages, str):
+            passages = [passages]
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "paper_id", paper_id)
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "passages", [p for p in passages if p])
+        object.__setattr__(self, "cited", cited)
+
+    @property
+    def passage(self) -> str:
+        """The passages as one text, joined by " … "."""
+        return PASSAGE_JOINER.join(self.passages)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer with the sources it cites, and whether they support it."""
+
+    text: str
+    citations: list[int]
+    supported: bool
+    support: float
+    """How strongly the cited sources back the sentence (0–1)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +105,8 @@ class Answer:
     """Markers the model wrote that pointed at no source; removed from ``text``."""
     standalone_question: str | None = None
     """The follow-up rewritten as a self-contained question, when there was history."""
+    claims: list[Claim] = field(default_factory=list)
+    """The answer's sentences as checked against their citations (empty when unchecked)."""
 
     @property
     def cited_sources(self) -> list[Source]:
@@ -91,3 +142,7 @@ class Turn:
 
     question: str
     answer: str
+
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, label)``; library code reports here, never to stdout."""

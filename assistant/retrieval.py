@@ -20,7 +20,8 @@ from .collection import Paper
 from .results import Hit
 from .store import PaperStore
 
-DENSE_WEIGHT = 0.4  # MiniLM is small: lexical evidence gets slightly more say
+DEFAULT_DENSE_WEIGHT = 0.4
+"""The ``dense_weight`` setting's default (see ``settings.RetrievalSettings``)."""
 CANDIDATES_PER_PAPER = 8  # chunks fetched per wanted paper, from each ranking
 MIN_CANDIDATES = 60
 PASSAGES_PER_HIT = 2
@@ -30,6 +31,7 @@ RRF_K = 60  # the usual reciprocal-rank constant: dampens the head of each list
 @dataclass
 class _Candidate:
     paper_id: str
+    dense_weight: float
     dense: float = 0.0
     lexical: float = 0.0
     similarity: float | None = None
@@ -38,7 +40,7 @@ class _Candidate:
 
     @property
     def score(self) -> float:
-        return DENSE_WEIGHT * self.dense + (1 - DENSE_WEIGHT) * self.lexical
+        return self.dense_weight * self.dense + (1 - self.dense_weight) * self.lexical
 
     def add_chunk(self, chunk_id: str, text: str, weighted: float) -> None:
         old, _ = self.chunks.get(chunk_id, (0.0, text))
@@ -52,6 +54,7 @@ def retrieve_papers(
     *,
     where: Mapping[str, Any] | None = None,
     fusion: str = "convex",
+    dense_weight: float = DEFAULT_DENSE_WEIGHT,
 ) -> list[Hit]:
     """The ``k`` papers that best answer ``question``, best first."""
     if k < 1 or not question.strip():
@@ -67,16 +70,16 @@ def retrieve_papers(
     for hit, norm in zip(
         dense, normalise([h.similarity for h in dense], [h.paper_id for h in dense])
     ):
-        candidate = candidates.setdefault(hit.paper_id, _Candidate(hit.paper_id))
+        candidate = candidates.setdefault(hit.paper_id, _Candidate(hit.paper_id, dense_weight))
         candidate.dense = max(candidate.dense, norm)  # a paper counts by its best chunk
         candidate.similarity = max(candidate.similarity or -1.0, hit.similarity)
-        candidate.add_chunk(hit.chunk_id, hit.text, DENSE_WEIGHT * norm)
+        candidate.add_chunk(hit.chunk_id, hit.text, dense_weight * norm)
     for match, norm in zip(
         lexical, normalise([h.score for h in lexical], [h.paper_id for h in lexical])
     ):
-        candidate = candidates.setdefault(match.paper_id, _Candidate(match.paper_id))
+        candidate = candidates.setdefault(match.paper_id, _Candidate(match.paper_id, dense_weight))
         candidate.lexical = max(candidate.lexical, norm)
-        candidate.add_chunk(match.chunk_id, match.text, (1 - DENSE_WEIGHT) * norm)
+        candidate.add_chunk(match.chunk_id, match.text, (1 - dense_weight) * norm)
 
     best = sorted(candidates.values(), key=lambda c: -c.score)[:k]
     _fill_missing_similarity(store, best, query_vector)

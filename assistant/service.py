@@ -1,17 +1,32 @@
-"""The one core behind the Python API, the CLI and the TUI.
+"""The one core behind the Python API, the CLI and the TUI: it only wires.
 
 ``Assistant`` owns the collaborators (settings, embedder, store, model client); each can be
-passed in, so tests inject real-but-small ones instead of patching.
+passed in, so tests inject real-but-small ones instead of patching. It hands the answering
+pipeline narrow pieces of itself (a retriever, a paper lookup, term counts), never itself,
+so nothing below this module imports it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .results import Answer, Hit, Turn
+from .answering import (
+    Answerer,
+    AnswerStream,
+    AskRequest,
+    ChatModelAnswerer,
+    ExtractiveAnswerer,
+    NoClaimCheck,
+    Pipeline,
+    RelevanceDecision,
+)
+from .answering.pipeline import Events
+from .answering.prompts import load_prompts
+from .results import Answer, Hit, Progress, Turn
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -20,9 +35,6 @@ if TYPE_CHECKING:
     from .ingest import IngestReport
     from .library import CollectionInfo, Library
     from .store import PaperStore
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, label)``; library code reports here, never to stdout."""
 
 
 class Assistant:
@@ -118,9 +130,60 @@ class Assistant:
         from .retrieval import retrieve_papers
 
         self.ensure_ingested()
-        return retrieve_papers(self.store, question, k=k, where=where, fusion=self.settings.fusion)
+        return retrieve_papers(
+            self.store,
+            question,
+            k=k,
+            where=where,
+            fusion=self.settings.fusion,
+            dense_weight=self.settings.dense_weight,
+        )
 
     # -- answers ------------------------------------------------------------------------
+
+    def ask(self, request: AskRequest) -> AnswerStream:
+        """Start answering ``request``; nothing runs until the stream is read."""
+        if request.collection and request.collection != self.settings.collection:
+            sibling = Assistant(
+                self.settings.replace(collection=request.collection),
+                embedder=self._embedder,
+                progress=self.progress,
+            )
+            return sibling.ask(replace(request, collection=None))
+        return AnswerStream(self._answer_events(request))
+
+    def _answer_events(self, request: AskRequest) -> Events:
+        self.ensure_ingested()
+        return (yield from self.pipeline().run(request))
+
+    def pipeline(self) -> Pipeline:
+        """The answering pipeline wired to this assistant's store, settings and answerer."""
+        settings = self.settings
+        answerer = self.answerer()
+        min_similarity = settings.min_relevance
+        if answerer.mode == "extractive":
+            # A model reads the sources and can still decline; offline nothing does, so the
+            # retrieval evidence must be stronger.
+            min_similarity = max(min_similarity, settings.extractive_min_similarity)
+        return Pipeline(
+            retrieve=lambda query, k, where: self.search(query, k, where=where),
+            paper=self.paper,
+            document_counts=self.store.lexical.document_counts,
+            answerer=answerer,
+            decider=RelevanceDecision(min_similarity, settings.min_term_support),
+            checker=NoClaimCheck(),
+            default_k=settings.k,
+            full_abstract_max_tokens=settings.full_abstract_max_tokens,
+        )
+
+    def answerer(self) -> Answerer:
+        """The chat model when an endpoint is configured, else the extractive answerer."""
+        if self.settings.mode == "llm":
+            from .llm import client_for
+
+            prompts = load_prompts(self.settings.prompts_dir)
+            return ChatModelAnswerer(client_for(self.settings), prompts, self.settings)
+        return ExtractiveAnswerer(self.embedder, self.settings)
 
     def stream_answer(
         self,
@@ -130,12 +193,9 @@ class Assistant:
         model: str | None = None,
         history: Sequence[Turn] = (),
         where: Mapping[str, Any] | None = None,
-    ) -> Iterator[str | Answer]:
-        """Yield text deltas as they arrive, then the final ``Answer``."""
-        from .answering import stream_answer
-
-        self.ensure_ingested()
-        return stream_answer(self, question, k=k, model=model, history=history, where=where)
+    ) -> AnswerStream:
+        """Text deltas as they arrive (iterate), then ``.answer``; ``.sources`` early."""
+        return self.ask(AskRequest(question, k, model, tuple(history), where))
 
     def answer(
         self,
@@ -148,13 +208,7 @@ class Assistant:
     ) -> Answer:
         """Answer ``question`` from the collection (papers matching ``where``, if given:
         ``year``, ``since``, ``until``, ``author``), with validated citations."""
-        final: Answer | None = None
-        stream = self.stream_answer(question, k=k, model=model, history=history, where=where)
-        for item in stream:
-            if isinstance(item, Answer):
-                final = item
-        assert final is not None, "stream_answer always ends with an Answer"
-        return final
+        return self.stream_answer(question, k=k, model=model, history=history, where=where).answer
 
     async def aanswer(
         self,

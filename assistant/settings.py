@@ -1,31 +1,65 @@
-"""One typed, frozen settings object.
+"""One typed, frozen settings object, validated when it is built.
 
 Sources, highest first: explicit overrides (CLI flags, keyword arguments), environment
 (``ASSISTANT_<FIELD>``; ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY`` as fall-backs), a TOML file
-(``ASSISTANT_CONFIG`` or ``config.toml`` in the user config dir), then the defaults below.
+(``ASSISTANT_CONFIG`` or ``config.toml`` in the user config dir; flat keys, an
+``[assistant]`` table, or the group tables ``[retrieval]``, ``[answer]``, ``[endpoint]``,
+``[chat]``, ``[store]``), then the defaults below.
+
+Fields are grouped by who reads them (``RetrievalSettings``, ``AnswerSettings``,
+``EndpointSettings``, ``ChatSettings``, ``StoreSettings``) so a collaborator can be typed to
+take only its group; ``Settings`` inherits them all, so access stays flat (``settings.k``).
+pydantic validates types and ranges; ``load`` remembers where each value came from, so a bad
+one is reported as a one-line ``ConfigError`` naming the flag, the variable or ``file:line``.
 Settings are passed in, never read from globals deep in the code.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, get_type_hints
+from types import MappingProxyType
+from typing import Annotated, Any, ClassVar, Literal
 
-from .errors import ConfigError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from .redaction import mask_credentials
+from .settings_sources import (
+    ENV_PREFIX,
+    Origins,
+    check_url,
+    default_config_file,
+    describe_error,
+    read_env,
+    read_toml,
+)
 
 APP_NAME = "paper-assistant"
-ENV_PREFIX = "ASSISTANT_"
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+__all__ = [
+    "APP_NAME",
+    "ENV_PREFIX",
+    "AnswerSettings",
+    "ChatSettings",
+    "EndpointSettings",
+    "RetrievalSettings",
+    "Secret",
+    "Settings",
+    "StoreSettings",
+    "default_config_file",
+]
 
 
 class Secret:
@@ -54,100 +88,198 @@ class Secret:
         return bool(self._value)
 
 
+def _to_secret(value: Any) -> Any:
+    if value is None or isinstance(value, Secret):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return Secret(value)
+
+
+def _to_path(value: Any) -> Any:
+    return Path(value).expanduser() if isinstance(value, (str, Path)) else value
+
+
+# The origins of the values being validated, for the error message (see ``from_mapping``).
+_ORIGINS: ContextVar[Mapping[str, str]] = ContextVar(
+    "settings_origins", default=MappingProxyType({})
+)
+
+SecretText = Annotated[Secret, BeforeValidator(_to_secret)]
+UserPath = Annotated[Path, BeforeValidator(_to_path)]
+_GROUP = ConfigDict(frozen=True, use_attribute_docstrings=True, arbitrary_types_allowed=True)
+
+
 def _default_home() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def default_config_file() -> Path:
-    """Where the TOML config file is read from unless ``ASSISTANT_CONFIG`` says otherwise."""
-    env = os.environ.get(ENV_PREFIX + "CONFIG")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
+class StoreSettings(BaseModel):
+    """Where the papers are kept and how they are cut and embedded."""
 
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    model_config = _GROUP
 
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything the assistant can be told. Field names are the TOML keys and env suffixes."""
-
-    home: Path = field(default_factory=_default_home)
+    home: UserPath = Field(default_factory=_default_home)
     """Data directory: the Chroma store, the lexical index, chat history."""
-
     chroma_url: str | None = None
     """A Chroma server (``http://127.0.0.1:8000``) instead of the embedded store in ``home``."""
-
     collection: str = "papers"
     """Name of the Chroma collection (several collections can live in one store)."""
-
-    embedder: str = "minilm"
+    embedder: Literal["minilm", "openai"] = "minilm"
     """``minilm`` (bundled, offline) or ``openai`` (an OpenAI-compatible /v1/embeddings)."""
-
     embedding_base_url: str | None = None
     """Base URL of the embeddings endpoint when ``embedder = "openai"`` (e.g. Ollama's)."""
-
     embedding_model: str | None = None
     """Embedding model name when ``embedder = "openai"`` (e.g. ``nomic-embed-text``)."""
-
-    embedding_api_key: Secret | None = None
+    embedding_api_key: SecretText | None = None
     """Key for the embeddings endpoint; falls back to ``api_key``."""
-
-    chunk_tokens: int = 160
+    chunk_tokens: int = Field(160, ge=16)
     """Chunk size in tiktoken tokens (MiniLM reads at most 256 word pieces)."""
+    chunk_overlap: int = Field(40, ge=0)
+    """Tokens shared by neighbouring chunks of one abstract (below half of ``chunk_tokens``)."""
 
-    chunk_overlap: int = 40
-    """Tokens shared by neighbouring chunks of one abstract."""
 
-    fusion: str = "convex"
+class RetrievalSettings(BaseModel):
+    """How papers are found and ranked."""
+
+    model_config = _GROUP
+
+    fusion: Literal["convex", "rrf"] = "convex"
     """How dense and BM25 rankings combine: ``convex`` (normalised scores) or ``rrf``."""
-
-    k: int = 5
+    dense_weight: float = Field(0.4, ge=0.0, le=1.0, allow_inf_nan=False)
+    """Share of the dense score in convex fusion (BM25 gets the rest); MiniLM is small, so
+    lexical evidence gets slightly more say. Flat between 0.3 and 0.5 on the dev set."""
+    k: int = Field(5, ge=1, le=100)
     """How many papers an answer draws on."""
 
-    min_relevance: float = 0.25
+
+class AnswerSettings(BaseModel):
+    """When to answer, and how the offline answerer picks its quotes."""
+
+    model_config = _GROUP
+
+    min_relevance: float = Field(0.25, ge=-1.0, le=1.0, allow_inf_nan=False)
     """Below this best-passage cosine similarity the question is declined as not covered
-    (offline extractive answers ask for more: see ``extractive.MIN_SIMILARITY``)."""
+    (offline answers ask for more: ``extractive_min_similarity``)."""
+    min_term_support: float = Field(0.45, ge=0.0, le=1.0, allow_inf_nan=False)
+    """Below this share of the question's (IDF-weighted) content words found in the retrieved
+    papers, the collection is taken not to discuss the question."""
+    extractive_min_similarity: float = Field(0.44, ge=-1.0, le=1.0, allow_inf_nan=False)
+    """Offline no model reads the sources to see whether they answer, so retrieval must be
+    surer: below this best-passage cosine the extractive answerer declines."""
+    extractive_max_sentences: int = Field(4, ge=1, le=50)
+    """Sentences in an offline answer: enough for a multi-paper question, short to read."""
+    extractive_max_per_paper: int = Field(3, ge=1, le=50)
+    """So that a question about several papers hears from several papers."""
+    extractive_relative_floor: float = Field(0.6, ge=0.0, le=1.0, allow_inf_nan=False)
+    """A sentence scoring below this share of the best one adds noise, not facts."""
+    extractive_mmr_lambda: float = Field(0.7, ge=0.0, le=1.0, allow_inf_nan=False)
+    """Relevance against redundancy in the selection (1.0 would ignore redundancy)."""
+    extractive_term_weight: float = Field(0.3, ge=0.0, allow_inf_nan=False)
+    """Weight of the question's words found in a sentence, next to its cosine similarity."""
+    extractive_paper_weight: float = Field(1.0, ge=0.0, allow_inf_nan=False)
+    """Penalty per unit of similarity a sentence's paper lies below the best retrieved one."""
+    full_abstract_max_tokens: int = Field(600, ge=16)
+    """Longer texts (full papers rather than abstracts) are represented by their best
+    passages instead of in full."""
+    prompts_dir: UserPath | None = None
+    """A folder of your own prompt files (``system.md``, ``answer.md``, ``condense.md``);
+    each replaces the shipped one of that name, placeholders checked the same way."""
+
+
+class EndpointSettings(BaseModel):
+    """The OpenAI-compatible model endpoint."""
+
+    model_config = _GROUP
 
     base_url: str | None = None
     """OpenAI-compatible endpoint. Unset (and no key): offline extractive answers."""
-
-    api_key: Secret | None = None
+    api_key: SecretText | None = None
     """API key for the endpoint; local servers need none."""
-
     model: str | None = None
     """Model name; unset means the endpoint's first listed model."""
-
-    temperature: float = 0.1
-    max_tokens: int = 600
+    temperature: float = Field(0.1, ge=0.0, le=2.0, allow_inf_nan=False)
+    """Sampling temperature (0–2; low keeps answers close to the sources)."""
+    max_tokens: int = Field(600, ge=1)
     """Longest answer, in tokens."""
-
-    context_window: int = 8192
+    condense_max_tokens: int = Field(96, ge=8)
+    """Longest rewrite of a follow-up into a standalone question, in tokens."""
+    context_window: int = Field(8192, ge=256)
     """Tokens the model accepts; the prompt's sources are fitted into it."""
-
-    timeout: float = 60.0
+    timeout: float = Field(60.0, gt=0.0, allow_inf_nan=False)
     """Seconds to wait for the endpoint before giving up."""
-
-    max_retries: int = 3
+    max_retries: int = Field(3, ge=0)
     """Retries on 429/5xx, honouring Retry-After."""
 
-    config_file: Path | None = None
+
+class ChatSettings(BaseModel):
+    """The chat app."""
+
+    model_config = _GROUP
+
+    theme: str | None = None
+    """The chat app's Textual theme (e.g. ``textual-dark``); unset means Textual's default."""
+
+
+# pydantic lists inherited fields from the last base to the first: this order shows them as
+# store, retrieval, answer, endpoint, chat (``assistant doctor`` prints them so).
+class Settings(
+    ChatSettings,
+    EndpointSettings,
+    AnswerSettings,
+    RetrievalSettings,
+    StoreSettings,
+    BaseSettings,
+):
+    """Everything the assistant can be told. Field names are the TOML keys and env suffixes."""
+
+    # Sources are layered by ``load`` (not by pydantic-settings) so that every value keeps
+    # its origin for error messages; constructing ``Settings(...)`` reads nothing else.
+    model_config = SettingsConfigDict(
+        frozen=True,
+        use_attribute_docstrings=True,
+        arbitrary_types_allowed=True,
+        extra="forbid",
+        env_prefix=ENV_PREFIX,
+    )
+
+    config_file: UserPath | None = None
     """The TOML file these settings were read from, if any (informational)."""
 
-    def __post_init__(self) -> None:
-        if self.k < 1:
-            raise ConfigError(f"k must be at least 1, got {self.k}")
-        if self.chunk_tokens < 16 or not 0 <= self.chunk_overlap < self.chunk_tokens // 2:
-            raise ConfigError(
+    URL_FIELDS: ClassVar[tuple[str, ...]] = ("base_url", "chroma_url", "embedding_base_url")
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise describe_error(exc, values, _ORIGINS.get()) from None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+    @field_validator(*URL_FIELDS)
+    @classmethod
+    def _url_parses(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
+
+    @model_validator(mode="after")
+    def _chunks_overlap_less_than_half(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens // 2:
+            raise ValueError(
                 f"chunk_tokens={self.chunk_tokens}, chunk_overlap={self.chunk_overlap}: "
                 "use chunk_tokens >= 16 and an overlap below half of it"
             )
-        if self.fusion not in ("convex", "rrf"):
-            raise ConfigError(f"fusion must be 'convex' or 'rrf', got {self.fusion!r}")
-        if self.embedder not in ("minilm", "openai"):
-            raise ConfigError(f"embedder must be 'minilm' or 'openai', got {self.embedder!r}")
+        return self
 
     @property
     def mode(self) -> str:
@@ -172,87 +304,53 @@ class Settings:
     ) -> Settings:
         """Build settings from overrides > environment > TOML file > defaults."""
         env = os.environ if env is None else env
-        config_file = config_file or default_config_file()
+        config_file = config_file or default_config_file(env)
         values: dict[str, Any] = {}
+        origins: Origins = {}
         if config_file.is_file():
-            values.update(_read_toml(config_file))
+            file_values, file_origins = read_toml(config_file)
+            values.update(file_values)
+            origins.update(file_origins)
             values["config_file"] = config_file
-        values.update(_read_env(env))
-        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-        return cls.from_mapping(values, origin="settings")
+        env_values, env_origins = read_env(env, cls.model_fields)
+        values.update(env_values)
+        origins.update(env_origins)
+        for name, value in (overrides or {}).items():
+            if value is not None:
+                values[name] = value
+                origins[name] = "--" + name.replace("_", "-")
+        return cls.from_mapping(values, origins=origins)
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any], *, origin: str) -> Settings:
-        hints = get_type_hints(cls)
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(
-                f"{origin}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(known))}"
-            )
-        return cls(
-            **{name: _coerce(name, hints[name], value, origin) for name, value in values.items()}
-        )
+    def from_mapping(
+        cls, values: Mapping[str, Any], *, origin: str = "settings", origins: Origins | None = None
+    ) -> Settings:
+        """Settings from plain values; errors name ``origins[field]`` (else ``origin``)."""
+        labels = {name: origin for name in values} | dict(origins or {})
+        token = _ORIGINS.set(labels)
+        try:
+            return cls(**values)
+        finally:
+            _ORIGINS.reset(token)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (values are checked like any other source)."""
-        hints = get_type_hints(type(self))
-        return dataclasses.replace(
-            self, **{k: _coerce(k, hints[k], v, "settings") for k, v in changes.items()}
-        )
+        current = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self).from_mapping({**current, **changes}, origin="settings")
 
     def redacted(self) -> dict[str, str]:
-        """Every setting as display text, secrets masked."""
+        """Every setting as display text, secrets and URL credentials masked."""
         out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in type(self).model_fields:
+            value = getattr(self, name)
             if isinstance(value, Secret):
-                out[f.name] = "*** (set)" if value else "(empty)"
+                out[name] = "*** (set)" if value else "(empty)"
             else:
-                out[f.name] = "(unset)" if value is None else str(value)
+                out[name] = "(unset)" if value is None else mask_credentials(str(value))
         return out
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.redacted().items())
+        return f"Settings({shown})"
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: not a readable TOML file ({exc}); fix or remove it") from None
-    # Allow an [assistant] table or top-level keys.
-    return dict(data.get("assistant", data))
-
-
-def _read_env(env: Mapping[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for f in fields(Settings):
-        if f.name == "config_file":
-            continue
-        raw = env.get(ENV_PREFIX + f.name.upper())
-        if raw not in (None, ""):
-            values[f.name] = raw
-    for name, fallback in (("base_url", "OPENAI_BASE_URL"), ("api_key", "OPENAI_API_KEY")):
-        if name not in values and env.get(fallback):
-            values[name] = env[fallback]
-    return values
-
-
-def _coerce(name: str, hint: Any, value: Any, origin: str) -> Any:
-    """Turn text from env/TOML/flags into the field's type, or say which setting is wrong."""
-    if value is None:
-        return None
-    text = str(hint)
-    try:
-        if "Secret" in text:
-            return value if isinstance(value, Secret) else Secret(str(value))
-        if "Path" in text:
-            return Path(value).expanduser()
-        if "int" in text and not isinstance(value, bool):
-            return int(value)
-        if "float" in text:
-            return float(value)
-        if not isinstance(value, str):
-            raise TypeError(f"expected text, got {type(value).__name__}")
-        return value
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{origin}: setting {name!r} has a bad value {value!r} ({exc})") from None
+    __str__ = __repr__

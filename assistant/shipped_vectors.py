@@ -63,10 +63,10 @@ def load_shipped(
 def build_shipped(path: Path) -> int:
     """Embed the bundled papers with the default settings and write the file."""
     from .chunking import chunk_paper
-    from .collection import load_collection
     from .embedding import MiniLMEmbedder
     from .resources import bundled_seed_files
     from .settings import Settings
+    from .sources import load_collection
 
     settings = Settings(home=path.parent)
     embedder = MiniLMEmbedder()

@@ -92,3 +92,13 @@ def file_sha256(path: Path) -> str:
     except OSError as exc:
         raise CollectionError(path, None, f"cannot be read ({exc.strerror})") from None
     return digest.hexdigest()
+
+
+def load_collection(paths: Iterable[str | Path], format_name: str | None = None) -> list[Paper]:
+    """Read every file (any supported format) whole; titles must be unique overall."""
+    return [paper for source in scan_sources(paths, format_name) for paper in iter_papers(source)]
+
+
+def load_file(path: Path, format_name: str | None = None) -> list[Paper]:
+    """One collection file; the format is chosen by its suffix unless named."""
+    return load_collection([path], format_name)

@@ -1,5 +1,10 @@
-"""Text measures shared by chunking, the prompt budget and the offline answerer:
-tiktoken token counts and sentence splitting."""
+"""The one place that says what a word, a term and a sentence are.
+
+Chunking, BM25, the abstention decision, follow-up condensing and the offline answerer all
+look at "the question's words"; when each had its own tokeniser they disagreed (a word BM25
+matched was not one the decision counted). Token counts (tiktoken) and sentence splitting
+live here for the same reason.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,72 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|fig|eq|sec|no|approx|resp)\.|\b[A-Z]\.)$", re.IGNORECASE
 )
+
+
+# Frequent English words carry no evidence and make OR-queries slow on large indexes.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing done during each
+    few for from further had has have having he her here hers herself him himself his
+    how i if in into is it its itself just me more most my myself no nor not now of off
+    on once only or other our ours ourselves out over own paper papers same she should
+    so some such than that the their theirs them themselves then there these they this
+    those through to too under until up use used uses using very was we were what when
+    where which while who whom whose why will with would you your yours yourself
+    yourselves
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+QUESTION_WORDS = frozenset(
+    """paper papers study studies work works approach approaches method methods propose proposed
+    introduce introduced show shows report reported reports find found get got give gives
+    like many much kind kinds way ways versus""".split()  # noqa: SIM905
+)
+"""Words of how questions are asked, not of what they are about."""
+REFERRING_WORDS = frozenset(
+    "it its it's they them their theirs this that these those he she his her former latter".split()  # noqa: SIM905
+)
+"""Words by which a follow-up points back at the conversation."""
+
+_WORD = re.compile(r"\w+")
+_LETTERS_AND_DIGITS = re.compile(r"[^\W_]+")
+_SPOKEN_WORD = re.compile(r"[\w']+")
+_NAME = re.compile(r"[^\W_][\w\-]*")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of ``text`` (apostrophes kept: "it's" is one word)."""
+    return [w.casefold() for w in _SPOKEN_WORD.findall(text)]
+
+
+def names(text: str) -> list[str]:
+    """The words of ``text`` as written, hyphenated names whole ("DAE-Talker")."""
+    return _NAME.findall(text)
+
+
+def query_terms(question: str) -> list[str]:
+    """The distinct non-stopwords of a question, in order: what BM25 searches for."""
+    terms: list[str] = []
+    for word in _WORD.findall(question.casefold()):
+        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()) and word not in terms:
+            terms.append(word)
+    return terms
+
+
+def content_terms(text: str) -> list[str]:
+    """Lower-cased content words, plural ``-s`` folded, stop and question words dropped.
+
+    Hyphenated compounds count as their parts ("language-model" is "language model").
+    """
+    terms = []
+    for word in _LETTERS_AND_DIGITS.findall(text.casefold()):
+        if len(word) < 2 or word in STOPWORDS or word in QUESTION_WORDS:
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+        if word not in QUESTION_WORDS:
+            terms.append(word)
+    return terms
 
 
 @lru_cache(maxsize=1)

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant import embedding
 from assistant.chunking import chunk_paper
-from assistant.collection import load_collection
 from assistant.resources import bundled_seed_files
+from assistant.sources import load_collection
 
 
 def chunk_texts() -> list[str]:

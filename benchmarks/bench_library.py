@@ -57,8 +57,8 @@ print(json.dumps({"papers": report.added, "chunks": report.chunks, "seconds": se
 
 def write_arxiv_file(path: Path, papers: int) -> None:
     sys.path.insert(0, str(REPO))
-    from assistant.collection import load_collection
     from assistant.resources import bundled_seed_files
+    from assistant.sources import load_collection
     from assistant.text import split_sentences
 
     sentences = [

@@ -1,4 +1,4 @@
-"""Retrieval benchmark for issue 2: ingest, re-ingest, warm search, a 100k-chunk store, `--help`.
+"""Retrieval benchmark: ingest, re-ingest, warm search, a 100k-chunk store, `--help`.
 
 Standard-library timing only (``time.perf_counter``, ``statistics``). Every measurement runs
 against a fresh temporary ``ASSISTANT_HOME``; nothing outside it is touched.
@@ -38,20 +38,15 @@ from typing import Any
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-DEV_QUESTIONS = REPO.parent / "shared" / "eval" / "dev_questions.jsonl"
+DEV_QUESTIONS = REPO / "eval" / "dev_questions.jsonl"
+sys.path.insert(0, str(REPO))  # run from a checkout without installing
+
+from assistant.evaluation.metrics import percentile  # noqa: E402
+
 DIM = 384
 CHUNKS_PER_SYNTHETIC_PAPER = 4
 WORDS_PER_SYNTHETIC_CHUNK = 110  # about what a 160-token chunk of an abstract holds
 WRITE_BATCH_PAPERS = 500  # 2,000 chunks a call: below Chroma's max batch size
-
-# Fallback queries when the eval set is not beside the checkout.
-FALLBACK_QUESTIONS = [
-    "Which paper introduces entity-aware self-attention for contextualized entity representations?",
-    "How can a language model be trained with a mixture of denoisers?",
-    "What methods improve retrieval-augmented generation?",
-    "Which work studies speech-driven talking face generation with diffusion?",
-    "How do vision-language models handle embodied navigation?",
-]
 
 
 @dataclass
@@ -71,17 +66,6 @@ class Result:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def percentile(samples: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0-100), linear interpolation between closest ranks."""
-    ordered = sorted(samples)
-    if len(ordered) == 1:
-        return ordered[0]
-    pos = (len(ordered) - 1) * q / 100
-    low = int(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
 def load_avg() -> float:
@@ -114,13 +98,12 @@ def isolated_home(prefix: str) -> Iterator[Path]:
 
 
 def load_questions() -> list[str]:
+    """Every question of the repository's dev set; exits if the file is missing."""
+    from assistant.evaluation import load_questions as load_eval_questions
+
     if not DEV_QUESTIONS.is_file():
-        return FALLBACK_QUESTIONS
-    return [
-        json.loads(line)["question"]
-        for line in DEV_QUESTIONS.read_text().splitlines()
-        if line.strip()
-    ]
+        sys.exit(f"bench_retrieval: {DEV_QUESTIONS} is missing; run from a full checkout")
+    return [q.question for q in load_eval_questions(DEV_QUESTIONS)]
 
 
 def time_calls(fn: Callable[[str], object], queries: Sequence[str], rounds: int) -> list[float]:
@@ -141,7 +124,7 @@ def latency_results(
     ms = [s * 1000 for s in samples]
     return [
         Result(f"{prefix} p50", statistics.median(ms), "ms", p50_target, detail, {"n": len(ms)}),
-        Result(f"{prefix} p95", percentile(ms, 95), "ms", None, detail),
+        Result(f"{prefix} p95", percentile(ms, 95) or 0.0, "ms", None, detail),
         Result(f"{prefix} max", max(ms), "ms", None, detail),
     ]
 
@@ -253,8 +236,8 @@ def bench_ingest_and_search(questions: Sequence[str], rounds: int) -> list[Resul
 
 def synthetic_vocabulary() -> list[str]:
     """Every word of the bundled abstracts, repeats kept: sampling it follows real frequencies."""
-    from assistant.collection import load_collection
     from assistant.resources import bundled_seed_files
+    from assistant.sources import load_collection
 
     words: list[str] = []
     for paper in load_collection(bundled_seed_files()):

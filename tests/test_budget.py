@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.budget import (
+from assistant.answering.budget import (
     ELLIPSIS,
     SourceText,
     fit_sources,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import CitationFilter, check_citations, parse_marker
+from assistant.citations import CitationFilter, check_citations, marker_spans, parse_marker
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,22 @@ def test_a_marker_is_held_back_until_it_is_decided():
     assert stream.feed("Claim [") == "Claim"  # the space waits with the bracket
     assert stream.feed("4") == ""
     assert stream.feed("].") == "."
+
+
+def test_marker_spans_follow_the_same_grammar_as_the_filter():
+    text = "DAE [1] and [2, 3] and ranges [1-3] or [4–5]; not [a] nor [1 2] nor [x, 1]."
+    spans = marker_spans(text)
+    assert [text[start:end] for start, end, _ in spans] == ["[1]", "[2, 3]", "[1-3]", "[4–5]"]
+    assert [numbers for _, _, numbers in spans] == [[1], [2, 3], [1, 2, 3], [4, 5]]
+    # Whatever the filter keeps as a marker is a span, and nothing else is.
+    checked = check_citations(text, 5).text
+    assert [checked[s:e] for s, e, _ in marker_spans(checked)] == [
+        "[1]",
+        "[2, 3]",
+        "[1-3]",
+        "[4–5]",
+    ]
+
+
+def test_overlong_brackets_are_prose_not_markers():
+    assert marker_spans("[" + ", ".join(["1"] * 30) + "]") == []

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.collection import load_collection, normalize_title, paper_id_for
+from assistant.collection import normalize_title, paper_id_for
 from assistant.errors import CollectionError
 from assistant.resources import bundled_seed_files
+from assistant.sources import load_collection
 
 
 def write_jsonl(path: Path, records: list[object]) -> Path:

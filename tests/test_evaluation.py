@@ -6,7 +6,6 @@ out), not with the functions under test, so a wrong formula cannot agree with it
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from openai_server import Reply
 
 from assistant import Answer, EvalError, Source
+from assistant.answering.prompts import CANNOT_ANSWER
 from assistant.cli import main
 from assistant.evaluation import (
     EvalQuestion,
@@ -30,7 +30,6 @@ from assistant.evaluation import (
     summarize,
 )
 from assistant.evaluation.runner import RetrievalOutcome, TitleIndex
-from assistant.prompt_templates import CANNOT_ANSWER
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_QUESTIONS = REPO / "eval" / "dev_questions.jsonl"
@@ -441,11 +440,6 @@ def test_cli_table(seeded_home, seed_questions, capsys):
     assert "3 questions in" in out
 
 
-# Needs the answering of issue 3; skipped (with this reason) only while that module is absent.
-@pytest.mark.skipif(
-    importlib.util.find_spec("assistant.answering") is None,
-    reason="answer-mode eval waits for assistant/answering.py (issue 3)",
-)
 def test_answer_mode_with_a_model_counts_tokens_citations_and_declines(
     assistant_factory, openai_server, tmp_path
 ):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.collection import family_name, load_collection, short_citation
+from assistant.collection import family_name, short_citation
 from assistant.errors import CollectionError
 from assistant.formats import detect_format
-from assistant.sources import scan_sources
+from assistant.sources import load_collection, scan_sources
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 

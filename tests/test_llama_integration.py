@@ -16,7 +16,6 @@ import pytest
 
 from assistant.cli import main
 from assistant.llm import ChatClient
-from assistant.results import Answer
 from assistant.settings import Settings
 
 pytestmark = pytest.mark.llama
@@ -71,14 +70,10 @@ def test_the_server_streams_token_by_token_to_a_finish_reason(llama_url, tmp_pat
 
 def test_a_streamed_answer_end_to_end(llama_url, assistant_factory):
     assistant = assistant_factory(**llama_changes(llama_url))
-    deltas: list[str] = []
-    final: Answer | None = None
-    for item in assistant.stream_answer(QUESTION, k=3):
-        if isinstance(item, Answer):
-            final = item
-        else:
-            deltas.append(item)
-    assert final is not None and final.mode == "llm"
+    stream = assistant.stream_answer(QUESTION, k=3)
+    deltas = list(stream)
+    final = stream.answer
+    assert final.mode == "llm"
     assert final.model  # resolved from the server's /v1/models
     assert len(final.sources) == 3 and [s.n for s in final.sources] == [1, 2, 3]
     assert "DAE-Talker" in final.sources[0].title

@@ -39,3 +39,4 @@ def test_wheel_ships_prompts_seeds_and_tokenizer(tmp_path: Path) -> None:
     assert "assistant/tui/app.tcss" in names
     assert "assistant/data/bundled_vectors.npz" in names  # a fresh install embeds nothing
     assert "assistant/formats/bibtex.py" in names
+    assert "assistant/py.typed" in names  # PEP 561: callers of answer() get its types

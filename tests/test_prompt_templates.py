@@ -6,8 +6,14 @@ import shutil
 
 import pytest
 
+from assistant.answering.prompts import (
+    CANNOT_ANSWER,
+    _read_checked,
+    fence_source_text,
+    load_prompts,
+    placeholders,
+)
 from assistant.errors import ConfigError
-from assistant.prompt_templates import CANNOT_ANSWER, fence_source_text, load_prompts, placeholders
 from assistant.resources import resource_path
 
 
@@ -52,10 +58,29 @@ def test_unbalanced_braces_are_refused(prompt_dir):
         load_prompts(prompt_dir)
 
 
-def test_a_missing_file_says_to_reinstall(prompt_dir):
+def test_a_file_missing_from_prompts_dir_is_the_shipped_one(prompt_dir):
     (prompt_dir / "condense.md").unlink()
+    (prompt_dir / "system.md").write_text("Mine. Reply {cannot_answer} when unsure.")
+    prompts = load_prompts(prompt_dir)
+    assert prompts.render_system() == f"Mine. Reply {CANNOT_ANSWER} when unsure."
+    assert prompts.condense == load_prompts().condense
+
+
+def test_a_missing_shipped_file_says_to_reinstall(tmp_path):
     with pytest.raises(ConfigError, match="reinstall"):
+        _read_checked(tmp_path / "condense.md", frozenset({"history", "question"}))
+
+
+def test_a_binary_prompt_file_is_one_line(prompt_dir):
+    (prompt_dir / "answer.md").write_bytes(b"\xff\xfe{sources}")
+    with pytest.raises(ConfigError, match=r"answer\.md is not UTF-8 text; fix it") as raised:
         load_prompts(prompt_dir)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_prompts_dir_that_is_not_a_folder_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"prompts_dir .* is not a directory"):
+        load_prompts(tmp_path / "nowhere")
 
 
 def test_placeholders():

@@ -5,9 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from assistant.errors import ConfigError
-from assistant.settings import Secret, Settings
+from assistant.settings import (
+    AnswerSettings,
+    EndpointSettings,
+    RetrievalSettings,
+    Secret,
+    Settings,
+)
 
 
 def test_precedence_flags_env_file_defaults(tmp_path: Path) -> None:
@@ -69,3 +76,126 @@ def test_broken_toml_file_is_named(tmp_path: Path) -> None:
     config.write_text("model = \n")
     with pytest.raises(ConfigError, match=rf"{config}: not a readable TOML file"):
         Settings.load(env={}, config_file=config)
+
+
+NO_FILE = Path("/nonexistent/config.toml")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ASSISTANT_TIMEOUT", "-5", r"^ASSISTANT_TIMEOUT: timeout must be greater than 0"),
+        ("ASSISTANT_TIMEOUT", "0", r"^ASSISTANT_TIMEOUT: timeout must be greater than 0"),
+        ("ASSISTANT_TIMEOUT", "nan", r"^ASSISTANT_TIMEOUT: timeout must be a finite number"),
+        ("ASSISTANT_TIMEOUT", "inf", r"^ASSISTANT_TIMEOUT: timeout must be a finite number"),
+        ("ASSISTANT_TEMPERATURE", "nan", r"^ASSISTANT_TEMPERATURE: temperature must be a finite"),
+        ("ASSISTANT_TEMPERATURE", "2.5", r"^ASSISTANT_TEMPERATURE: temperature must be at most 2"),
+        ("ASSISTANT_TEMPERATURE", "-0.1", r"temperature must be at least 0"),
+        ("ASSISTANT_MAX_TOKENS", "0", r"^ASSISTANT_MAX_TOKENS: max_tokens must be at least 1"),
+        ("ASSISTANT_MAX_TOKENS", "-1", r"max_tokens must be at least 1"),
+        ("ASSISTANT_MAX_RETRIES", "-1", r"^ASSISTANT_MAX_RETRIES: max_retries must be at least 0"),
+        ("ASSISTANT_K", "0", r"^ASSISTANT_K: k must be at least 1"),
+        ("ASSISTANT_K", "101", r"^ASSISTANT_K: k must be at most 100"),
+        ("ASSISTANT_CONTEXT_WINDOW", "100", r"context_window must be at least 256"),
+        ("ASSISTANT_BASE_URL", "http://127.0.0.1:abc/v1", r"^ASSISTANT_BASE_URL: .*not a valid"),
+        ("ASSISTANT_BASE_URL", "http://[::1", r"^ASSISTANT_BASE_URL: .*not a valid URL"),
+        ("ASSISTANT_BASE_URL", "http://h:70000/v1", r"not a valid URL"),
+        ("ASSISTANT_BASE_URL", "http://h:0/v1", r"port 0 is not within 1–65535"),
+        ("ASSISTANT_BASE_URL", "ftp://h/v1", r"use an http:// or https:// URL"),
+        ("ASSISTANT_BASE_URL", "http:///v1", r"the URL names no host"),
+        ("ASSISTANT_CHROMA_URL", "http://127.0.0.1:abc", r"^ASSISTANT_CHROMA_URL: .*chroma_url"),
+        ("ASSISTANT_CHROMA_URL", "http://[::1", r"^ASSISTANT_CHROMA_URL: "),
+        ("ASSISTANT_EMBEDDING_BASE_URL", "localhost:11434", r"embedding_base_url"),
+        ("OPENAI_BASE_URL", "http://[::1", r"^OPENAI_BASE_URL: "),
+        ("ASSISTANT_DENSE_WEIGHT", "1.5", r"dense_weight must be at most 1"),
+    ],
+)
+def test_environment_values_are_checked_and_the_variable_named(
+    variable: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as raised:
+        Settings.load(env={variable: value}, config_file=NO_FILE)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_flag_is_named_as_the_flag() -> None:
+    with pytest.raises(ConfigError, match=r"^--timeout: timeout must be greater than 0"):
+        Settings.load({"timeout": -1}, env={}, config_file=NO_FILE)
+
+
+def test_a_file_value_is_named_by_file_and_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('model = "m"\n\n[endpoint]\nmax_tokens = 10\ntimeout = -2\n')
+    with pytest.raises(ConfigError, match=rf"^{config}:5: timeout must be greater than 0"):
+        Settings.load(env={}, config_file=config)
+
+
+def test_an_unknown_key_in_a_file_names_its_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[assistant]\nk = 3\ncolour = "blue"\n')
+    with pytest.raises(ConfigError, match=rf"^{config}:3: unknown setting 'colour'"):
+        Settings.load(env={}, config_file=config)
+
+
+def test_group_tables_and_flat_keys_mix(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'model = "flat"\n[retrieval]\nk = 9\ndense_weight = 0.5\n[answer]\nmin_term_support = 0.3\n'
+        '[endpoint]\ntimeout = 5\n[chat]\ntheme = "nord"\n'
+    )
+    settings = Settings.load(env={}, config_file=config)
+    assert (settings.model, settings.k, settings.dense_weight) == ("flat", 9, 0.5)
+    assert (settings.min_term_support, settings.timeout, settings.theme) == (0.3, 5.0, "nord")
+
+
+def test_a_binary_config_file_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")
+    with pytest.raises(ConfigError, match=rf"^{config}: not a UTF-8 text") as raised:
+        Settings.load(env={}, config_file=config)
+    assert "\n" not in str(raised.value)
+
+
+def test_credentials_in_urls_are_masked_in_errors_and_redacted() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.load(env={"ASSISTANT_BASE_URL": "http://me:hunter2@[::1"}, config_file=NO_FILE)
+    assert "hunter2" not in str(raised.value) and "me:***@" in str(raised.value)
+    settings = Settings(chroma_url="http://me:hunter2@db:8000", base_url="http://u:pw@h:1/v1")
+    shown = settings.redacted()
+    assert shown["chroma_url"] == "http://me:***@db:8000" and "pw" not in shown["base_url"]
+    assert "hunter2" not in repr(settings)
+
+
+def test_direct_construction_is_validated_too() -> None:
+    with pytest.raises(ConfigError, match=r"^settings: temperature must be at most 2"):
+        Settings(temperature=3)
+
+
+def test_settings_are_frozen_and_replace_checks() -> None:
+    settings = Settings(k=4)
+    with pytest.raises(ValidationError):
+        settings.k = 5  # type: ignore[misc]
+    assert settings.replace(k=6).k == 6 and settings.k == 4
+    with pytest.raises(ConfigError, match="k must be at most 100"):
+        settings.replace(k=500)
+
+
+def test_tuning_constants_are_documented_settings() -> None:
+    for name in (
+        "dense_weight",
+        "min_term_support",
+        "extractive_min_similarity",
+        "extractive_max_sentences",
+        "extractive_mmr_lambda",
+        "full_abstract_max_tokens",
+        "condense_max_tokens",
+        "prompts_dir",
+        "theme",
+    ):
+        assert Settings.model_fields[name].description, name
+
+
+def test_groups_take_only_their_fields() -> None:
+    assert set(RetrievalSettings.model_fields) == {"fusion", "dense_weight", "k"}
+    assert "timeout" in EndpointSettings.model_fields and "k" not in AnswerSettings.model_fields
+    assert isinstance(Settings(), RetrievalSettings)

@@ -47,7 +47,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import ConfigError
-    from ..results import Answer
 
     if args.k is not None and args.k < 1:
         raise ConfigError(f"--k must be at least 1, got {args.k}")
@@ -60,16 +59,13 @@ def run(args: argparse.Namespace) -> int:
             return 0
         sys.stdout.write(answer.text + "\n")
     else:
-        final: Answer | None = None
-        for item in assistant.stream_answer(args.question, k=args.k, model=args.model, where=where):
-            if isinstance(item, Answer):
-                final = item
-            else:
-                sys.stdout.write(item)
+        stream = assistant.stream_answer(args.question, k=args.k, model=args.model, where=where)
+        with stream:
+            for text in stream:
+                sys.stdout.write(text)
                 sys.stdout.flush()
-        sys.stdout.write("\n")
-        assert final is not None, "stream_answer always ends with an Answer"
-        answer = final
+            sys.stdout.write("\n")
+            answer = stream.answer
     print_references(answer, sys.stdout)
     if answer.invalid_citations:
         markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)

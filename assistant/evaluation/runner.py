@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..results import Progress
 from . import metrics
 from .questions import EvalQuestion
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from ..results import Answer
     from ..service import Assistant
 
-Progress = Callable[[int, int, str], None]
 
 MODES = ("retrieval", "answer")
 RECALL_CUTOFFS = (1, 5, 10)

@@ -21,7 +21,7 @@ from textual.widgets import Footer
 
 from ..errors import AssistantError
 from ..history import ChatHistory
-from ..results import Answer, Turn
+from ..results import Turn
 from ..service import Assistant
 from .actions import ChatActions
 from .commands import ChatCommands
@@ -223,27 +223,26 @@ class ChatApp(ChatActions):
         try:
             stream = self.assistant.stream_answer(run.question, k=k, model=model, history=history)
             last_save = time.monotonic()
-            for item in stream:
+            for text in stream:
                 if run.cancelled.is_set():
                     break
-                if isinstance(item, Answer):
-                    store.finish_turn(turn_id, item)
-                    self.post_message(AnswerDone(run.run_id, item))
-                    return
-                parts.append(item)
-                self.post_message(AnswerDelta(run.run_id, item))
+                parts.append(text)
+                self.post_message(AnswerDelta(run.run_id, text))
                 if time.monotonic() - last_save >= SAVE_PARTIAL_EVERY:
                     store.save_partial(turn_id, "".join(parts))
                     last_save = time.monotonic()
+            if not run.cancelled.is_set() and stream.done:
+                store.finish_turn(turn_id, stream.answer)
+                self.post_message(AnswerDone(run.run_id, stream.answer))
+                return
         except Exception as exc:
             error = str(exc) if isinstance(exc, AssistantError) else unexpected(exc)
             _forget_turn(store, turn_id)
             self.post_message(AnswerFailed(run.run_id, error))
             return
         finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()  # stops the HTTP stream of a cancelled answer
+            if stream is not None:
+                stream.close()  # stops the HTTP stream of a cancelled answer
         if run.cancelled.is_set():
             try:
                 store.cancel_turn(turn_id, "".join(parts))

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError
-from .text import count_tokens, split_sentences
+from ..errors import ConfigError
+from ..text import count_tokens, split_sentences
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from ..settings import Settings
 
 ELLIPSIS = "…"
 MESSAGE_OVERHEAD_TOKENS = 12

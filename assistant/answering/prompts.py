@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ConfigError
-from .resources import resource_path
+from ..errors import ConfigError
+from ..resources import resource_path
 
 CANNOT_ANSWER = "CANNOT_ANSWER"
 """What the model is told to reply when the sources do not answer; code and tests share it."""
@@ -60,15 +60,24 @@ def placeholders(template: str) -> set[str]:
 
 
 def load_prompts(directory: Path | None = None) -> Prompts:
-    """Read and check the templates in ``directory`` (the shipped ``prompts/`` by default).
+    """The templates: the shipped ``prompts/``, with any file of the same name in ``directory``
+    (the ``prompts_dir`` setting) used instead.
 
-    Raises ``ConfigError`` naming the file when a template is missing, unreadable, or uses
+    Raises ``ConfigError`` naming the file when a template is unreadable, not UTF-8, or uses
     other placeholders than the ones the code fills in.
     """
     if directory is None:
         return _shipped_prompts()
+    if not directory.is_dir():
+        raise ConfigError(
+            f"prompts_dir {directory} is not a directory; create it or unset prompts_dir"
+        )
+    shipped = _shipped_prompts()
     texts = {
-        name: _read_checked(directory / name, need) for name, need in REQUIRED_PLACEHOLDERS.items()
+        name: _read_checked(directory / name, need, user=True)
+        if (directory / name).exists()
+        else getattr(shipped, name.removesuffix(".md"))
+        for name, need in REQUIRED_PLACEHOLDERS.items()
     }
     return Prompts(
         system=texts["system.md"], answer=texts["answer.md"], condense=texts["condense.md"]
@@ -77,16 +86,25 @@ def load_prompts(directory: Path | None = None) -> Prompts:
 
 @lru_cache(maxsize=1)
 def _shipped_prompts() -> Prompts:
-    return load_prompts(resource_path("prompts"))
+    directory = resource_path("prompts")
+    texts = {
+        name: _read_checked(directory / name, need) for name, need in REQUIRED_PLACEHOLDERS.items()
+    }
+    return Prompts(
+        system=texts["system.md"], answer=texts["answer.md"], condense=texts["condense.md"]
+    )
 
 
-def _read_checked(path: Path, need: frozenset[str]) -> str:
+def _read_checked(path: Path, need: frozenset[str], *, user: bool = False) -> str:
+    remedy = "fix it or remove it from prompts_dir" if user else "reinstall the package"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(
-            f"prompt template {path} cannot be read ({exc.strerror}); reinstall the package"
+            f"prompt template {path} cannot be read ({exc.strerror}); {remedy}"
         ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"prompt template {path} is not UTF-8 text; {remedy}") from None
     try:
         found = placeholders(text)
     except ValueError as exc:  # unbalanced braces

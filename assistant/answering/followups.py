@@ -8,16 +8,12 @@ is left alone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from .citations import check_citations
-from .relevance import content_terms
-from .results import Turn
+from ..citations import check_citations
+from ..results import Turn
+from ..text import REFERRING_WORDS, content_terms, names, words
 
-REFERRING_WORDS = frozenset(
-    "it its it's they them their theirs this that these those he she his her former latter".split()  # noqa: SIM905
-)
 MIN_OWN_TERMS = 3
 """A follow-up naming fewer content words than this leans on the conversation."""
 HISTORY_TURNS = 3
@@ -28,14 +24,15 @@ def condense_by_rule(question: str, history: Sequence[Turn]) -> str:
     """The offline rewrite: previous question's key words + the follow-up, when it refers back."""
     if not history:
         return question
-    words = [w.casefold() for w in re.findall(r"[\w']+", question)]
     own_terms = set(content_terms(question))
-    refers_back = any(w in REFERRING_WORDS for w in words) or len(own_terms) < MIN_OWN_TERMS
+    refers_back = (
+        any(w in REFERRING_WORDS for w in words(question)) or len(own_terms) < MIN_OWN_TERMS
+    )
     if not refers_back:
         return question
     previous = history[-1].question
     key_words: list[str] = []
-    for word in re.findall(r"[^\W_][\w\-]*", previous):
+    for word in names(previous):
         terms = content_terms(word)
         if terms and terms[0] not in own_terms and word not in key_words:
             key_words.append(word)
@@ -47,8 +44,8 @@ def history_transcript(history: Sequence[Turn]) -> str:
     lines = []
     for turn in history[-HISTORY_TURNS:]:
         answer = check_citations(turn.answer, 0).text  # every marker points at nothing here
-        words = answer.split()
-        if len(words) > ANSWER_WORDS_IN_HISTORY:
-            answer = " ".join(words[:ANSWER_WORDS_IN_HISTORY]) + " …"
+        answer_words = answer.split()
+        if len(answer_words) > ANSWER_WORDS_IN_HISTORY:
+            answer = " ".join(answer_words[:ANSWER_WORDS_IN_HISTORY]) + " …"
         lines.append(f"User: {turn.question}\nAssistant: {' '.join(answer.split())}")
     return "\n".join(lines)

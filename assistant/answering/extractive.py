@@ -3,7 +3,8 @@
 No model writes anything: sentences are quoted from the abstracts. They are scored by the
 same embedder that built the store (cosine to the question, plus how many of the question's
 distinctive words they contain) and chosen by maximal marginal relevance, so the answer
-covers different points instead of repeating one.
+covers different points instead of repeating one. The weights are settings
+(``extractive_*``), measured on the development questions.
 """
 
 from __future__ import annotations
@@ -11,33 +12,29 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .relevance import TermStatistics, content_terms
-from .text import split_sentences
+from ..citations import check_citations
+from ..text import content_terms, split_sentences
+from .answerer import (
+    NOT_COVERED,
+    Answering,
+    Evidence,
+    Reply,
+    SourcesReady,
+    Timings,
+    numbered_sources,
+)
+from .decision import TermStatistics
+from .followups import condense_by_rule
 
 if TYPE_CHECKING:
-    from .embedding import Embedder
-
-MIN_SIMILARITY = 0.44
-"""Offline, no model reads the sources to see whether they answer, so the retrieval evidence
-must be stronger than ``settings.min_relevance`` (which only rules out "nothing relevant"):
-below this best-passage cosine the extractive answerer declines."""
-MAX_SENTENCES = 4
-"""Sentences in an answer: enough for the facts of a multi-paper question, short to read."""
-MAX_PER_PAPER = 3
-"""So that a question about several papers hears from several papers."""
-RELATIVE_FLOOR = 0.6
-"""A sentence scoring below this share of the best one adds noise, not facts."""
-MMR_LAMBDA = 0.7
-"""Relevance against redundancy in the selection (1.0 would ignore redundancy)."""
-TERM_WEIGHT = 0.3
-"""Weight of the question's words found in a sentence, next to the cosine similarity."""
-PAPER_WEIGHT = 1.0
-"""Penalty per unit of similarity a sentence's paper lies below the best retrieved paper."""
+    from ..embedding import Embedder
+    from ..results import Source, Turn
+    from ..settings import AnswerSettings
 
 HOW_TO_CONNECT = (
     "(Offline answer: sentences quoted from the papers. For a written answer, connect a model: "
@@ -56,11 +53,56 @@ class Quote:
     score: float
 
 
+class ExtractiveAnswerer:
+    """The offline answerer: quotes, never writes."""
+
+    mode = "extractive"
+
+    def __init__(self, embedder: Embedder, tuning: AnswerSettings) -> None:
+        self.embedder = embedder
+        self.tuning = tuning
+
+    def condense(self, question: str, history: Sequence[Turn], model: str | None) -> str:
+        return condense_by_rule(question, history)
+
+    def answer(self, evidence: Evidence, timings: Timings) -> Answering:
+        numbered = [
+            (n, t.text, hit.similarity)
+            for n, (t, hit) in enumerate(zip(evidence.texts, evidence.hits, strict=True), 1)
+        ]
+        quotes = select_quotes(evidence.query, numbered, self.embedder, evidence.terms, self.tuning)
+        if not quotes:
+            yield SourcesReady([])
+            yield NOT_COVERED
+            return Reply(NOT_COVERED, False, [], [])
+        titles = {n: t.title for n, t in enumerate(evidence.texts, 1)}
+        check = check_citations(compose_answer(quotes, titles), len(evidence.texts))
+        sources = quoted_passages(numbered_sources(evidence.texts, check.cited), quotes)
+        yield SourcesReady(sources)
+        yield check.text
+        return Reply(check.text, True, sources, check.cited)
+
+
+def quoted_passages(sources: list[Source], quotes: Sequence[Quote]) -> list[Source]:
+    """A cited source's passages are what was quoted from it, in reading order, so a reader
+    sees exactly what the answer rests on."""
+    by_source: dict[int, list[Quote]] = {}
+    for quote in quotes:
+        by_source.setdefault(quote.n, []).append(quote)
+    return [
+        replace(s, passages=[q.sentence for q in sorted(by_source[s.n], key=lambda q: q.position)])
+        if s.n in by_source
+        else s
+        for s in sources
+    ]
+
+
 def select_quotes(
     question: str,
     sources: Sequence[tuple[int, str, float]],
     embedder: Embedder,
     frequencies: TermStatistics,
+    tuning: AnswerSettings,
 ) -> list[Quote]:
     """The sentences that best answer ``question`` from ``sources``.
 
@@ -79,35 +121,47 @@ def select_quotes(
     paper_gap = {n: best_paper - similarity for n, _, similarity in sources}
     query = np.asarray(embedder.embed([question]), dtype=np.float32)[0]
     sentence_vectors = _sentence_vectors(embedder, [c[2] for c in candidates])
+    term_shares = [_term_share(question, c[2], frequencies) for c in candidates]
     scores = (
         sentence_vectors @ query
-        + TERM_WEIGHT
-        * np.array([_term_share(question, c[2], frequencies) for c in candidates], dtype=np.float32)
-        - PAPER_WEIGHT * np.array([paper_gap[c[0]] for c in candidates], dtype=np.float32)
+        + tuning.extractive_term_weight * np.array(term_shares, dtype=np.float32)
+        - tuning.extractive_paper_weight
+        * np.array([paper_gap[c[0]] for c in candidates], dtype=np.float32)
     )
-    floor = RELATIVE_FLOOR * float(scores.max())
-    chosen: list[int] = []
-    per_paper: dict[int, int] = {}
-    while len(chosen) < MAX_SENTENCES:
-        best_index, best_value = -1, -np.inf
-        for index, (n, _, _) in enumerate(candidates):
-            if index in chosen or per_paper.get(n, 0) >= MAX_PER_PAPER or scores[index] < floor:
-                continue
-            redundancy = max(
-                (float(sentence_vectors[index] @ sentence_vectors[j]) for j in chosen), default=0.0
-            )
-            value = MMR_LAMBDA * float(scores[index]) - (1 - MMR_LAMBDA) * redundancy
-            if value > best_value:
-                best_index, best_value = index, value
-        if best_index < 0:
-            break
-        chosen.append(best_index)
-        per_paper[candidates[best_index][0]] = per_paper.get(candidates[best_index][0], 0) + 1
+    chosen = _diverse_best([c[0] for c in candidates], scores, sentence_vectors, tuning)
     quotes = [
         Quote(candidates[i][0], candidates[i][1], candidates[i][2], float(scores[i]))
         for i in chosen
     ]
     return sorted(quotes, key=lambda q: (q.n, q.position))
+
+
+def _diverse_best(
+    paper_of: Sequence[int], scores: np.ndarray, vectors: np.ndarray, tuning: AnswerSettings
+) -> list[int]:
+    """Indexes chosen by maximal marginal relevance, at most so many per paper."""
+    floor = tuning.extractive_relative_floor * float(scores.max())
+    weight = tuning.extractive_mmr_lambda
+    chosen: list[int] = []
+    per_paper: dict[int, int] = {}
+    while len(chosen) < tuning.extractive_max_sentences:
+        best_index, best_value = -1, -np.inf
+        for index, n in enumerate(paper_of):
+            if (
+                index in chosen
+                or per_paper.get(n, 0) >= tuning.extractive_max_per_paper
+                or scores[index] < floor
+            ):
+                continue
+            redundancy = max((float(vectors[index] @ vectors[j]) for j in chosen), default=0.0)
+            value = weight * float(scores[index]) - (1 - weight) * redundancy
+            if value > best_value:
+                best_index, best_value = index, value
+        if best_index < 0:
+            break
+        chosen.append(best_index)
+        per_paper[paper_of[best_index]] = per_paper.get(paper_of[best_index], 0) + 1
+    return chosen
 
 
 _vector_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()

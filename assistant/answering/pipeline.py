@@ -1,0 +1,109 @@
+"""From a question to a grounded ``Answer``: condense → retrieve → decide → answer → check.
+
+The pipeline is handed narrow collaborators (a retriever, a paper lookup, the lexical
+index's term counts, an answerer, a decision, a claim checker) and never the ``Assistant``
+that owns them, so the flow only goes down and each step can be tested or replaced alone.
+It is a generator of events; ``AnswerStream`` is what callers hold.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..collection import Paper
+from ..errors import AssistantError
+from ..results import Answer, Claim, Hit, Source
+from ..text import count_tokens
+from .answerer import NOT_COVERED, Answerer, Evidence, Reply, SourcesReady, Timings
+from .budget import SourceText
+from .decision import Decider, TermCounts, TermStatistics
+from .request import AskRequest
+
+Retrieve = Callable[[str, int, "Mapping[str, Any] | None"], list[Hit]]
+"""``retrieve(query, k, where)``: the best papers for ``query``, best first."""
+PaperLookup = Callable[[str], Paper]
+"""``paper(paper_id)``: the indexed paper, with its full abstract."""
+
+Events = Generator["str | SourcesReady", None, Answer]
+
+
+class ClaimChecker(Protocol):
+    """Checks the answer's sentences against the sources they cite."""
+
+    def check(self, answer_text: str, sources: Sequence[Source]) -> list[Claim]: ...
+
+
+class NoClaimCheck:
+    """Checks nothing (the citation filter has already removed markers to no source)."""
+
+    def check(self, answer_text: str, sources: Sequence[Source]) -> list[Claim]:
+        return []
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The answering steps, wired to their collaborators."""
+
+    retrieve: Retrieve
+    paper: PaperLookup
+    document_counts: TermCounts
+    answerer: Answerer
+    decider: Decider
+    checker: ClaimChecker
+    default_k: int
+    full_abstract_max_tokens: int
+    """Longer texts (full papers rather than abstracts) are represented by their best passages."""
+
+    def run(self, request: AskRequest) -> Events:
+        """Yield text deltas (and one ``SourcesReady`` before the first); return the Answer."""
+        timings = Timings()
+        question = " ".join(request.question.split())
+        if not question:
+            raise AssistantError("the question is empty; type what you want to know")
+        standalone = None
+        if request.history:
+            standalone = self.answerer.condense(question, request.history, request.model)
+            timings.since_start("condense_ms")
+        query = standalone or question
+
+        mark = time.perf_counter()
+        hits = self.retrieve(query, request.k or self.default_k, request.where)
+        papers = [self.paper(hit.paper_id) for hit in hits]
+        timings.since("retrieve_ms", mark)
+        terms = TermStatistics.for_question(query, self.document_counts)
+        decision = self.decider.decide(query, hits, papers, terms)
+        if not decision.answerable:
+            yield SourcesReady([])
+            yield NOT_COVERED
+            reply = Reply(NOT_COVERED, False, [], [])
+        else:
+            texts = [self.source_text(hit, paper) for hit, paper in zip(hits, papers, strict=True)]
+            evidence = Evidence(query, hits, texts, terms, request.model)
+            reply = yield from self.answerer.answer(evidence, timings)
+        claims = self.checker.check(reply.text, reply.sources) if reply.answered else []
+        timings.since_start("total_ms")
+        return Answer(
+            question=question,
+            text=reply.text,
+            answered=reply.answered,
+            mode=self.answerer.mode,
+            sources=reply.sources,
+            citations=reply.citations,
+            model=reply.model,
+            usage=reply.usage,
+            timings=dict(timings.values),
+            invalid_citations=reply.invalid_citations,
+            standalone_question=standalone,
+            claims=claims,
+        )
+
+    def source_text(self, hit: Hit, paper: Paper) -> SourceText:
+        """What the answerer reads of one paper: the abstract, or its best passages when the
+        text is long."""
+        text = paper.abstract
+        if count_tokens(text) > self.full_abstract_max_tokens:
+            text = " … ".join(hit.passages) or hit.passage
+        return SourceText(hit.paper_id, hit.title, text)

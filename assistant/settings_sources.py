@@ -1,0 +1,162 @@
+"""Where setting values come from, and how a bad one is reported.
+
+Kept apart from ``settings`` so the model there reads as a list of fields: this module reads
+the environment and the TOML file, remembers each value's origin (the flag, the variable,
+``file:line``), checks URLs, and turns pydantic's validation errors into one-line
+``ConfigError``s that name the setting and its origin. Credentials in URLs are masked in
+every message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from .errors import ConfigError
+from .redaction import mask_credentials
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ENV_PREFIX = "ASSISTANT_"
+APP_NAME = "paper-assistant"
+TOML_TABLES = ("assistant", "retrieval", "answer", "endpoint", "chat", "store")
+"""Tables a config file may group its keys in (or write them at the top level)."""
+SECRET_FIELDS = frozenset({"api_key", "embedding_api_key"})
+_FALLBACK_ENV = {"base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY"}
+
+Origins = dict[str, str]
+"""Setting name -> where its value came from (``--k``, ``ASSISTANT_K``, ``config.toml:3``)."""
+
+
+def default_config_file(env: Mapping[str, str] | None = None) -> Path:
+    """Where the TOML config file is read from unless ``ASSISTANT_CONFIG`` says otherwise."""
+    configured = (os.environ if env is None else env).get(ENV_PREFIX + "CONFIG")
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def read_env(env: Mapping[str, str], names: Iterable[str]) -> tuple[dict[str, Any], Origins]:
+    """``ASSISTANT_<NAME>`` values (empty ones ignored), then the OpenAI fall-backs."""
+    values: dict[str, Any] = {}
+    origins: Origins = {}
+    for name in names:
+        variable = ENV_PREFIX + name.upper()
+        if name != "config_file" and env.get(variable) not in (None, ""):
+            values[name], origins[name] = env[variable], variable
+    for name, variable in _FALLBACK_ENV.items():
+        if name not in values and env.get(variable):
+            values[name], origins[name] = env[variable], variable
+    return values, origins
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], Origins]:
+    """The settings in a TOML file (top-level keys or group tables), with their lines."""
+    remedy = "fix it or remove it (or point ASSISTANT_CONFIG elsewhere)"
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}); {remedy}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a UTF-8 text (TOML) file; {remedy}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise ConfigError(f"{path}: not a readable TOML file ({reason}); {remedy}") from None
+    values: dict[str, Any] = {}
+    origins: Origins = {}
+    for key, value in data.items():
+        if key in TOML_TABLES and isinstance(value, dict):
+            for name, inner in value.items():
+                values[name] = inner
+                origins[name] = _line_of(path, text, key, name)
+        else:
+            values[key] = value
+            origins[key] = _line_of(path, text, None, key)
+    return values, origins
+
+
+def _line_of(path: Path, text: str, table: str | None, key: str) -> str:
+    """``path:line`` of ``key`` in ``table`` (TOML parsers keep no positions)."""
+    assignment = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
+    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        match = header.match(line)
+        if match:
+            current = match.group(1).strip("\"'")
+        elif current == table and assignment.match(line):
+            return f"{path}:{number}"
+    return str(path)
+
+
+def check_url(value: str) -> str:
+    """``value`` if it is an http(s) URL with a host and a valid port; else ``ValueError``."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("use an http:// or https:// URL")
+    if not parts.hostname:
+        raise ValueError("the URL names no host")
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"port {port} is not within 1–65535")
+    return value
+
+
+def describe_error(
+    exc: ValidationError, values: Mapping[str, Any], origins: Mapping[str, str]
+) -> ConfigError:
+    """The first validation error as one line: origin, setting, problem (credentials masked)."""
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else ""
+    if not name:  # a rule across fields (chunk sizes)
+        involved = [origins[n] for n in ("chunk_tokens", "chunk_overlap") if n in origins]
+        origin = ", ".join(dict.fromkeys(involved)) or "settings"
+        return ConfigError(mask_credentials(f"{origin}: {_reason(error)}"))
+    origin = origins.get(name, "settings")
+    shown = "***" if name in SECRET_FIELDS else repr(error.get("input", values.get(name)))
+    problem = _problem(name, shown, error, known=sorted(values) if name else [])
+    return ConfigError(mask_credentials(f"{origin}: {problem}"))
+
+
+def _problem(name: str, shown: str, error: Any, known: list[str]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return f"unknown setting {name!r}; see `assistant doctor` for the known ones"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = {
+            "greater_than_equal": f"at least {ctx.get('ge')}",
+            "greater_than": f"greater than {ctx.get('gt')}",
+            "less_than_equal": f"at most {ctx.get('le')}",
+            "less_than": f"less than {ctx.get('lt')}",
+        }[kind]
+        return f"{name} must be {bound}, got {shown}"
+    if kind == "finite_number":
+        return f"{name} must be a finite number, got {shown}"
+    if kind == "literal_error":
+        return f"{name} must be {ctx.get('expected')}, got {shown}"
+    if kind == "value_error":
+        return f"setting {name!r} has a bad value {shown}: {_reason(error)}"
+    return f"setting {name!r} has a bad value {shown} ({error['msg'][0].lower()}{error['msg'][1:]})"
+
+
+def _reason(error: Any) -> str:
+    cause = (error.get("ctx") or {}).get("error")
+    return str(cause) if cause is not None else str(error["msg"])
