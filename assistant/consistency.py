@@ -49,18 +49,24 @@ def follow_store(store: PaperStore, progress: Progress | None) -> int:
     lexical_papers, _ = lexical.counts()
     if generation == lexical.generation() and lexical_papers == store.paper_count():
         return 0
-    records = store.manifest_records()
     indexed = lexical.manifest()
-    stale = [pid for pid, meta in records.items() if indexed.get(pid) != meta.get("hash")]
-    lexical.remove_papers([pid for pid in indexed if pid not in records])
+    total = store.paper_count()
     report = progress or (lambda done, total, label: None)
-    for start in range(0, len(stale), LEXICAL_BATCH):
-        report(start, len(stale), "Updating the keyword index")
-        batch = stale[start : start + LEXICAL_BATCH]
-        store.copy_to_lexical(
-            {pid: (str(records[pid]["title"]), str(records[pid]["hash"])) for pid in batch}
-        )
-    if stale:
-        report(len(stale), len(stale), "Updating the keyword index")
+    seen = copied = 0
+    # A page of the manifest at a time: memory stays flat however large the collection.
+    for page in store.manifest_pages():
+        stale = {
+            pid: (str(meta["title"]), str(meta["hash"]))
+            for pid, meta in page
+            if indexed.pop(pid, None) != meta.get("hash")
+        }
+        for start in range(0, len(stale), LEXICAL_BATCH):
+            batch = dict(list(stale.items())[start : start + LEXICAL_BATCH])
+            store.copy_to_lexical(batch)
+        seen += len(page)
+        copied += len(stale)
+        if copied:
+            report(seen, total, "Updating the keyword index")
+    lexical.remove_papers(list(indexed))  # what is left was not in the manifest
     lexical.set_generation(generation)
-    return len(stale)
+    return copied

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -83,8 +82,8 @@ def ingest_sources(
     wanted = {
         pid: f"{content}:{chunking}" for src in sources for pid, (content, _) in src.papers.items()
     }
-    records = store.manifest_records()
-    stored = {pid: str(meta.get("hash")) for pid, meta in records.items()}
+    records = store.manifest_summary()
+    stored = {pid: entry[0] for pid, entry in records.items()}
     broken = papers_missing_chunks(store, records)
     to_embed = {pid for pid, h in wanted.items() if stored.get(pid) != h or pid in broken}
     to_repair = sorted(broken - wanted.keys())
@@ -117,14 +116,16 @@ def ingest_sources(
     )
 
 
-def papers_missing_chunks(store: PaperStore, records: Mapping[str, Mapping[str, Any]]) -> set[str]:
+def papers_missing_chunks(
+    store: PaperStore, records: Mapping[str, tuple[str, int, str]]
+) -> set[str]:
     """Papers whose chunks in the chunk collection do not match their manifest record.
     Cheap when all is well (two counts); a full read of chunk ids only on a mismatch."""
-    expected = sum(int(m.get("n_chunks", 0)) for m in records.values())
+    expected = sum(n_chunks for _, n_chunks, _ in records.values())
     if not records or store.chunk_count() == expected:
         return set()
     actual = store.chunk_counts_by_paper()
-    return {pid for pid, m in records.items() if actual.get(pid, 0) != int(m.get("n_chunks", 0))}
+    return {pid for pid, (_, n, _) in records.items() if actual.get(pid, 0) != n}
 
 
 def _papers_to_embed(sources: Iterable[SourceFile], ids: set[str]) -> Iterator[Paper]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -134,13 +134,30 @@ class PaperStore:
 
     def manifest(self) -> dict[str, str]:
         """``paper_id -> stored content hash`` (the hash includes the chunking parameters)."""
-        return {pid: str(meta["hash"]) for pid, meta in self.manifest_records().items()}
+        return {pid: entry[0] for pid, entry in self.manifest_summary().items()}
 
-    def manifest_records(self) -> dict[str, Mapping[str, Any]]:
-        """``paper_id -> manifest metadata`` (hash, n_chunks, title, source …)."""
+    def manifest_summary(self) -> dict[str, tuple[str, int, str]]:
+        """``paper_id -> (hash, n_chunks, title)``, read a page at a time (only these three
+        fields are kept, so a large collection's manifest stays small in memory)."""
+        summary: dict[str, tuple[str, int, str]] = {}
+        for page in self.manifest_pages():
+            for pid, meta in page:
+                summary[pid] = (str(meta["hash"]), int(meta.get("n_chunks", 0)), str(meta["title"]))
+        return summary
+
+    def manifest_pages(self) -> Iterator[list[tuple[str, Mapping[str, Any]]]]:
+        """The manifest's ``(paper_id, metadata)`` records, a page at a time."""
         if self._papers is None:
-            return {}
-        return dict(self._paged_get(self._papers, ["metadatas"]))
+            return
+        offset = 0
+        while True:
+            got = self._call(
+                self._papers.get, include=["metadatas"], limit=_GET_PAGE, offset=offset
+            )
+            yield list(zip(got["ids"], got["metadatas"]))
+            if len(got["ids"]) < _GET_PAGE:
+                return
+            offset += _GET_PAGE
 
     def chunk_counts_by_paper(self) -> dict[str, int]:
         """How many chunks each paper has in the chunk collection (a full read: repairs only)."""
