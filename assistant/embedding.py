@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,6 +46,9 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = os.cpu_count() or 1
         options.log_severity_level = 3
+        # Spinning worker threads burn the cores other work needs; on a shared 2-core machine
+        # (load ~8) turning it off embedded 20% more chunks/s (benchmarks/bench_embedder.py).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
             str(model_path), options, providers=["CPUExecutionProvider"]
         )
@@ -151,8 +155,26 @@ class OpenAIEmbedder(EmbeddingFunction[Documents]):
         return OpenAIEmbedder(config["base_url"], config["model"], None, 60.0)
 
 
+_embedders: dict[tuple[str | None, ...], Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
 def make_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings ask for."""
+    """The embedder the settings ask for; one per process per configuration (loading the
+    model costs time and memory, and a session serves many threads)."""
+    key = (
+        settings.embedder,
+        settings.embedding_base_url or settings.endpoint_url,
+        settings.embedding_model,
+    )
+    with _embedders_lock:
+        embedder = _embedders.get(key)
+        if embedder is None:
+            embedder = _embedders[key] = _new_embedder(settings)
+        return embedder
+
+
+def _new_embedder(settings: Settings) -> Embedder:
     if settings.embedder == "minilm":
         return MiniLMEmbedder()
     base_url = settings.embedding_base_url or settings.endpoint_url

@@ -26,6 +26,14 @@ class StoreError(AssistantError):
     """The paper store (Chroma or the lexical index) cannot be opened or used."""
 
 
+class StoreDamaged(StoreError):
+    """The store's files are damaged; the message names them and the recovery command."""
+
+
+class FilterError(AssistantError):
+    """A metadata filter cannot select anything: no paper in the collection has that field."""
+
+
 class EmbedderMismatch(StoreError):
     """The store was built with another embedder than the one configured."""
 

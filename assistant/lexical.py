@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StoreError
+from .files import move_aside
 from .text import query_terms
 
 # In a large index, a term in more than this share of chunks adds little to BM25 (its IDF
@@ -25,6 +26,21 @@ LARGE_INDEX_CHUNKS = 20_000
 _TITLE_WEIGHT = 2.0  # a term in the title says more about the paper than one in passing
 _TEXT_WEIGHT = 1.0
 _IDS_PER_STATEMENT = 500  # well below SQLite's limit on bound parameters
+_SCHEMA = """
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS papers (paper_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(
+    chunk_id UNINDEXED, paper_id UNINDEXED, title, text,
+    tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5vocab(chunks, 'row');
+"""
+_TEMP_SCHEMA = """
+-- A scratch table that stems query words the way the index stemmed the chunks.
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(
+    words, tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer_terms USING fts5vocab(temp, stemmer, 'instance');
+"""
 
 
 @dataclass(frozen=True)
@@ -37,35 +53,86 @@ class LexicalHit:
 
 
 class LexicalIndex:
-    """BM25 over chunk texts and titles, persisted in one SQLite file."""
+    """BM25 over chunk texts and titles, persisted in one SQLite file.
+
+    Each thread gets its own SQLite connection (a connection is not safe to share across
+    threads mid-transaction); the schema is created by the first one. The index is derived
+    data: a damaged file is moved aside and rebuilt from the store's chunk texts."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._chunks_total: int | None = None
+        self.moved_aside: Path | None = None
+        """Where a damaged index file was moved on opening, if it was."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._db.executescript(
-                """
-                PRAGMA journal_mode = WAL;
-                CREATE TABLE IF NOT EXISTS papers (
-                    paper_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
-                CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(
-                    chunk_id UNINDEXED, paper_id UNINDEXED, title, text,
-                    tokenize = 'porter unicode61 remove_diacritics 2');
-                CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5vocab(chunks, 'row');
-                -- A scratch table that stems query words the way the index stemmed the chunks.
-                CREATE VIRTUAL TABLE temp.stemmer USING fts5(
-                    words, tokenize = 'porter unicode61 remove_diacritics 2');
-                CREATE VIRTUAL TABLE temp.stemmer_terms USING fts5vocab(temp, stemmer, 'instance');
-                """
+            self._open_checked()
+        except OSError as exc:
+            raise StoreError(f"lexical index {path} cannot be created ({exc.strerror})") from None
+
+    def _open_checked(self) -> None:
+        """Open the file and read its counts; a damaged file is moved aside for a new one."""
+        try:
+            self.counts()
+        except sqlite3.DatabaseError:
+            self.close()
+            self.moved_aside = move_aside(self.path)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self.counts()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        # The schema (and WAL mode, which takes an exclusive lock) is set up by the first
+        # connection only; later ones add just their own scratch tables.
+        with self._connections_lock:
+            try:
+                db.executescript(_TEMP_SCHEMA if self._connections else _SCHEMA + _TEMP_SCHEMA)
+            except sqlite3.DatabaseError:
+                db.close()
+                raise
+            self._connections.append(db)
+        return db
+
+    def counts(self) -> tuple[int, int]:
+        """``(papers, chunks)`` in the index: the cheap half of the consistency check."""
+        (papers,) = self._db.execute("SELECT count(*) FROM papers").fetchall()[0]
+        return int(papers), self._chunk_count()
+
+    def is_sound(self, *, thorough: bool) -> bool:
+        """Whether the file reads as a sound database: its counts (cheap), and with
+        ``thorough`` SQLite's own check of every page (ingest pays for that)."""
+        try:
+            self._chunks_total = None
+            self.counts()
+            if thorough:
+                return bool(self._db.execute("PRAGMA quick_check").fetchall()[0][0] == "ok")
+            return True
+        except sqlite3.DatabaseError:
+            return False
+
+    def generation(self) -> str | None:
+        """The store generation this index was last brought up to date with."""
+        rows = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchall()
+        return str(rows[0][0]) if rows else None
+
+    def set_generation(self, generation: str | None) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (generation or "",)
             )
-            self._lock = threading.Lock()  # the stemmer table is per connection
-            self._chunks_total: int | None = None
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"lexical index {path} cannot be opened ({exc}); delete it and run "
-                "`assistant ingest` to rebuild it"
-            ) from None
 
     def manifest(self) -> dict[str, str]:
         """``paper_id -> content hash`` of every paper fully indexed."""
@@ -116,11 +183,20 @@ class LexicalIndex:
         self, question: str, limit: int, paper_ids: Sequence[str] | None = None
     ) -> list[LexicalHit]:
         """The best ``limit`` chunks by BM25, optionally only of ``paper_ids``."""
-        with self._lock:
+        try:
             terms = self._selective_terms(query_terms(question))
             if not terms:
                 return []
             return self._bm25(terms, limit, paper_ids)
+        except sqlite3.DatabaseError as exc:
+            raise self.damaged(exc) from None
+
+    def damaged(self, exc: Exception) -> StoreError:
+        """The one-line error for a file that broke after it was opened."""
+        return StoreError(
+            f"the keyword index {self.path} is damaged ({exc}); run `assistant ingest` to "
+            "rebuild it from the store (nothing is embedded again)"
+        )
 
     def _bm25(
         self, terms: list[str], limit: int, paper_ids: Sequence[str] | None
@@ -143,10 +219,9 @@ class LexicalIndex:
     def document_counts(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many chunks contain each word (as the index stems it), and how many chunks
         there are: the statistics of inverse document frequency."""
-        with self._lock:
-            stems = self._stems(words)
-            counts = self._stem_counts(set(stems.values()))
-            return {w: counts.get(s, 0) for w, s in stems.items()}, self._chunk_count()
+        stems = self._stems(words)
+        counts = self._stem_counts(set(stems.values()))
+        return {w: counts.get(s, 0) for w, s in stems.items()}, self._chunk_count()
 
     def _selective_terms(self, terms: list[str]) -> list[str]:
         """``terms`` without those in more than MAX_DOC_FRACTION of a large index's chunks
@@ -186,23 +261,41 @@ class LexicalIndex:
 
     def _chunk_count(self) -> int:
         if self._chunks_total is None:
-            self._chunks_total = int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+            self._chunks_total = int(
+                self._db.execute("SELECT count(*) FROM chunks").fetchall()[0][0]
+            )
         return self._chunks_total
 
     def close(self) -> None:
-        self._db.close()
+        """Close every thread's connection (the index reopens on next use)."""
+        with self._connections_lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     def _transaction(self) -> _Transaction:
         self._chunks_total = None  # every write may change it
-        return _Transaction(self._db)
+        return _Transaction(self._db, self._write_lock)
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    """One write transaction; writers of one process take turns (SQLite's busy timeout
+    covers other processes)."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
+        self.db, self.lock = db, lock
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.lock.acquire()
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.lock.release()
+            raise
 
     def __exit__(self, exc_type: object, *_: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        try:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.lock.release()

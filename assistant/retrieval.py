@@ -126,6 +126,7 @@ def _hit(rank: int, candidate: _Candidate, paper: Paper) -> Hit:
         metadata["authors"] = list(paper.authors)
     if paper.url:
         metadata["url"] = paper.url
+    metadata.update({k: v for k, v in (("doi", paper.doi), ("venue", paper.venue)) if v})
     return Hit(
         rank=rank,
         paper_id=candidate.paper_id,

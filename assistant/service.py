@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .collection import Paper
     from .embedding import Embedder
     from .ingest import IngestReport
+    from .library import CollectionInfo, Library
     from .store import PaperStore
 
 
@@ -51,7 +52,7 @@ class Assistant:
         self._embedder = embedder
         self._store = store
         self.progress = progress
-        self._has_papers = False
+        self._library: Library | None = None
 
     # -- collaborators, built lazily so that opening is cheap ---------------------------
 
@@ -64,12 +65,17 @@ class Assistant:
         return self._embedder
 
     @property
-    def store(self) -> PaperStore:
-        if self._store is None:
-            from .store import PaperStore
+    def library(self) -> Library:
+        """The collection's bookkeeping (add, sync, remove, checks, recovery)."""
+        if self._library is None:
+            from .library import Library
 
-            self._store = PaperStore.open(self.settings, self.embedder)
-        return self._store
+            self._library = Library(self.settings, lambda: self.embedder, store=self._store)
+        return self._library
+
+    @property
+    def store(self) -> PaperStore:
+        return self.library.store
 
     # -- the collection -----------------------------------------------------------------
 
@@ -77,23 +83,34 @@ class Assistant:
         self,
         paths: Sequence[str | Path] | None = None,
         *,
+        sync: bool = False,
         rebuild: bool = False,
+        format_name: str | None = None,
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Bring the store in line with the collection files (the bundled papers by default)."""
-        from .ingest import ingest_collection
-
-        return ingest_collection(
-            self.store, paths, rebuild=rebuild, progress=progress or self.progress
+        """Add the papers of ``paths`` to the collection (``sync``: make it exactly these
+        files; ``rebuild``: embed everything again). No paths: the recorded files (the
+        bundled papers for a new default collection)."""
+        return self.library.ingest(
+            paths,
+            sync=sync,
+            rebuild=rebuild,
+            format_name=format_name,
+            progress=progress or self.progress,
         )
 
+    def remove(self, paper_ids: Sequence[str]) -> int:
+        """Remove papers from the collection by id."""
+        return self.library.remove(paper_ids)
+
+    def collections(self) -> list[CollectionInfo]:
+        """The store's collections, with paper counts and source files."""
+        return self.library.collections()
+
     def ensure_ingested(self, progress: Progress | None = None) -> IngestReport | None:
-        """On first use (an empty store) ingest the bundled papers; otherwise do nothing."""
-        # Once the store has papers, later calls (every search and answer) cost nothing.
-        if self._has_papers or self.store.paper_count() > 0:
-            self._has_papers = True
-            return None
-        return self.ingest(progress=progress)
+        """Make the collection ready to search: the default collection is filled with the
+        bundled papers on first use; counts are checked; the keyword index follows the store."""
+        return self.library.ensure_ready(progress or self.progress)
 
     def papers(self) -> list[Paper]:
         """Every indexed paper, by title."""

@@ -5,22 +5,28 @@ Two Chroma collections per collection name: ``<name>`` holds chunks (vector, pas
 ``paper_id``), ``<name>__papers`` one record per paper (abstract, title, metadata and the
 content hash). A paper's manifest record is written last, so it is the commit mark of an
 ingest: a paper whose record carries the current hash is complete in both indexes.
+
+Nothing is deleted before what replaces it is committed: a changed paper's chunks are
+overwritten in place (same ids) and only its surplus old chunks are dropped afterwards.
+Collections are created by the first write, so reading an absent collection on a shared
+server writes nothing to it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
-from collections.abc import Mapping, Sequence
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 import numpy as np
 
+from . import chroma_client
 from .collection import Paper
 from .errors import EmbedderMismatch, StoreError
 from .lexical import LexicalIndex
+from .paper_records import paper_from_record, paper_metadata, select_papers
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +37,8 @@ if TYPE_CHECKING:
     from .embedding import Embedder
 
 _GET_PAGE = 5000  # Chroma caps how many records one get() returns on a server
+_lexical_indexes: dict[str, LexicalIndex] = {}
+_lexical_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ class PaperStore:
         embedder: Embedder,
         lexical: LexicalIndex,
         location: str,
+        *,
+        name: str | None = None,
     ) -> None:
         self._client = client
         self.settings = settings
@@ -59,21 +69,48 @@ class PaperStore:
         self.lexical = lexical
         self.location = location
         """Where the store lives, for people: a directory or a server URL."""
-        self._chunks, self._papers = self._open_collections()
+        self.name = name or settings.collection
+        self._chunks: Collection | None = None
+        self._papers: Collection | None = None
+        self._open_lock = threading.Lock()
         self._known_papers: dict[str, Paper] = {}  # papers read so far
         self._listed_all = False  # whether _known_papers is the whole manifest
+        self._max_batch: int | None = None
+        self._open_collections(create=False)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder) -> PaperStore:
         """The embedded store in ``settings.home``, or the server at ``settings.chroma_url``."""
-        client, location = _connect(settings)
-        lexical = LexicalIndex(settings.home / "lexical" / f"{_store_key(settings)}.sqlite3")
-        return cls(client, settings, embedder, lexical, location)
+        client = chroma_client.connect(settings)
+        lexical = shared_lexical_index(settings)
+        return cls(client, settings, embedder, lexical, chroma_client.store_location(settings))
 
     # -- reading --------------------------------------------------------------------------
 
+    @property
+    def exists(self) -> bool:
+        """Whether the collection has been created (by a first ingest)."""
+        return self._papers is not None
+
     def paper_count(self) -> int:
-        return self._call(self._papers.count)
+        return self._call(self._papers.count) if self._papers is not None else 0
+
+    def chunk_count(self) -> int:
+        return self._call(self._chunks.count) if self._chunks is not None else 0
+
+    def max_batch(self) -> int:
+        """The most records Chroma takes in one write (it says so itself)."""
+        if self._max_batch is None:
+            self._max_batch = int(self._call(self._client.get_max_batch_size))
+        return self._max_batch
+
+    def generation(self) -> str | None:
+        """Changes with every ingest or removal, by any client: tells a lexical index
+        whether it is behind the store."""
+        if self._papers is None:
+            return None
+        fresh = self._call(self._client.get_collection, _papers_name(self.name))
+        return (fresh.metadata or {}).get("generation")
 
     def papers(self) -> list[Paper]:
         """Every paper in the manifest, by title."""
@@ -86,10 +123,10 @@ class PaperStore:
         """The given papers, fetched in one call (a large store is not read whole)."""
         cache = self._known_papers
         missing = [pid for pid in paper_ids if pid not in cache]
-        if missing:
+        if missing and self._papers is not None:
             got = self._call(self._papers.get, ids=missing, include=["metadatas", "documents"])
             for pid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"]):
-                cache[pid] = _paper_from_record(pid, doc, meta)
+                cache[pid] = paper_from_record(pid, doc, meta)
         for pid in paper_ids:
             if pid not in cache:
                 raise StoreError(f"no paper with id {pid!r}; `assistant papers` lists the ids")
@@ -97,17 +134,48 @@ class PaperStore:
 
     def manifest(self) -> dict[str, str]:
         """``paper_id -> stored content hash`` (the hash includes the chunking parameters)."""
-        return {
-            pid: str(meta["hash"]) for pid, meta in self._paged_get(self._papers, ["metadatas"])
-        }
+        return {pid: entry[0] for pid, entry in self.manifest_summary().items()}
+
+    def manifest_summary(self) -> dict[str, tuple[str, int, str]]:
+        """``paper_id -> (hash, n_chunks, title)``, read a page at a time (only these three
+        fields are kept, so a large collection's manifest stays small in memory)."""
+        summary: dict[str, tuple[str, int, str]] = {}
+        for page in self.manifest_pages():
+            for pid, meta in page:
+                summary[pid] = (str(meta["hash"]), int(meta.get("n_chunks", 0)), str(meta["title"]))
+        return summary
+
+    def manifest_pages(self) -> Iterator[list[tuple[str, Mapping[str, Any]]]]:
+        """The manifest's ``(paper_id, metadata)`` records, a page at a time."""
+        if self._papers is None:
+            return
+        offset = 0
+        while True:
+            got = self._call(
+                self._papers.get, include=["metadatas"], limit=_GET_PAGE, offset=offset
+            )
+            yield list(zip(got["ids"], got["metadatas"]))
+            if len(got["ids"]) < _GET_PAGE:
+                return
+            offset += _GET_PAGE
+
+    def chunk_counts_by_paper(self) -> dict[str, int]:
+        """How many chunks each paper has in the chunk collection (a full read: repairs only)."""
+        counts: dict[str, int] = {}
+        if self._chunks is None:
+            return counts
+        for _, meta in self._paged_get(self._chunks, ["metadatas"]):
+            pid = str(meta["paper_id"])
+            counts[pid] = counts.get(pid, 0) + 1
+        return counts
 
     def dense_search(
         self, query_vector: np.ndarray, limit: int, paper_ids: Sequence[str] | None = None
     ) -> list[DenseHit]:
         """Chunks nearest to ``query_vector`` (cosine), optionally only of ``paper_ids``."""
         self.check_embedder()
-        count = self._call(self._chunks.count)
-        if count == 0 or paper_ids == []:
+        count = self.chunk_count()
+        if count == 0 or paper_ids == [] or self._chunks is None:
             return []
         where = {"paper_id": {"$in": list(paper_ids)}} if paper_ids is not None else None
         result = self._call(
@@ -128,7 +196,7 @@ class PaperStore:
         ]
 
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        if not chunk_ids:
+        if not chunk_ids or self._chunks is None:
             return {}
         got = self._call(self._chunks.get, ids=list(chunk_ids), include=["embeddings"])
         return {
@@ -138,46 +206,33 @@ class PaperStore:
 
     def chunks_of(self, paper_ids: Sequence[str]) -> list[tuple[str, str, str]]:
         """``(chunk_id, paper_id, text)`` of the given papers, in reading order."""
-        if not paper_ids:
+        if not paper_ids or self._chunks is None:
             return []
-        got = self._call(
-            self._chunks.get,
-            where={"paper_id": {"$in": list(paper_ids)}},
-            include=["documents", "metadatas"],
-        )
-        rows = [
-            (cid, str(m["paper_id"]), doc or "", int(m.get("index", 0)))
-            for cid, doc, m in zip(got["ids"], got["documents"], got["metadatas"])
-        ]
+        rows = []
+        for start in range(0, len(paper_ids), 500):  # keeps each `$in` filter small
+            got = self._call(
+                self._chunks.get,
+                where={"paper_id": {"$in": list(paper_ids[start : start + 500])}},
+                include=["documents", "metadatas"],
+            )
+            rows += [
+                (cid, str(m["paper_id"]), doc or "", int(m.get("index", 0)))
+                for cid, doc, m in zip(got["ids"], got["documents"], got["metadatas"])
+            ]
         rows.sort(key=lambda r: (r[1], r[3]))
         return [(cid, pid, text) for cid, pid, text, _ in rows]
 
     def filter_papers(self, where: Mapping[str, Any]) -> list[str]:
-        """Ids of papers matching ``where`` (``year``, ``since``, ``until``, ``author``)."""
-        unknown = set(where) - {"year", "since", "until", "author"}
-        if unknown:
-            raise StoreError(
-                f"unknown filter {sorted(unknown)[0]!r}; use year, since, until or author"
-            )
-        keep = []
-        for paper in self._all_papers().values():
-            if "year" in where and paper.year != int(where["year"]):
-                continue
-            if "since" in where and (paper.year is None or paper.year < int(where["since"])):
-                continue
-            if "until" in where and (paper.year is None or paper.year > int(where["until"])):
-                continue
-            if "author" in where and not any(
-                str(where["author"]).casefold() in a.casefold() for a in paper.authors
-            ):
-                continue
-            keep.append(paper.paper_id)
-        return keep
+        """Ids of papers matching ``where`` (``year``, ``since``, ``until``, ``author``);
+        a ``FilterError`` when no paper of the collection has the field filtered on."""
+        return select_papers(self._all_papers().values(), where, self.name)
 
     # -- writing (used by ingest) ---------------------------------------------------------
 
     def check_embedder(self) -> None:
         """Refuse to mix vectors of two embedders in one store."""
+        if self._chunks is None:
+            return
         stored = (self._chunks.metadata or {}).get("embedder")
         if stored and stored != self.embedder.embedder_id and self.paper_count() > 0:
             raise EmbedderMismatch(
@@ -193,67 +248,115 @@ class PaperStore:
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
     ) -> None:
-        """Replace these papers' chunks in both indexes, then commit their manifest records."""
-        ids = [p.paper_id for p in papers]
-        self._call(self._chunks.delete, where={"paper_id": {"$in": ids}})
-        if chunks:
+        """Write these papers' chunks to both indexes, then commit their manifest records;
+        only then drop chunks an earlier version of a paper had beyond the new ones."""
+        chunks_col, _ = self._writable()
+        previous = self._chunk_totals([p.paper_id for p in papers])
+        step = self.max_batch()
+        for start in range(0, len(chunks), step):
+            part = chunks[start : start + step]
             self._call(
-                self._chunks.add,
-                ids=[c.chunk_id for c in chunks],
-                embeddings=vectors.tolist(),
-                documents=[c.text for c in chunks],
-                metadatas=[{"paper_id": c.paper_id, "index": c.index} for c in chunks],
+                chunks_col.upsert,
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[start : start + step].tolist(),
+                documents=[c.text for c in part],
+                metadatas=[{"paper_id": c.paper_id, "index": c.index} for c in part],
             )
         self.lexical.replace_papers(
-            zip(ids, hashes), [(c.chunk_id, c.paper_id, c.title, c.text) for c in chunks]
+            zip([p.paper_id for p in papers], hashes),
+            [(c.chunk_id, c.paper_id, c.title, c.text) for c in chunks],
         )
-        self._upsert_manifest(papers, hashes, chunks, vectors)
+        counts = self._upsert_manifest(papers, hashes, chunks, vectors)
+        surplus = [
+            f"{pid}:{i}" for pid, old in previous.items() for i in range(counts.get(pid, 0), old)
+        ]
+        for start in range(0, len(surplus), step):
+            self._call(chunks_col.delete, ids=surplus[start : start + step])
 
-    def copy_to_lexical(self, papers: Sequence[Paper], hashes: Sequence[str]) -> None:
-        """Fill the lexical index from chunks already in Chroma (e.g. a server another
-        machine ingested into), without embedding anything again."""
-        titles = {p.paper_id: p.title for p in papers}
-        rows = [(cid, pid, titles[pid], text) for cid, pid, text in self.chunks_of(list(titles))]
-        self.lexical.replace_papers(zip(titles, hashes), rows)
+    def copy_to_lexical(self, papers: Mapping[str, tuple[str, str]]) -> None:
+        """Fill the lexical index from chunks already in Chroma (``paper_id -> (title,
+        hash)``), e.g. a server another client ingested into, without embedding anything."""
+        ids = list(papers)
+        rows = [(cid, pid, papers[pid][0], text) for cid, pid, text in self.chunks_of(ids)]
+        self.lexical.replace_papers(((pid, papers[pid][1]) for pid in ids), rows)
 
     def remove_papers(self, paper_ids: Sequence[str]) -> None:
         """Drop papers from both indexes; the manifest record goes last."""
-        if not paper_ids:
+        if not paper_ids or self._chunks is None or self._papers is None:
             return
-        self._call(self._chunks.delete, where={"paper_id": {"$in": list(paper_ids)}})
-        self.lexical.remove_papers(paper_ids)
-        self._call(self._papers.delete, ids=list(paper_ids))
+        step = self.max_batch()
+        for start in range(0, len(paper_ids), step):
+            part = list(paper_ids[start : start + step])
+            self._call(self._chunks.delete, where={"paper_id": {"$in": part}})
+            self.lexical.remove_papers(part)
+            self._call(self._papers.delete, ids=part)
         self._forget_papers()
 
-    def reset(self) -> None:
-        """Delete everything and start over (``ingest --rebuild``)."""
-        for name in (self.settings.collection, _papers_name(self.settings)):
-            with contextlib.suppress(Exception):  # absent already is fine
-                self._client.delete_collection(name)
-        self.lexical.clear()
-        self._chunks, self._papers = self._open_collections()
+    def bump_generation(self) -> str:
+        """Mark the collection changed, for every client's lexical index to notice."""
+        _, papers = self._writable()
+        generation = uuid.uuid4().hex
+        metadata = {**(papers.metadata or {}), "generation": generation}
+        self._call(papers.modify, metadata=metadata)
+        return generation
+
+    def drop_collections(self) -> None:
+        """Delete both Chroma collections of this name (a rebuild's staging copy, or the
+        collection a finished rebuild replaces)."""
+        for name in (self.name, _papers_name(self.name)):
+            if self._collection_or_none(name) is not None:
+                self._call(self._client.delete_collection, name)
+        self._chunks = self._papers = None
         self._forget_papers()
+
+    def rename_to(self, new_name: str) -> None:
+        """Give both collections a new name (a finished rebuild takes the old one's place)."""
+        chunks, papers = self._writable()
+        self._call(chunks.modify, name=new_name)
+        self._call(papers.modify, name=_papers_name(new_name))
+        self.name = new_name
+        self._open_collections(create=False)
 
     # -- internals ------------------------------------------------------------------------
 
-    def _open_collections(self) -> tuple[Collection, Collection]:
-        metadata = {"embedder": self.embedder.embedder_id}
-        config: Any = {"hnsw": {"space": "cosine"}}
-        chunks = self._call(
+    def _writable(self) -> tuple[Collection, Collection]:
+        if self._chunks is None or self._papers is None:
+            self._open_collections(create=True)
+        assert self._chunks is not None and self._papers is not None
+        return self._chunks, self._papers
+
+    def _open_collections(self, *, create: bool) -> None:
+        with self._open_lock:
+            if create:
+                self._chunks = self._get_or_create(self.name)
+                self._papers = self._get_or_create(_papers_name(self.name))
+            else:
+                self._chunks = self._collection_or_none(self.name)
+                self._papers = self._collection_or_none(_papers_name(self.name))
+
+    def _get_or_create(self, name: str) -> Collection:
+        return self._call(
             self._client.get_or_create_collection,
-            self.settings.collection,
-            metadata=metadata,
-            configuration=config,
+            name,
+            metadata={"embedder": self.embedder.embedder_id},
+            configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
-        papers = self._call(
-            self._client.get_or_create_collection,
-            _papers_name(self.settings),
-            metadata=metadata,
-            configuration=config,
-            embedding_function=None,
-        )
-        return chunks, papers
+
+    def _collection_or_none(self, name: str) -> Collection | None:
+        names = {c if isinstance(c, str) else c.name for c in self._call(self._list_names)}
+        if name not in names:
+            return None
+        return self._call(self._client.get_collection, name, embedding_function=None)
+
+    def _list_names(self) -> list[Any]:
+        return list(self._client.list_collections())
+
+    def _chunk_totals(self, paper_ids: Sequence[str]) -> dict[str, int]:
+        if self._papers is None:
+            return {}
+        got = self._call(self._papers.get, ids=list(paper_ids), include=["metadatas"])
+        return {pid: int(m.get("n_chunks", 0)) for pid, m in zip(got["ids"], got["metadatas"])}
 
     def _upsert_manifest(
         self,
@@ -261,22 +364,26 @@ class PaperStore:
         hashes: Sequence[str],
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
-    ) -> None:
+    ) -> dict[str, int]:
         # A paper's record vector is the mean of its chunk vectors (Chroma needs one).
         rows: dict[str, list[int]] = {}
         for i, chunk in enumerate(chunks):
             rows.setdefault(chunk.paper_id, []).append(i)
-        centroids = [vectors[rows[p.paper_id]].mean(axis=0).tolist() for p in papers]
-        self._call(
-            self._papers.upsert,
-            ids=[p.paper_id for p in papers],
-            embeddings=centroids,
-            documents=[p.abstract for p in papers],
-            metadatas=[
-                _paper_metadata(p, h, len(rows[p.paper_id])) for p, h in zip(papers, hashes)
-            ],
-        )
+        _, manifest = self._writable()
+        step = self.max_batch()
+        for start in range(0, len(papers), step):
+            part, part_hashes = papers[start : start + step], hashes[start : start + step]
+            self._call(
+                manifest.upsert,
+                ids=[p.paper_id for p in part],
+                embeddings=[vectors[rows[p.paper_id]].mean(axis=0).tolist() for p in part],
+                documents=[p.abstract for p in part],
+                metadatas=[
+                    paper_metadata(p, h, len(rows[p.paper_id])) for p, h in zip(part, part_hashes)
+                ],
+            )
         self._forget_papers()
+        return {pid: len(indexes) for pid, indexes in rows.items()}
 
     def _forget_papers(self) -> None:
         self._known_papers = {}
@@ -284,10 +391,9 @@ class PaperStore:
 
     def _all_papers(self) -> dict[str, Paper]:
         if not self._listed_all:
-            self._known_papers = {
-                pid: _paper_from_record(pid, doc, meta)
-                for pid, meta, doc in self._paged_get(self._papers, ["metadatas", "documents"])
-            }
+            papers = self._papers
+            rows = self._paged_get(papers, ["metadatas", "documents"]) if papers else []
+            self._known_papers = {pid: paper_from_record(pid, doc, meta) for pid, meta, doc in rows}
             self._listed_all = True
         return self._known_papers
 
@@ -309,77 +415,46 @@ class PaperStore:
         except StoreError:
             raise
         except Exception as exc:
+            if not self.settings.chroma_url and chroma_client.is_damage(exc):
+                raise chroma_client.damaged_error(self.settings, exc) from None
+            text = str(exc).strip().splitlines()
             raise StoreError(
-                f"the Chroma store at {self.location} failed: {_first_line(exc)}"
+                f"the Chroma store at {self.location} failed: "
+                f"{text[0] if text else type(exc).__name__}"
             ) from None
 
 
-def _connect(settings: Settings) -> tuple[ClientAPI, str]:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise StoreError(
-                f"ASSISTANT_CHROMA_URL {settings.chroma_url!r} is not a URL like http://127.0.0.1:8000"
-            )
-        port = url.port or (443 if url.scheme == "https" else 8000)
-        try:
-            client = chromadb.HttpClient(
-                host=url.hostname, port=port, ssl=url.scheme == "https", settings=chroma_settings
-            )
-            client.heartbeat()
-        except Exception:
-            raise StoreError(
-                f"no Chroma server answered at {settings.chroma_url} — start one with "
-                "`chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset "
-                "ASSISTANT_CHROMA_URL to use the embedded store"
-            ) from None
-        return client, settings.chroma_url
-    path = settings.home / "chroma"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings), str(path)
-    except Exception as exc:
-        raise StoreError(f"cannot open the store at {path}: {_first_line(exc)}") from None
+def shared_lexical_index(settings: Settings, name: str | None = None) -> LexicalIndex:
+    """The process's lexical index for this store and collection, opened once."""
+    path = settings.home / "lexical" / f"{store_key(settings, name)}.sqlite3"
+    with _lexical_lock:
+        index = _lexical_indexes.get(str(path))
+        if index is None or not path.exists():
+            index = _lexical_indexes[str(path)] = LexicalIndex(path)
+        return index
 
 
-def _papers_name(settings: Settings) -> str:
-    return f"{settings.collection}__papers"
+def forget_lexical_index(index: LexicalIndex) -> None:
+    with _lexical_lock:
+        _lexical_indexes.pop(str(index.path), None)
+    index.close()
 
 
-def _store_key(settings: Settings) -> str:
-    """Names the lexical index after the store it belongs to."""
-    where = "local" if not settings.chroma_url else re.sub(r"\W+", "_", settings.chroma_url)
-    return f"{where}-{settings.collection}"
-
-
-def _paper_metadata(paper: Paper, content_hash: str, n_chunks: int) -> dict[str, Any]:
-    meta: dict[str, Any] = {"title": paper.title, "hash": content_hash, "n_chunks": n_chunks}
-    if paper.authors:
-        meta["authors"] = "; ".join(paper.authors)
-    if paper.year is not None:
-        meta["year"] = paper.year
-    if paper.url:
-        meta["url"] = paper.url
-    return meta
-
-
-def _paper_from_record(paper_id: str, abstract: str | None, meta: Mapping[str, Any]) -> Paper:
-    authors = tuple(a for a in str(meta.get("authors", "")).split("; ") if a)
-    year = meta.get("year")
-    return Paper(
-        paper_id,
-        str(meta["title"]),
-        abstract or "",
-        authors,
-        int(year) if year is not None else None,
-        meta.get("url"),
+def store_key(settings: Settings, name: str | None = None) -> str:
+    """Names files kept beside the store (lexical index, source records) after it."""
+    where = (
+        "local"
+        if not settings.chroma_url
+        else "".join(ch if ch.isalnum() else "_" for ch in settings.chroma_url)
     )
+    return f"{where}-{name or settings.collection}"
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+def _papers_name(name: str) -> str:
+    return f"{name}__papers"
+
+
+def collection_names(client: ClientAPI) -> list[str]:
+    """Names of the paper collections in a store (each has a chunk and a manifest part)."""
+    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    return sorted(n for n in names if not n.endswith("__papers") and _papers_name(n) in names)

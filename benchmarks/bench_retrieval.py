@@ -236,8 +236,8 @@ def bench_ingest_and_search(questions: Sequence[str], rounds: int) -> list[Resul
 
 def synthetic_vocabulary() -> list[str]:
     """Every word of the bundled abstracts, repeats kept: sampling it follows real frequencies."""
-    from assistant.collection import load_collection
     from assistant.resources import bundled_seed_files
+    from assistant.sources import load_collection
 
     words: list[str] = []
     for paper in load_collection(bundled_seed_files()):

@@ -69,6 +69,9 @@ class RecordedRequest:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    # Load tests open dozens of connections at once; the default backlog of 5 refuses them.
+    request_queue_size = 128
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients drop kept-alive or half-read connections (a closed stream); that is normal.
         import sys

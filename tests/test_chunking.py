@@ -7,8 +7,9 @@ import itertools
 import pytest
 
 from assistant.chunking import chunk_paper
-from assistant.collection import Paper, load_collection
+from assistant.collection import Paper
 from assistant.resources import bundled_seed_files
+from assistant.sources import load_collection
 from assistant.text import count_tokens, split_sentences
 
 

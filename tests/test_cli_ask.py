@@ -212,7 +212,11 @@ def test_doctor_reports_an_unreachable_endpoint(seeded_env, capsys):
 
 
 def test_ask_filters_reach_retrieval(seeded_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # The bundled papers carry no years: a year filter leaves nothing to answer from.
-    assert main(["ask", "What does DAE-Talker use?", "--year", "1999", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["answered"] is False and out["sources"] == [] and out["citations"] == []
+    # The bundled papers carry no years: a year filter says so instead of "no match".
+    assert main(["ask", "What does DAE-Talker use?", "--year", "1999", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        "error: no paper in collection 'papers' has a year, so --year/--since/--until cannot "
+        "match; ingest files with that metadata (.bib, .ris, CSL-JSON, CSV) or drop the filter"
+    )

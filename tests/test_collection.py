@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.collection import load_collection, normalize_title, paper_id_for
+from assistant.collection import normalize_title, paper_id_for
 from assistant.errors import CollectionError
 from assistant.resources import bundled_seed_files
+from assistant.sources import load_collection
 
 
 def write_jsonl(path: Path, records: list[object]) -> Path:
@@ -130,6 +131,6 @@ def test_not_utf8_names_the_line(tmp_path: Path) -> None:
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(CollectionError, match="no such file"):
         load_collection([tmp_path / "nope.jsonl"])
-    (tmp_path / "papers.csv").write_text("a,b\n")
+    (tmp_path / "papers.doc").write_text("a,b\n")
     with pytest.raises(CollectionError, match="unknown format"):
-        load_collection([tmp_path / "papers.csv"])
+        load_collection([tmp_path / "papers.doc"])

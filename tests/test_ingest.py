@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant import ingest as ingest_module
 from assistant.collection import paper_id_for
 from assistant.embedding import MiniLMEmbedder
 from assistant.errors import CollectionError, EmbedderMismatch
-from assistant.ingest import ingest_collection
+from assistant.ingest import IngestReport
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import PaperStore
@@ -62,6 +63,14 @@ def open_store(settings: Settings, embedder: object) -> PaperStore:
     return PaperStore.open(settings, embedder)  # type: ignore[arg-type]
 
 
+def ingest_collection(
+    store: PaperStore, paths: list[Path], *, sync: bool = False, rebuild: bool = False
+) -> IngestReport:
+    """Ingest through the public service, into exactly this store."""
+    assistant = Assistant(store.settings, embedder=store.embedder, store=store)
+    return assistant.ingest(paths, sync=sync, rebuild=rebuild)
+
+
 class FailingEmbedder:
     """The real embedder, failing on its n-th call: a crash in the middle of an ingest."""
 
@@ -104,7 +113,11 @@ def test_add_skip_change_remove(
     changed = [dict(p) for p in PAPERS[1:]]
     changed[0]["abstract"] = "Completely rewritten: a state space model transcribes audio streams."
     report = ingest_collection(store, [write_collection(path, changed)])
-    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 1, 3)
+    # Adding never removes: the paper no longer in the file stays until --sync.
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, 3)
+    assert store.paper_count() == 5
+    report = ingest_collection(store, [path], sync=True)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 1, 4)
     assert {p.title for p in store.papers()} == {p["title"] for p in changed}
     speech = paper_id_for(str(changed[0]["title"]))
     assert store.paper(speech).abstract == changed[0]["abstract"]
@@ -115,16 +128,20 @@ def test_add_skip_change_remove(
 
 
 def test_interrupted_ingest_is_completed_by_the_next(
-    store_settings: Settings, embedder: MiniLMEmbedder, tmp_path: Path
+    store_settings: Settings,
+    embedder: MiniLMEmbedder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(ingest_module, "BATCH_PAPERS", 2)
     path = write_collection(tmp_path / "papers.jsonl", PAPERS)
     crashing = open_store(store_settings, FailingEmbedder(embedder, fail_on_call=2))
     with pytest.raises(KeyboardInterrupt):
-        ingest_collection(crashing, [path], batch_size=2)
+        ingest_collection(crashing, [path])
     assert crashing.paper_count() == 2  # the first batch was committed
 
     store = open_store(store_settings, embedder)
-    report = ingest_collection(store, [path], batch_size=2)
+    report = ingest_collection(store, [path])
     assert (report.added, report.unchanged) == (3, 2)
     assert store.paper_count() == 5
     # Every paper has exactly its chunks once, in both indexes.
@@ -160,8 +177,9 @@ def test_embedder_mismatch_is_refused_with_the_fix(
         assistant.search("speech recognition")
     with pytest.raises(EmbedderMismatch):
         ingest_collection(other, [path])
-    rebuilt = ingest_collection(other, [path], rebuild=True)
-    assert rebuilt.added == 2 and other.paper_count() == 2
+    rebuilt = assistant.ingest(rebuild=True)  # from the recorded file
+    assert rebuilt.added == 2 and assistant.store.paper_count() == 2
+    assert assistant.store.check_embedder() is None
 
 
 def test_search_finds_papers_once_each_and_filters_by_metadata(

@@ -1,4 +1,5 @@
-"""The wheel carries everything the assistant needs at run time: prompts, seeds, tokenizer."""
+"""The wheel carries everything the assistant needs at run time: prompts, seeds, tokenizer,
+the bundled papers' shipped vectors."""
 
 from __future__ import annotations
 
@@ -36,4 +37,6 @@ def test_wheel_ships_prompts_seeds_and_tokenizer(tmp_path: Path) -> None:
     for name in ("tokenizer.json", "NOTICE.md"):
         assert f"assistant/models/all-MiniLM-L6-v2/{name}" in names
     assert "assistant/tui/app.tcss" in names
+    assert "assistant/data/bundled_vectors.npz" in names  # a fresh install embeds nothing
+    assert "assistant/formats/bibtex.py" in names
     assert "assistant/py.typed" in names  # PEP 561: callers of answer() get its types

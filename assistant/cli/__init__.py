@@ -12,10 +12,34 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import AssistantError
-from . import ask, chat, completion, doctor, evaluate, history, ingest, papers, search
+from . import (
+    ask,
+    chat,
+    collections,
+    completion,
+    doctor,
+    evaluate,
+    history,
+    ingest,
+    papers,
+    remove,
+    search,
+)
 from .failures import report_crash, report_error
 
-COMMANDS = (ask, search, chat, history, ingest, papers, evaluate, doctor, completion)
+COMMANDS = (
+    ask,
+    search,
+    chat,
+    history,
+    ingest,
+    remove,
+    papers,
+    collections,
+    evaluate,
+    doctor,
+    completion,
+)
 DISTRIBUTION = "paper-assistant"
 
 

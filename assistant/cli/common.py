@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from ..terminal import printable_line
@@ -122,22 +123,39 @@ class stderr_progress:
         self.stream = stream or sys.stderr
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self._last_reported = -1
+        self._started: dict[str, float] = {}
 
     def __call__(self, done: int, total: int, label: str) -> None:
         if total <= 0:
             return
         label = printable_line(label)
+        rate = self._rate(done, label)
         if self.tty:
             width = 30
             filled = width * done // total
             bar = "█" * filled + "░" * (width - filled)
             end = "\n" if done >= total else ""
-            self.stream.write(f"\r{label} {bar} {done}/{total}{end}")
+            self.stream.write(f"\r{label} {bar} {done}/{total}{rate_text(done, total, rate)}{end}")
             self.stream.flush()
             return
         # Not a terminal (CI logs, pipes): one line per quarter.
         quarter = 4 * done // total
         if quarter != self._last_reported:
             self._last_reported = quarter
-            self.stream.write(f"{label}: {done}/{total}\n")
+            self.stream.write(f"{label}: {done}/{total}{rate_text(done, total, rate)}\n")
             self.stream.flush()
+
+    def _rate(self, done: int, label: str) -> float | None:
+        """Items per second since this label's first report."""
+        now = time.monotonic()
+        started = self._started.setdefault(label, now)
+        return done / (now - started) if done and now > started else None
+
+
+def rate_text(done: int, total: int, rate: float | None) -> str:
+    """ " · 41/s · 2m05s left" once a rate is known."""
+    if not rate:
+        return ""
+    left = int((total - done) / rate)
+    eta = f"{left // 60}m{left % 60:02d}s" if left >= 60 else f"{left}s"
+    return f" · {rate:.0f}/s · {eta} left" if done < total else f" · {rate:.0f}/s"

@@ -1,4 +1,4 @@
-"""``assistant ingest [PATH ...] [--rebuild]``: index a collection incrementally."""
+"""``assistant ingest [FILE ...] [--sync] [--rebuild] [--format F]``: add papers to a collection."""
 
 from __future__ import annotations
 
@@ -8,25 +8,49 @@ import sys
 from .common import add_store_flags, open_assistant
 from .output import say
 
+FORMAT_NAMES = ("bibtex", "ris", "csl-json", "csv", "tsv", "arxiv", "jsonl", "txt")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "ingest",
-        help="index paper files (.jsonl or .txt); re-running only embeds what changed",
-        description="Make the store hold exactly the papers of the given files (the bundled "
-        "collection when none are given): new papers are added, changed ones re-embedded, "
-        "papers no longer in the files removed.",
+        help="add papers from .bib, .ris, .json, .csv/.tsv, .jsonl or .txt files",
+        description="Add the papers of the given files to the collection: new papers are "
+        "added, changed ones re-embedded, and no paper is removed (use --sync for that). "
+        "Without files: re-read the collection's recorded files and repair what is missing "
+        "(a new default collection gets the bundled papers).",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="collection files")
+    parser.add_argument("paths", nargs="*", metavar="FILE", help="collection files")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--sync",
+        action="store_true",
+        help="make the collection exactly these files (papers in no file are removed)",
+    )
+    mode.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="embed everything again from the files (or the recorded ones); a damaged store "
+        "is moved aside first",
+    )
     parser.add_argument(
-        "--rebuild", action="store_true", help="drop the store and embed everything again"
+        "--format",
+        choices=FORMAT_NAMES,
+        help="read the files as this format instead of choosing by extension",
     )
     add_store_flags(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.sync and not args.paths:
+        print("error: --sync needs the files the collection should hold", file=sys.stderr)
+        return 2
     assistant = open_assistant(args)
-    report = assistant.ingest(args.paths or None, rebuild=args.rebuild)
+    report = assistant.ingest(
+        args.paths or None, sync=args.sync, rebuild=args.rebuild, format_name=args.format
+    )
+    for line in report.skipped_lines():
+        say(line, file=sys.stderr)
     say(report.summary(), file=sys.stderr)
     return 0

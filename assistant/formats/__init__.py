@@ -1,0 +1,91 @@
+"""Readers for the formats researchers export, picked by file extension (or by name).
+
+Each reader yields ``Paper`` records and ``Skipped`` entries (no abstract, duplicates in an
+export) and raises ``CollectionError`` naming ``file:line`` for a malformed file. Readers
+stream where the format allows it; callers validate a whole file before writing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..errors import CollectionError
+from .base import Record, Skipped
+from .bibtex import read_bibtex
+from .csljson import read_csl_json
+from .jsonl import read_arxiv, read_jsonl
+from .ris import read_ris
+from .seedpage import read_title_abstract_lines
+from .tabular import read_csv, read_tsv
+
+__all__ = ["FORMATS", "Record", "Skipped", "detect_format", "read_records"]
+
+Reader = Callable[[Path], Iterator[Record]]
+
+FORMATS: dict[str, Reader] = {
+    "jsonl": read_jsonl,
+    "arxiv": read_arxiv,
+    "txt": read_title_abstract_lines,
+    "bibtex": read_bibtex,
+    "ris": read_ris,
+    "csl-json": read_csl_json,
+    "csv": read_csv,
+    "tsv": read_tsv,
+}
+"""Format names for ``--format``."""
+
+# Formats this project defines: a problem in them is a mistake to fix, not an export quirk.
+STRICT_FORMATS = frozenset({"jsonl", "txt"})
+
+_BY_SUFFIX = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".txt": "txt",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".ris": "ris",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+}
+
+
+def detect_format(path: Path, override: str | None = None) -> str:
+    """The format of ``path``: ``override`` if given, else by extension. A ``.json`` file
+    that is a list is CSL-JSON; one holding JSON lines is the arXiv snapshot or JSONL."""
+    if override:
+        if override not in FORMATS:
+            raise CollectionError(
+                path, None, f"unknown format {override!r}; use one of {', '.join(FORMATS)}"
+            )
+        return override
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "csl-json" if _first_character(path) == "[" else "jsonl"
+    if suffix in _BY_SUFFIX:
+        return _BY_SUFFIX[suffix]
+    if path.is_dir():
+        raise CollectionError(path, None, "is a directory; name the files in it")
+    raise CollectionError(
+        path,
+        None,
+        "unknown format; use .bib, .ris, .json (CSL-JSON), .csv/.tsv, .jsonl or .txt, "
+        "or name one with --format",
+    )
+
+
+def read_records(path: Path, format_name: str) -> Iterator[Record]:
+    """Stream the records of one file in the given format."""
+    return FORMATS[format_name](path)
+
+
+def _first_character(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8-sig", errors="ignore").lstrip()
+    except FileNotFoundError:
+        raise CollectionError(path, None, "no such file") from None
+    except OSError as exc:
+        raise CollectionError(path, None, f"cannot be read ({exc.strerror})") from None
+    return head[:1]

@@ -1,0 +1,340 @@
+"""Collection bookkeeping: add, sync, rebuild and remove; the checks run when a collection
+is opened; and recovery of damaged stores. This is the layer that makes sure a user's
+papers are never replaced by other papers and never silently lost.
+
+Policy:
+- Only the default collection is ever filled automatically (with the bundled papers), only
+  in the embedded store, and only while nothing but the bundled papers was put in it. An
+  interrupted first fill resumes on the next command.
+- Opening a collection compares counts (manifest, chunks, lexical index); a mismatch is
+  reported in one line, and ``ingest`` repairs it.
+- The lexical index follows the store: when it is behind (a new client of a shared server,
+  papers another client changed, a damaged index file moved aside), it is brought up to
+  date from the chunk texts in the store. Nothing is embedded, nothing written to Chroma.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import chroma_client
+from .consistency import check_counts, follow_store
+from .errors import StoreDamaged, StoreError
+from .files import move_aside
+from .ingest import IngestReport, ingest_sources
+from .resources import bundled_seed_files
+from .results import Progress
+from .shipped_vectors import ShippedVectors, load_shipped
+from .source_record import (
+    BUNDLED,
+    RecordedSource,
+    SourceRecord,
+    load_record,
+    now,
+    save_record,
+)
+from .sources import SourceFile, scan_sources
+from .store import PaperStore, collection_names, forget_lexical_index, shared_lexical_index
+
+if TYPE_CHECKING:
+    from .embedding import Embedder
+    from .settings import Settings
+
+DEFAULT_COLLECTION = "papers"
+"""The collection of the bundled papers (the ``collection`` setting's default)."""
+log = logging.getLogger("assistant")
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    """One collection of a store, for ``assistant collections``."""
+
+    name: str
+    papers: int
+    sources: list[str]
+
+
+class Library:
+    """The collection named by ``settings.collection`` in the configured store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Callable[[], Embedder],
+        store: PaperStore | None = None,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._store = store
+        # Shared by every Library of this collection in the process: two Assistants (or
+        # threads racing to create one) must not fill or rebuild one collection at once.
+        self._lock = _collection_lock(settings)
+        self._ready = False
+
+    @property
+    def store(self) -> PaperStore:
+        with self._lock:
+            if self._store is None:
+                self._store = PaperStore.open(self.settings, self._embedder())
+            return self._store
+
+    @property
+    def is_default(self) -> bool:
+        return self.settings.collection == DEFAULT_COLLECTION
+
+    # -- adding, syncing, removing ------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Sequence[str | Path] | None = None,
+        *,
+        sync: bool = False,
+        rebuild: bool = False,
+        format_name: str | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Add the papers of ``paths`` (new ones added, changed ones updated, none removed).
+        ``sync``: the collection becomes exactly those files. ``rebuild``: embed everything
+        again from ``paths`` or the recorded files, replacing the collection only once the
+        new one is complete (a damaged store is moved aside first). No paths and no
+        ``rebuild``: re-read the recorded files and repair what is missing."""
+        with self._lock:
+            record = load_record(self.settings)
+            files = [str(p) for p in paths] if paths else self._recorded_files(record)
+            # Read and validate everything before touching the store: bad input writes nothing.
+            sources = scan_sources(files, format_name if paths else None)
+            if paths:  # naming a file again brings back papers removed from it by hand
+                named = {pid for s in sources for pid in s.papers}
+                record.removed = [pid for pid in record.removed if pid not in named]
+            if rebuild:
+                return self._rebuild(sources, record, progress)
+            self._replace_damaged_lexical_index(thorough=True)
+            return self._ingest(sources, record, sync=sync, progress=progress)
+
+    def remove(self, paper_ids: Sequence[str]) -> int:
+        """Remove papers by id; a rebuild leaves them out too. Unknown ids are an error."""
+        with self._lock:
+            store = self.store
+            store.papers_by_id(list(paper_ids))  # every id must exist: raises naming the first
+            store.remove_papers(list(paper_ids))
+            store.bump_generation()
+            record = load_record(self.settings)
+            record.removed = sorted(set(record.removed) | set(paper_ids))
+            record.expected_papers = store.paper_count()
+            save_record(self.settings, record)
+            follow_store(self.store, None)
+            return len(paper_ids)
+
+    def collections(self) -> list[CollectionInfo]:
+        """The store's collections with their paper counts and source files."""
+        client = chroma_client.connect(self.settings)
+        try:
+            out = []
+            for name in collection_names(client):
+                papers = client.get_collection(f"{name}__papers").count()
+                sources = load_record(self.settings, name).source_paths()
+                out.append(CollectionInfo(name, papers, sources))
+            return out
+        except Exception as exc:
+            if not self.settings.chroma_url and chroma_client.is_damage(exc):
+                raise chroma_client.damaged_error(self.settings, exc) from None
+            raise StoreError(f"the Chroma store at {self.store.location} failed: {exc}") from None
+
+    # -- opening: auto-fill, cross-check, lexical follow ----------------------------------
+
+    def ensure_ready(self, progress: Progress | None = None) -> IngestReport | None:
+        """Before searching: fill the default collection on first use (resuming an
+        interrupted fill), check the collection's counts and bring the lexical index up to
+        date. Cheap once done; on a server the lexical index is re-checked every time."""
+        with self._lock:
+            if self._ready:
+                if self.settings.chroma_url:  # other clients may have changed the papers
+                    follow_store(self.store, progress)
+                return None
+            report = self._ready_or_fill(progress)
+            self._ready = True
+            return report
+
+    def _ready_or_fill(self, progress: Progress | None) -> IngestReport | None:
+        store = self.store
+        record = load_record(self.settings)
+        papers = store.paper_count()
+        auto_fill = self.is_default and not self.settings.chroma_url and record.only_bundled
+        if auto_fill and (papers == 0 or papers < record.expected_papers):
+            return self.ingest(progress=progress)
+        if papers == 0:
+            raise StoreError(self._empty_message(record))
+        self._replace_damaged_lexical_index(thorough=False)
+        check_counts(store, record, papers)
+        follow_store(self.store, progress)
+        return None
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _recorded_files(self, record: SourceRecord) -> list[str]:
+        if record.sources:
+            return [str(p) for s in record.sources for p in _expand(s.path)]
+        if self.is_default:
+            return [str(p) for p in bundled_seed_files()]
+        raise StoreError(
+            f"collection {self.settings.collection!r} has no recorded files; name the files: "
+            f"`assistant ingest FILE… --collection {self.settings.collection}`"
+        )
+
+    def _ingest(
+        self,
+        sources: list[SourceFile],
+        record: SourceRecord,
+        *,
+        sync: bool,
+        progress: Progress | None,
+        store: PaperStore | None = None,
+    ) -> IngestReport:
+        store = store or self.store
+        sources = [_drop_removed(s, record.removed) for s in sources]
+        planned = {pid for s in sources for pid in s.papers}
+        if not sync:
+            planned |= store.manifest().keys()
+        recorded = [_recorded(s) for s in sources]
+        if sync:
+            record.sources = recorded
+        else:
+            record.add_sources(recorded)
+        record.expected_papers = len(planned)
+        save_record(self.settings, record)  # first: an interruption is noticed later
+        shipped = self._shipped(store)
+        report = ingest_sources(store, sources, sync=sync, progress=progress, shipped=shipped)
+        record.expected_papers = store.paper_count()
+        save_record(self.settings, record)
+        if store is self._store:
+            follow_store(self.store, progress)
+        return report
+
+    def _rebuild(
+        self, sources: list[SourceFile], record: SourceRecord, progress: Progress | None
+    ) -> IngestReport:
+        self._move_damaged_store_aside()
+        self._replace_damaged_lexical_index(thorough=True)
+        store = self.store
+        staging = PaperStore(
+            chroma_client.connect(self.settings),
+            self.settings,
+            store.embedder,
+            shared_lexical_index(self.settings, f"{store.name}-rebuild"),
+            store.location,
+            name=f"{store.name}-rebuild",
+        )
+        staging.drop_collections()  # a leftover of an interrupted rebuild
+        try:
+            report = self._ingest(sources, record, sync=True, progress=progress, store=staging)
+        except BaseException:
+            staging.drop_collections()
+            raise
+        finally:
+            forget_lexical_index(staging.lexical)
+            staging.lexical.path.unlink(missing_ok=True)
+        _swap_in(store, staging)
+        self._store = None
+        store.lexical.clear()
+        follow_store(self.store, progress)
+        return report
+
+    def _move_damaged_store_aside(self) -> None:
+        """A damaged embedded store cannot be read or repaired: keep its files aside."""
+        try:
+            self.store.paper_count()
+            return
+        except StoreDamaged:
+            if self.settings.chroma_url:
+                raise
+        self._store = None
+        chroma_client.forget(self.settings)
+        moved = move_aside(chroma_client.embedded_path(self.settings))
+        log.warning("warning: the damaged store was moved to %s", moved)
+
+    def _replace_damaged_lexical_index(self, *, thorough: bool) -> None:
+        """The lexical index is derived data: a damaged file is moved aside and refilled
+        from the store's chunk texts by ``follow_store``."""
+        store = self.store
+        if store.lexical.is_sound(thorough=thorough):
+            return
+        forget_lexical_index(store.lexical)
+        moved = move_aside(store.lexical.path)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{store.lexical.path}{suffix}").unlink(missing_ok=True)
+        store.lexical = shared_lexical_index(self.settings)
+        log.warning("warning: the damaged keyword index was moved to %s; rebuilding it", moved)
+
+    def _shipped(self, store: PaperStore) -> ShippedVectors | None:
+        settings = store.settings
+        chunking = f"{settings.chunk_tokens}/{settings.chunk_overlap}"
+        return load_shipped(store.embedder.embedder_id, chunking)
+
+    def _empty_message(self, record: SourceRecord) -> str:
+        name = self.settings.collection
+        where = self.settings.chroma_url or str(chroma_client.embedded_path(self.settings))
+        if record.sources and not record.only_bundled:
+            return (
+                f"collection {name!r} at {where} is empty but was built from "
+                f"{len(record.sources)} file(s); run `assistant ingest --rebuild --collection "
+                f"{name}` to rebuild it from them"
+            )
+        if self.is_default:
+            return (
+                f"collection {name!r} on the Chroma server {where} is empty; run `assistant "
+                "ingest` to add the bundled papers, or `assistant ingest FILE…` for your own"
+            )
+        return (
+            f"collection {name!r} at {where} holds no papers; add some with "
+            f"`assistant ingest FILE… --collection {name}`"
+        )
+
+
+def _swap_in(store: PaperStore, staging: PaperStore) -> None:
+    """The complete new collection takes the old one's place; the old one is dropped only
+    once the new one carries the name (at every step one of them holds every paper)."""
+    name = store.name
+    previous = f"{name}-previous"
+    had_old = store.exists
+    if had_old:
+        store.rename_to(previous)
+    try:
+        staging.rename_to(name)
+    except BaseException:
+        if had_old:
+            store.rename_to(name)
+        raise
+    if had_old:
+        store.drop_collections()
+
+
+_locks: dict[str, threading.RLock] = {}
+_locks_guard = threading.Lock()
+
+
+def _collection_lock(settings: Settings) -> threading.RLock:
+    key = f"{chroma_client.store_location(settings)}|{settings.collection}"
+    with _locks_guard:
+        return _locks.setdefault(key, threading.RLock())
+
+
+def _expand(path: str) -> list[Path]:
+    return list(bundled_seed_files()) if path == BUNDLED else [Path(path)]
+
+
+def _recorded(source: SourceFile) -> RecordedSource:
+    bundled = {p.resolve() for p in bundled_seed_files()}
+    path = BUNDLED if source.path in bundled else str(source.path)
+    return RecordedSource(path, source.sha256, source.format, len(source.papers), now())
+
+
+def _drop_removed(source: SourceFile, removed: Sequence[str]) -> SourceFile:
+    if removed:
+        for pid in set(removed) & source.papers.keys():
+            del source.papers[pid]
+    return source

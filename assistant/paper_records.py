@@ -1,0 +1,78 @@
+"""A paper as the manifest stores it (Chroma metadata: flat scalars), and filters over papers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .collection import Paper
+from .errors import FilterError, StoreError
+
+_FILTERS = ("year", "since", "until", "author")
+
+
+def paper_metadata(paper: Paper, content_hash: str, n_chunks: int) -> dict[str, Any]:
+    """The manifest record's metadata (Chroma takes scalars only: authors are joined)."""
+    meta: dict[str, Any] = {"title": paper.title, "hash": content_hash, "n_chunks": n_chunks}
+    if paper.authors:
+        meta["authors"] = "; ".join(paper.authors)
+    optional = {
+        "year": paper.year,
+        "url": paper.url,
+        "doi": paper.doi,
+        "venue": paper.venue,
+        "source": paper.source_file or None,
+    }
+    meta.update({name: value for name, value in optional.items() if value is not None})
+    return meta
+
+
+def paper_from_record(paper_id: str, abstract: str | None, meta: Mapping[str, Any]) -> Paper:
+    authors = tuple(a for a in str(meta.get("authors", "")).split("; ") if a)
+    year = meta.get("year")
+    source = meta.get("source")
+    return Paper(
+        paper_id,
+        str(meta["title"]),
+        abstract or "",
+        authors,
+        int(year) if year is not None else None,
+        meta.get("url"),
+        meta.get("doi"),
+        meta.get("venue"),
+        origin=f"{source}:0" if source else "",
+    )
+
+
+def select_papers(papers: Iterable[Paper], where: Mapping[str, Any], collection: str) -> list[str]:
+    """Ids of the papers matching ``where``. Filtering on a field no paper has raises a
+    ``FilterError`` that says so, instead of an empty result that looks like "no match"."""
+    unknown = set(where) - set(_FILTERS)
+    if unknown:
+        raise StoreError(f"unknown filter {sorted(unknown)[0]!r}; use year, since, until or author")
+    papers = list(papers)
+    wants_year = any(name in where for name in ("year", "since", "until"))
+    if papers and wants_year and all(p.year is None for p in papers):
+        raise FilterError(_missing_field(collection, "a year", "--year/--since/--until"))
+    if papers and "author" in where and all(not p.authors for p in papers):
+        raise FilterError(_missing_field(collection, "authors", "--author"))
+    return [p.paper_id for p in papers if _matches(p, where)]
+
+
+def _missing_field(collection: str, field: str, flags: str) -> str:
+    return (
+        f"no paper in collection {collection!r} has {field}, so {flags} cannot match; "
+        "ingest files with that metadata (.bib, .ris, CSL-JSON, CSV) or drop the filter"
+    )
+
+
+def _matches(paper: Paper, where: Mapping[str, Any]) -> bool:
+    year = paper.year
+    if "year" in where and year != int(where["year"]):
+        return False
+    if "since" in where and (year is None or year < int(where["since"])):
+        return False
+    if "until" in where and (year is None or year > int(where["until"])):
+        return False
+    needle = str(where.get("author", "")).casefold()
+    return "author" not in where or any(needle in a.casefold() for a in paper.authors)

@@ -1,0 +1,149 @@
+"""Library benchmarks: ingesting a large arXiv-format file (papers/s, peak memory) and the
+first ``ask`` on a fresh install against a warm one.
+
+    python benchmarks/bench_library.py ingest --papers 10000 [--embedder hash|minilm]
+    python benchmarks/bench_library.py first-ask
+
+``ingest`` writes a synthetic arXiv metadata snapshot (JSON lines; abstracts drawn from the
+bundled papers' sentences) and ingests it in a child process into a fresh home, reporting
+papers/s and the child's peak RSS. ``--embedder hash`` replaces MiniLM by a cheap
+deterministic embedder, isolating reading, chunking and storing from the model's cost
+(``bench_embedder.py`` measures that). ``first-ask`` times ``assistant ask`` in a child
+process on a fresh home (the bundled papers are indexed from the shipped vectors) and then
+again on the now-warm home.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+CHILD_INGEST = """
+import json, resource, sys, time
+import numpy as np
+from pathlib import Path
+from assistant.service import Assistant
+from assistant.settings import Settings
+
+class HashEmbedder:
+    embedder_id = "bench-hash"
+    def embed(self, texts):
+        out = np.zeros((len(texts), 64), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.split():
+                out[row, hash(word) % 64] += 1.0
+        return out / np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-9, None)
+
+path, home, kind = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+settings = Settings(home=home, collection="bench")
+embedder = HashEmbedder() if kind == "hash" else None
+started = time.perf_counter()
+report = Assistant(settings, embedder=embedder).ingest([path])
+seconds = time.perf_counter() - started
+peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"papers": report.added, "chunks": report.chunks, "seconds": seconds,
+                  "peak_rss_mb": peak_kb / 1024}))
+"""
+
+
+def write_arxiv_file(path: Path, papers: int) -> None:
+    sys.path.insert(0, str(REPO))
+    from assistant.resources import bundled_seed_files
+    from assistant.sources import load_collection
+    from assistant.text import split_sentences
+
+    sentences = [
+        s for p in load_collection(bundled_seed_files()) for s in split_sentences(p.abstract)
+    ]
+    rng = random.Random(7)
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(papers):
+            record = {
+                "id": f"{2000 + i // 10000:04d}.{i % 10000:05d}",
+                "authors": "A. Author, B. Writer and C. Scholar",
+                "title": f"Synthetic paper {i}: "
+                + " ".join(rng.sample(sentences, 1)[0].split()[:8]),
+                "abstract": " ".join(rng.sample(sentences, rng.randint(4, 9))),
+                "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}],
+                "update_date": "2008-11-13",
+            }
+            out.write(json.dumps(record) + "\n")
+
+
+def bench_ingest(papers: int, embedder: str) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "arxiv-metadata-oai-snapshot.json"
+        write_arxiv_file(source, papers)
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD_INGEST, str(source), str(Path(tmp) / "home"), embedder],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        if child.returncode:
+            raise SystemExit(child.stderr[-3000:])
+        result = json.loads(child.stdout.strip().splitlines()[-1])
+        result["file_mb"] = round(source.stat().st_size / 1e6, 1)
+    result["papers_per_s"] = round(result["papers"] / result["seconds"], 1)
+    result["embedder"] = embedder
+    result["load"] = os.getloadavg()[0]
+    return result
+
+
+def bench_first_ask() -> dict[str, object]:
+    question = "How does LUKE treat entities in self-attention?"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "ASSISTANT_HOME": str(Path(tmp) / "home"),
+            "ASSISTANT_CONFIG": str(Path(tmp) / "none.toml"),
+        }
+        env = {k: v for k, v in env.items() if not k.startswith("OPENAI_")}
+        env.pop("ASSISTANT_BASE_URL", None)
+        times = []
+        for _ in range(3):  # fresh, then warm twice
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "assistant", "ask", question],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                check=True,
+            )
+            times.append(time.perf_counter() - started)
+    warm = min(times[1:])
+    return {
+        "fresh_s": round(times[0], 2),
+        "warm_s": round(warm, 2),
+        "ratio": round(times[0] / warm, 2),
+        "load": os.getloadavg()[0],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="what", required=True)
+    ingest = sub.add_parser("ingest")
+    ingest.add_argument("--papers", type=int, default=10_000)
+    ingest.add_argument("--embedder", choices=["hash", "minilm"], default="hash")
+    sub.add_parser("first-ask")
+    args = parser.parse_args()
+    result = (
+        bench_ingest(args.papers, args.embedder) if args.what == "ingest" else bench_first_ask()
+    )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""`ingest` (add, --sync, --format, skipped entries), `remove`, `papers --json` and
+`collections --json` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+
+EXPORTS = Path(__file__).parent / "data" / "exports"
+
+
+def test_a_library_from_exports_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--home", str(tmp_path / "home"), "--collection", "mine"]
+    assert main(["ingest", str(EXPORTS / "zotero.bib"), str(EXPORTS / "endnote.ris"), *args]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 2 entries with no abstract: 'A Book Without an Abstract', " in err
+    assert "4 added, 0 updated, 0 removed, 0 unchanged" in err
+
+    assert main(["papers", "--json", *args]) == 0
+    papers = {p["title"]: p for p in json.loads(capsys.readouterr().out)}
+    bert = papers["Über BERT: Café Models for Naïve Readers"]
+    assert bert["authors"] == ["Müller, Hans", "Smith, John", "García, Ana"]
+    assert (bert["year"], bert["doi"], bert["venue"]) == (
+        2021,
+        "10.1000/xyz123",
+        "Journal of Menu Studies",
+    )
+    assert bert["url"] == "https://example.org/bert"
+
+    csl = EXPORTS / "zotero-csl.json"
+    assert main(["ingest", str(csl), *args]) == 0
+    assert "2 added, 0 updated, 0 removed" in capsys.readouterr().err
+    assert main(["collections", "--json", *args]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed == [
+        {
+            "name": "mine",
+            "papers": 6,
+            "sources": [str((EXPORTS / n).resolve()) for n in ("zotero.bib", "endnote.ris")]
+            + [str(csl.resolve())],
+        }
+    ]
+
+    assert main(["remove", bert["paper_id"], *args]) == 0
+    assert main(["ingest", "--sync", str(csl), *args]) == 0
+    assert "0 added, 0 updated, 3 removed, 2 unchanged" in capsys.readouterr().err
+    assert main(["search", "filters by author", "--author", "Turing", "--json", *args]) == 0
+    hits = json.loads(capsys.readouterr().out)["results"]
+    assert [h["title"] for h in hits] == ["Sparse Attention for Long Documents"]
+
+
+def test_format_override_and_a_malformed_file_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--home", str(tmp_path / "home"), "--collection", "mine"]
+    sheet = tmp_path / "export.txt"
+    sheet.write_text("Title,Abstract\nA Sheet Paper,It is in a sheet.\n", encoding="utf-8")
+    assert main(["ingest", str(sheet), "--format", "csv", *args]) == 0
+    bad = tmp_path / "bad.bib"
+    bad.write_text("@article{x, title={Fine}, abstract={Fine.}}\n@article{y, title={Bro\n")
+    assert main(["ingest", str(bad), *args]) == 1
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(f"{bad}:2: malformed BibTeX entry (unbalanced braces or quotes?)")
+    )
+    assert main(["papers", *args]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 papers"
+
+
+def test_progress_shows_rate_and_time_left() -> None:
+    import io
+
+    from assistant.cli.common import rate_text, stderr_progress
+
+    assert rate_text(0, 100, None) == ""
+    assert rate_text(40, 100, 20.0) == " · 20/s · 3s left"
+    assert rate_text(100, 1000, 1.0) == " · 1/s · 15m00s left"
+    assert rate_text(100, 100, 50.0) == " · 50/s"
+    stream = io.StringIO()
+    progress = stderr_progress(stream)
+    progress(0, 4, "Embedding papers")
+    progress(4, 4, "Embedding papers")
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "Embedding papers: 0/4"
+    assert lines[-1].startswith("Embedding papers: 4/4 · ") and lines[-1].endswith("/s")
