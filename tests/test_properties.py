@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.citations import CitationFilter, check_citations
-from assistant.collection import load_file
 from assistant.errors import CollectionError, ConfigError
 from assistant.settings import Settings
+from assistant.sources import load_file
 from assistant.terminal import is_printable, printable, printable_line, repaired
 
 CONTROLS = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]))
@@ -120,14 +120,12 @@ def test_txt_loader_reads_or_names_the_line(lines: list[str]) -> None:
     _load("papers.txt", "\n".join(lines).encode("utf-8", "surrogatepass"))
 
 
-@pytest.mark.xfail(
-    reason="collection.py (not this branch's) lets json's RecursionError through; "
-    "the CLI's last-resort handler turns it into one line meanwhile",
-    raises=RecursionError,
-    strict=False,
-)
-def test_deeply_nested_json_is_one_line() -> None:
-    _load("papers.jsonl", b"[" * 100_000 + b"\n")
+@pytest.mark.parametrize("name", ["papers.jsonl", "zotero.json"])
+def test_deeply_nested_json_is_one_line(name: str) -> None:
+    path = Path(tempfile.mkdtemp()) / name
+    path.write_bytes(b"[" * 100_000 + b"\n")
+    with pytest.raises(CollectionError, match="nested too deeply"):
+        load_file(path)
 
 
 # -- settings ------------------------------------------------------------------------------
@@ -167,3 +165,10 @@ def test_settings_from_any_environment_load_or_raise_config_error(env: dict[str,
         Settings.load(env=environment, config_file=Path("/nonexistent/config.toml"))
     except ConfigError as exc:
         assert "\n" not in str(exc)
+
+
+def test_an_infinite_year_is_one_line() -> None:
+    path = Path(tempfile.mkdtemp()) / "papers.jsonl"
+    path.write_text('{"title": "T", "abstract": "An abstract.", "year": Infinity}\n')
+    with pytest.raises(CollectionError, match="'year' must be a number"):
+        load_file(path)

@@ -17,6 +17,8 @@ def read_csl_json(path: Path) -> Iterator[Record]:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CollectionError(path, exc.lineno, f"bad JSON ({exc.msg})") from None
+    except RecursionError:
+        raise CollectionError(path, None, "JSON nested too deeply to be a list of items") from None
     if not isinstance(items, list):
         raise CollectionError(path, 1, "CSL-JSON must be a list of items (Zotero: CSL JSON)")
     for number, item in enumerate(items, start=1):

@@ -42,6 +42,8 @@ def _json_object(path: Path, number: int, line: str) -> dict[str, Any]:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise CollectionError(path, number, f"bad JSON ({exc.msg})") from None
+    except RecursionError:
+        raise CollectionError(path, number, "JSON nested too deeply to be a paper") from None
     if not isinstance(record, dict):
         raise CollectionError(path, number, "each line must be a JSON object")
     return record
@@ -121,7 +123,7 @@ def _strict_year(path: Path, line: int, value: Any) -> int | None:
         return None
     try:
         year = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity
         raise CollectionError(path, line, f"'year' must be a number, got {value!r}") from None
     if not 1000 <= year <= 3000:
         raise CollectionError(path, line, f"'year' {year} is not a plausible year")
