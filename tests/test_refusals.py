@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from assistant.answering.prompts import CANNOT_ANSWER
 
+from assistant.answering.prompts import CANNOT_ANSWER
 from assistant.answering.refusals import is_refusal
 
 REFUSALS = [
