@@ -74,6 +74,9 @@ def test_ask_json_is_exactly_the_answer_dict(seeded_env, capsys):
         "model",
         "citations",
         "sources",
+        "claims",
+        "reasoning",
+        "truncated",
         "usage",
         "timings",
     }
@@ -84,6 +87,67 @@ def test_ask_json_is_exactly_the_answer_dict(seeded_env, capsys):
     assert set(data["sources"][0]) == {"n", "paper_id", "title", "cited", "passage"}
     assert all(isinstance(n, int) for n in data["citations"])
     assert {s["n"] for s in data["sources"] if s["cited"]} == set(data["citations"])
+
+
+def test_ask_json_offline_claims_are_quotes_and_supported(seeded_env, capsys):
+    assert main(["ask", QUESTION, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["claims"] and all(claim["supported"] for claim in data["claims"])
+    assert set(data["claims"][0]) == {"text", "citations", "supported", "support"}
+    assert data["reasoning"] == "" and data["truncated"] is False
+
+
+def test_ask_json_carries_claims_reasoning_and_truncation(model_env, capsys):
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from assistant.text import split_sentences
+
+    assistant = Assistant(Settings.load())
+    hits = assistant.search(QUESTION, 5)
+    copied = split_sentences(assistant.paper(hits[0].paper_id).abstract)[1].rstrip(".")
+    model_env.enqueue(
+        Reply(
+            chunks=["<think>[1] fits</think>", f"{copied} [2]. ", f"{copied} [1]. And"],
+            reasoning_chunks=["Looking at the sources. "],
+            finish_reason="length",
+        )
+    )
+    assert main(["ask", QUESTION, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is True and data["truncated"] is True
+    assert data["reasoning"] == "Looking at the sources. [1] fits"
+    assert "fits" not in data["answer"] and "<think>" not in data["answer"]
+    assert [(c["citations"], c["supported"]) for c in data["claims"]] == [
+        ([2], False),
+        ([1], True),
+        ([], False),
+    ]
+
+
+def test_ask_marks_unsupported_claims_and_a_cut_answer(model_env, capsys):
+    model_env.enqueue(
+        Reply(
+            chunks=["Bananas are a good source of potassium [1]. Latents are used [1]. And"],
+            finish_reason="length",
+        )
+    )
+    assert main(["ask", QUESTION]) == 0
+    out = capsys.readouterr().out
+    answer = out.split("\nReferences\n")[0]
+    assert "⚠ not supported by [1]: Bananas are a good source of potassium [1]." in answer
+    assert "⚠ cites no source: And" in answer
+    assert "Latents are used" not in answer.split("⚠", 1)[1]  # supported claims are not listed
+    assert "cut off" in answer and "ASSISTANT_MAX_TOKENS" in answer and "600" in answer
+
+
+def test_ask_says_an_uncited_reply_is_not_grounded(model_env, capsys):
+    model_env.enqueue("Latents are used instead of landmarks.")
+    assert main(["ask", QUESTION, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is False and data["claims"] == []
+    assert (
+        data["answer"].startswith("Latents are used") and "Not a grounded answer" in data["answer"]
+    )
 
 
 def test_ask_json_declined(seeded_env, capsys):

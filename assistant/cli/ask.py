@@ -1,8 +1,9 @@
 """``assistant ask QUESTION``: a grounded answer with numbered references.
 
-Tokens are printed as they arrive (``--no-stream`` waits for the whole answer); then the
-reference list, cited sources first, retrieved-but-uncited ones marked. ``--json`` prints
-exactly ``Answer.to_dict()``.
+Tokens are printed as they arrive (``--no-stream`` waits for the whole answer); then a
+warning line per sentence its citations do not support and a note if the answer was cut off;
+then the reference list, cited sources first, retrieved-but-uncited ones marked. ``--json``
+prints exactly ``Answer.to_dict()``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.flush()
             sys.stdout.write("\n")
             answer = stream.answer
+    print_trust_notes(answer, sys.stdout, assistant.settings.max_tokens)
     print_references(answer, sys.stdout)
     if answer.invalid_citations:
         markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)
@@ -86,3 +88,24 @@ def print_references(answer: Answer, out: TextIO) -> None:
         out.write(f"  [{source.n}] {source.title}\n")
     for source in uncited:
         out.write(f"  [{source.n}] {source.title}  (retrieved, not cited)\n")
+
+
+def print_trust_notes(answer: Answer, out: TextIO, max_tokens: int) -> None:
+    """Under the answer: each sentence its citations do not support, and a note when the
+    model was cut off at its token limit."""
+    for claim in answer.claims:
+        if claim.supported:
+            continue
+        cited = " ".join(f"[{n}]" for n in claim.citations)
+        why = f"not supported by {cited}" if cited else "cites no source"
+        out.write(f"⚠ {why}: {_shortened(claim.text)}\n")
+    if answer.truncated:
+        out.write(
+            f"note: the answer was cut off at the model's token limit (max_tokens = "
+            f"{max_tokens}); raise it with ASSISTANT_MAX_TOKENS or max_tokens in the config file\n"
+        )
+
+
+def _shortened(text: str, limit: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
