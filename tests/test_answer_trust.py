@@ -185,8 +185,9 @@ def test_reasoning_deltas_are_kept_apart_and_reach_the_stream_first(llm, openai_
     stream = llm.stream_answer(QUESTION)
     first = next(stream)
     assert stream.reasoning == "Which source? [2] no, [1]."  # known before the answer text
+    rest = "".join(stream)
     answer = stream.answer
-    assert (first + "".join(stream)).strip() == answer.text == "Latents [1]."
+    assert (first + rest).strip() == answer.text == "Latents [1]."
     assert answer.reasoning == "Which source? [2] no, [1]." and answer.citations == [1]
     assert [c.citations for c in answer.claims] == [[1]]
 

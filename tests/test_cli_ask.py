@@ -127,7 +127,10 @@ def test_ask_json_carries_claims_reasoning_and_truncation(model_env, capsys):
 def test_ask_marks_unsupported_claims_and_a_cut_answer(model_env, capsys):
     model_env.enqueue(
         Reply(
-            chunks=["Bananas are a good source of potassium [1]. Latents are used [1]. And"],
+            chunks=[
+                "Bananas are a good source of potassium [1]. DAE-Talker leverages data-driven "
+                "latent representations obtained from a diffusion autoencoder [1]. And"
+            ],
             finish_reason="length",
         )
     )
@@ -136,7 +139,7 @@ def test_ask_marks_unsupported_claims_and_a_cut_answer(model_env, capsys):
     answer = out.split("\nReferences\n")[0]
     assert "⚠ not supported by [1]: Bananas are a good source of potassium [1]." in answer
     assert "⚠ cites no source: And" in answer
-    assert "Latents are used" not in answer.split("⚠", 1)[1]  # supported claims are not listed
+    assert "leverages" not in answer.split("⚠", 1)[1]  # supported claims are not listed
     assert "cut off" in answer and "ASSISTANT_MAX_TOKENS" in answer and "600" in answer
 
 
@@ -174,7 +177,8 @@ def test_ask_no_stream_waits_and_prints_once(model_env, monkeypatch):
     out = TimedStdout()
     monkeypatch.setattr(sys, "stdout", out)
     assert main(["ask", QUESTION, "--no-stream"]) == 0
-    assert [text for _, text in out.writes if "Waited" in text] == ["Waited for it [1].\n"]
+    answer_writes = [text for _, text in out.writes if text.startswith("Waited")]
+    assert answer_writes == ["Waited for it [1].\n"]
     assert "\nReferences\n" in out.getvalue()
 
 
