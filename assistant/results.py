@@ -118,7 +118,13 @@ class Answer:
     standalone_question: str | None = None
     """The follow-up rewritten as a self-contained question, when there was history."""
     claims: list[Claim] = field(default_factory=list)
-    """The answer's sentences as checked against their citations (empty when unchecked)."""
+    """The answer's sentences as checked against the sources they cite (empty when the
+    question was declined)."""
+    reasoning: str = ""
+    """What a reasoning model thought before answering (``<think>`` blocks or reasoning
+    deltas): never part of ``text``, never parsed for citations or checked as claims."""
+    truncated: bool = False
+    """The model stopped at its token limit (``max_tokens``): ``text`` is cut short."""
 
     @property
     def cited_sources(self) -> list[Source]:
@@ -143,6 +149,9 @@ class Answer:
                 }
                 for s in self.sources
             ],
+            "claims": [claim.to_dict() for claim in self.claims],
+            "reasoning": self.reasoning,
+            "truncated": self.truncated,
             "usage": dict(self.usage),
             "timings": dict(self.timings),
         }

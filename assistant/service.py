@@ -19,14 +19,14 @@ from .answering import (
     AnswerStream,
     AskRequest,
     ChatModelAnswerer,
+    ClaimCheck,
     ExtractiveAnswerer,
-    NoClaimCheck,
     Pipeline,
     RelevanceDecision,
 )
-from .answering.pipeline import Events
+from .answering.pipeline import ClaimChecker, Events
 from .answering.prompts import load_prompts
-from .results import Answer, Hit, Progress, Turn
+from .results import Answer, Claim, Hit, Progress, Turn
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -171,10 +171,16 @@ class Assistant:
             document_counts=self.store.lexical.document_counts,
             answerer=answerer,
             decider=RelevanceDecision(min_similarity, settings.min_term_support),
-            checker=NoClaimCheck(),
+            checker=self.claim_checker(answerer.mode),
             default_k=settings.k,
             full_abstract_max_tokens=settings.full_abstract_max_tokens,
         )
+
+    def claim_checker(self, mode: str) -> ClaimChecker:
+        """Every answer's sentences checked against the sources they cite, with this
+        assistant's embedder, tuned by the ``claim_*`` settings."""
+        check = ClaimCheck.from_settings(self.embedder, self.settings)
+        return _WithoutOfflineHint(check) if mode == "extractive" else check
 
     def answerer(self) -> Answerer:
         """The chat model when an endpoint is configured, else the extractive answerer."""
@@ -223,3 +229,18 @@ class Assistant:
         return await asyncio.to_thread(
             self.answer, question, k=k, model=model, history=history, where=where
         )
+
+
+class _WithoutOfflineHint:
+    """The offline answer still ends with how to connect a model; that hint is no claim about
+    the papers. (Once the hint lives outside ``Answer.text`` this wrapper does nothing.)"""
+
+    def __init__(self, check: ClaimChecker) -> None:
+        self.check_claims = check
+
+    def check(self, answer_text: str, source_texts: Sequence[str]) -> list[Claim]:
+        from .answering import extractive
+
+        hint = getattr(extractive, "HOW_TO_CONNECT", "")
+        text = answer_text.replace(hint, "") if hint else answer_text
+        return self.check_claims.check(text, source_texts)

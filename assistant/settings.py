@@ -156,7 +156,7 @@ class RetrievalSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    """When to answer, and how the offline answerer picks its quotes."""
+    """When to answer, how the offline answerer picks its quotes, how claims are checked."""
 
     model_config = _GROUP
 
@@ -181,6 +181,16 @@ class AnswerSettings(BaseModel):
     """Weight of the question's words found in a sentence, next to its cosine similarity."""
     extractive_paper_weight: float = Field(1.0, ge=0.0, allow_inf_nan=False)
     """Penalty per unit of similarity a sentence's paper lies below the best retrieved one."""
+    claim_support_threshold: float = Field(0.58, ge=0.0, le=1.0, allow_inf_nan=False)
+    """A sentence of an answer whose support (its best match with a passage of a source it
+    cites) reaches this is ``supported``; below it, the answer marks the sentence unsupported.
+    Tuned with the bundled MiniLM embedder on ``eval/claims.jsonl``'s dev split."""
+    claim_cosine_weight: float = Field(0.6, ge=0.0, le=1.0, allow_inf_nan=False)
+    """Weight of the embedder's cosine in a claim's support; the rest goes to the share of the
+    claim's content words found in the passage."""
+    claim_window_sentences: int = Field(2, ge=1, le=10)
+    """Longest run of consecutive source sentences a claim is compared with (a model's
+    sentence often merges two of the abstract's)."""
     full_abstract_max_tokens: int = Field(600, ge=16)
     """Longer texts (full papers rather than abstracts) are represented by their best
     passages instead of in full."""

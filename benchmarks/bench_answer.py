@@ -7,6 +7,13 @@ embedding, dense + BM25 search), the relevance check, the prompt with its token 
 and the HTTP send. Standard-library timing only (``time.perf_counter``, ``statistics``);
 the server records ``perf_counter()`` on the same clock when the request line arrives.
 
+It also measures the claim check that runs after every answer (``claims_ms``): in model
+mode on replies of three sentences copied from the two best sources (as a grounded model
+writes), and offline on the extractive answers; the first pass over the questions meets
+their abstracts for the first time (cold), the second finds their sentence vectors cached.
+The share is of the whole ``answer()`` with the loopback server answering at once, so with a
+real model (seconds per answer) it is far smaller still.
+
     python benchmarks/bench_answer.py                 # ingests into a temporary home first
     python benchmarks/bench_answer.py --home DIR      # an already ingested home
     python benchmarks/bench_answer.py --json
@@ -90,6 +97,9 @@ def main() -> int:
                 request = server.chat_requests[before]
                 overhead_ms.append((request.received_at - call) * 1000)
                 prepare_ms.append(answer.timings["prepare_ms"])
+        result_claims = measure_claim_check(assistant, server, questions)
+        offline = Assistant(settings.replace(base_url=None), embedder=assistant.embedder)
+        offline_claims = measure_claim_check(offline, None, questions)
     server.stop()
 
     result = {
@@ -101,6 +111,8 @@ def main() -> int:
         "met": statistics.median(overhead_ms) <= TARGET_P50_MS,
         "ingest_s": round(ingest_s, 1),
         "load_avg_1min": round(os.getloadavg()[0], 2),
+        "claim_check_llm": result_claims,
+        "claim_check_offline": offline_claims,
     }
     if args.json:
         print(json.dumps(result))
@@ -117,8 +129,56 @@ def main() -> int:
             "  of which before the SDK call (retrieval, relevance, prompt): "
             f"p50 {result['prepare_p50_ms']} ms"
         )
+        for mode in ("llm", "offline"):
+            print(f"claim check after each answer ({mode}):")
+            for name, row in result[f"claim_check_{mode}"].items():
+                print(
+                    f"  {name:5} p50 {row['claims_p50_ms']} ms   p95 {row['claims_p95_ms']} ms   "
+                    f"share of answer() p50 {row['share_p50']:.1%}   "
+                    f"({row['claims_per_answer']:.1f} claims/answer, {row['samples']} answers)"
+                )
         print(f"  load average {result['load_avg_1min']}")
     return 0
+
+
+def measure_claim_check(assistant, server, questions: list[str]) -> dict[str, dict[str, float]]:
+    """``claims_ms`` and its share of ``total_ms``, cold (first pass) and warm (second).
+    With a ``server``, each reply copies sentences of the two best sources with citations."""
+    from assistant.answering.vectors import SHARED_VECTORS
+
+    SHARED_VECTORS._vectors.clear()  # cold means cold: no sentence seen before
+    rows = {}
+    for name in ("cold", "warm"):
+        claims_ms: list[float] = []
+        shares: list[float] = []
+        counts: list[int] = []
+        for question in questions:
+            if server is not None:
+                server.enqueue(grounded_reply(assistant, question))
+            answer = assistant.answer(question)
+            if not answer.answered:
+                continue
+            claims_ms.append(answer.timings["claims_ms"])
+            shares.append(answer.timings["claims_ms"] / answer.timings["total_ms"])
+            counts.append(len(answer.claims))
+        rows[name] = {
+            "samples": len(claims_ms),
+            "claims_p50_ms": round(statistics.median(claims_ms), 2),
+            "claims_p95_ms": round(percentile(claims_ms, 95) or 0.0, 2),
+            "share_p50": round(statistics.median(shares), 4),
+            "claims_per_answer": round(statistics.mean(counts), 2),
+        }
+    return rows
+
+
+def grounded_reply(assistant, question: str) -> str:
+    """Three sentences copied from the two best sources, each citing the one it came from."""
+    from assistant.text import split_sentences
+
+    hits = assistant.search(question, assistant.settings.k)
+    first, second = (split_sentences(assistant.paper(h.paper_id).abstract) for h in hits[:2])
+    picked = [(first[0], 1), (second[0], 2), (first[min(1, len(first) - 1)], 1)]
+    return " ".join(f"{sentence.rstrip('.')} [{n}]." for sentence, n in picked)
 
 
 if __name__ == "__main__":

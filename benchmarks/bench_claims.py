@@ -6,7 +6,8 @@ Each line is a claim copied or paraphrased from a paper and cited either to that
 (``supported``) or to its nearest same-topic neighbour (``unsupported``). The claim is checked
 as an answer sentence ``"<claim> [1]"`` with the cited abstract as source 1, with the bundled
 MiniLM embedder. Prints the thresholds at which ``dev`` reaches its best min(precision,
-recall), and the scores at the module default threshold on ``dev`` and ``test``;
+recall), and the scores at the default threshold (the ``claim_*`` settings) on ``dev`` and
+``test``;
 ``test`` is for reporting only, never for tuning.
 """
 
@@ -24,6 +25,9 @@ sys.path.insert(0, str(REPO))
 
 from assistant.answering import claims  # noqa: E402
 from assistant.embedding import MiniLMEmbedder  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+DEFAULTS = Settings()
 
 
 def supports(rows: list[dict], weight: float, window: int) -> np.ndarray:
@@ -34,6 +38,7 @@ def supports(rows: list[dict], weight: float, window: int) -> np.ndarray:
                 row["claim"] + " [1]",
                 [cited["text"] for cited in row["cited"]],
                 embedder,
+                threshold=DEFAULTS.claim_support_threshold,
                 cosine_weight=weight,
                 window_sentences=window,
             )[0].support
@@ -60,8 +65,8 @@ def dev_threshold(support: np.ndarray, unsupported: np.ndarray) -> tuple[float, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=Path, default=REPO / "eval" / "claims.jsonl")
-    parser.add_argument("--weight", type=float, default=claims.COSINE_WEIGHT)
-    parser.add_argument("--window", type=int, default=claims.WINDOW_SENTENCES)
+    parser.add_argument("--weight", type=float, default=DEFAULTS.claim_cosine_weight)
+    parser.add_argument("--window", type=int, default=DEFAULTS.claim_window_sentences)
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.claims.read_text().splitlines() if line.strip()]
     support = supports(rows, args.weight, args.window)
@@ -73,11 +78,13 @@ def main() -> None:
     print(f"claims: {len(rows)} ({int(dev.sum())} dev, {int((~dev).sum())} test)")
     print(f"weight {args.weight}, window {args.window} sentences")
     print(f"dev: best min(P, R) {best:.3f} for thresholds {low:.3f}-{high:.3f}")
-    print(f"default threshold {claims.SUPPORT_THRESHOLD}")
+    print(f"default threshold {DEFAULTS.claim_support_threshold}")
     for split in ("dev", "test"):
         for kind in ("all", "copy", "paraphrase"):
             chosen = (splits == split) & ((kinds == kind) if kind != "all" else True)
-            p, r = precision_recall(support[chosen], unsupported[chosen], claims.SUPPORT_THRESHOLD)
+            p, r = precision_recall(
+                support[chosen], unsupported[chosen], DEFAULTS.claim_support_threshold
+            )
             print(f"{split:4} {kind:10} n={int(chosen.sum()):3}  unsupported: P {p:.3f}  R {r:.3f}")
 
 

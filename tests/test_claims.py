@@ -8,8 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.claims import ClaimText, check_claims, split_claims, term_overlap
+from assistant.answering.claims import (
+    ClaimCheck,
+    ClaimText,
+    check_claims,
+    split_claims,
+    term_overlap,
+)
 from assistant.results import Claim
+from assistant.settings import Settings
+
+DEFAULTS = Settings()
 
 LUKE = (
     "Entity representations are useful in natural language tasks involving entities. In this "
@@ -39,6 +48,16 @@ PARAPHRASED = (
 CLAIMS_FILE = Path(__file__).resolve().parents[1] / "eval" / "claims.jsonl"
 
 
+def check(text, sources, embedder, **changes):
+    """``check_claims`` tuned as the settings' defaults, with ``changes``."""
+    tuning = {
+        "threshold": DEFAULTS.claim_support_threshold,
+        "cosine_weight": DEFAULTS.claim_cosine_weight,
+        "window_sentences": DEFAULTS.claim_window_sentences,
+    }
+    return check_claims(text, sources, embedder, **(tuning | changes))
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -60,6 +79,11 @@ CLAIMS_FILE = Path(__file__).resolve().parents[1] / "eval" / "claims.jsonl"
             "Uncited claim. Also e.g. this one [1].",
             [("Uncited claim.", []), ("Also e.g. this one [1].", [1])],
         ),
+        # A question (such as a paper's title) claims nothing, and its marker opens the next.
+        (
+            "A holds [1].\nWhat Does X Do? [2]: X does Y [2].",
+            [("A holds [1].", [1]), ("[2]: X does Y [2].", [2])],
+        ),
     ],
 )
 def test_split_claims_keeps_each_sentence_with_its_markers(text, expected):
@@ -68,7 +92,7 @@ def test_split_claims_keeps_each_sentence_with_its_markers(text, expected):
 
 def test_copied_and_paraphrased_claims_cited_to_their_source_are_supported(embedder):
     text = f"{COPIED} [1]. {PARAPHRASED} [2]."
-    claims = check_claims(text, [LUKE, ALBERT], embedder)
+    claims = check(text, [LUKE, ALBERT], embedder)
     assert [c.citations for c in claims] == [[1], [2]]
     assert all(c.supported for c in claims), claims
     assert all(0.58 <= c.support <= 1.0 for c in claims)
@@ -76,20 +100,20 @@ def test_copied_and_paraphrased_claims_cited_to_their_source_are_supported(embed
 
 def test_a_claim_cited_to_another_paper_on_the_topic_is_unsupported(embedder):
     text = f"{COPIED} [2]. {PARAPHRASED} [1]."
-    claims = check_claims(text, [LUKE, ALBERT], embedder)
+    claims = check(text, [LUKE, ALBERT], embedder)
     assert [c.supported for c in claims] == [False, False], claims
-    right = check_claims(f"{COPIED} [1].", [LUKE, ALBERT], embedder)[0]
+    right = check(f"{COPIED} [1].", [LUKE, ALBERT], embedder)[0]
     assert claims[0].support < right.support
 
 
 def test_a_claim_citing_several_sources_takes_the_one_that_supports_it(embedder):
-    (claim,) = check_claims(f"{COPIED} [2, 1].", [LUKE, ALBERT], embedder)
+    (claim,) = check(f"{COPIED} [2, 1].", [LUKE, ALBERT], embedder)
     assert claim.citations == [2, 1]
     assert claim.supported
 
 
 def test_uncited_claims_and_unknown_numbers_are_unsupported_with_zero_support(embedder):
-    claims = check_claims(f"{COPIED}. {COPIED} [7].", [LUKE], embedder)
+    claims = check(f"{COPIED}. {COPIED} [7].", [LUKE], embedder)
     assert [(c.citations, c.supported, c.support) for c in claims] == [
         ([], False, 0.0),
         ([7], False, 0.0),
@@ -97,10 +121,10 @@ def test_uncited_claims_and_unknown_numbers_are_unsupported_with_zero_support(em
 
 
 def test_threshold_and_weights_are_parameters(embedder):
-    (strict,) = check_claims(f"{PARAPHRASED} [1].", [ALBERT], embedder, threshold=0.99)
-    (lenient,) = check_claims(f"{PARAPHRASED} [1].", [ALBERT], embedder, threshold=0.1)
+    (strict,) = check(f"{PARAPHRASED} [1].", [ALBERT], embedder, threshold=0.99)
+    (lenient,) = check(f"{PARAPHRASED} [1].", [ALBERT], embedder, threshold=0.1)
     assert not strict.supported and lenient.supported
-    (terms_only,) = check_claims(f"{COPIED} [1].", [LUKE], embedder, cosine_weight=0.0)
+    (terms_only,) = check(f"{COPIED} [1].", [LUKE], embedder, cosine_weight=0.0)
     assert terms_only.support == 1.0  # every content word of a copied sentence is there
 
 
@@ -134,3 +158,17 @@ def test_the_labelled_claim_set_is_large_paraphrased_and_split():
     for row in rows:
         split_of.setdefault(row["claim"], set()).add(row["split"])
     assert all(len(splits) == 1 for splits in split_of.values())
+
+
+def test_the_pipelines_check_is_tuned_by_the_settings(embedder):
+    assert (
+        DEFAULTS.claim_support_threshold,
+        DEFAULTS.claim_cosine_weight,
+        DEFAULTS.claim_window_sentences,
+    ) == (0.58, 0.6, 2)
+    strict = ClaimCheck.from_settings(embedder, DEFAULTS.replace(claim_support_threshold=0.99))
+    assert strict.threshold == 0.99
+    (claim,) = strict.check(f"{PARAPHRASED} [1].", [ALBERT])
+    assert not claim.supported
+    (claim,) = ClaimCheck.from_settings(embedder, DEFAULTS).check(f"{PARAPHRASED} [1].", [ALBERT])
+    assert claim.supported

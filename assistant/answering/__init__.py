@@ -6,11 +6,21 @@ One module per step, one direction of flow (nothing here imports ``service``):
 * ``pipeline``  — condense → retrieve → decide → answer → check, over narrow collaborators;
 * ``stream``    — ``AnswerStream``, what callers iterate and read the ``Answer`` from;
 * ``answerer``  — the ``Answerer`` protocol; ``extractive`` (offline) and ``chat_model``;
-* ``decision``  — answer or abstain; ``followups`` — condensing; ``prompts``, ``budget``.
+* ``decision``  — answer or abstain; ``followups`` — condensing; ``prompts``, ``budget``;
+* ``claims``    — each sentence checked against the sources it cites (``vectors`` caches);
+  ``refusals`` — a model declining in prose; ``reasoning`` — thinking kept apart.
 """
 
-from .answerer import NOT_COVERED, Answerer, Evidence, Reply, SourcesReady
-from .chat_model import MODEL_DECLINED, ChatModelAnswerer, SentinelGuard, build_prompt
+from .answerer import NOT_COVERED, Answerer, Evidence, ReasoningDelta, Reply, SourcesReady
+from .chat_model import (
+    MODEL_CUT_OFF,
+    MODEL_DECLINED,
+    MODEL_UNCITED,
+    ChatModelAnswerer,
+    SentinelGuard,
+    build_prompt,
+)
+from .claims import ClaimCheck
 from .decision import Decision, RelevanceDecision, TermStatistics
 from .extractive import ExtractiveAnswerer
 from .pipeline import ClaimChecker, NoClaimCheck, Pipeline
@@ -18,18 +28,22 @@ from .request import AskRequest
 from .stream import AnswerStream
 
 __all__ = [
+    "MODEL_CUT_OFF",
     "MODEL_DECLINED",
+    "MODEL_UNCITED",
     "NOT_COVERED",
     "AnswerStream",
     "Answerer",
     "AskRequest",
     "ChatModelAnswerer",
+    "ClaimCheck",
     "ClaimChecker",
     "Decision",
     "Evidence",
     "ExtractiveAnswerer",
     "NoClaimCheck",
     "Pipeline",
+    "ReasoningDelta",
     "RelevanceDecision",
     "Reply",
     "SentinelGuard",

@@ -66,6 +66,13 @@ class SourcesReady:
 
 
 @dataclass(frozen=True)
+class ReasoningDelta:
+    """Event: more of the model's reasoning (kept apart from the answer text)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """What an answerer produced, before the pipeline adds question, mode and timings."""
 
@@ -76,11 +83,15 @@ class Reply:
     model: str | None = None
     usage: dict[str, int] = field(default_factory=dict)
     invalid_citations: list[int] = field(default_factory=list)
+    reasoning: str = ""
+    truncated: bool = False
+    """The model stopped at its token limit."""
 
 
-Answering = Generator["str | SourcesReady", None, Reply]
+Answering = Generator["str | SourcesReady | ReasoningDelta", None, Reply]
 """An answerer's work: text deltas (already citation-checked), one ``SourcesReady`` before
-the first delta, and the ``Reply`` as the generator's return value."""
+the first delta, ``ReasoningDelta``s from a reasoning model, and the ``Reply`` as the
+generator's return value."""
 
 
 class Answerer(Protocol):

@@ -1,9 +1,11 @@
 """The online answerer: a chat model writes the answer from the fenced, numbered sources.
 
-Everything the model streams passes two filters before anyone sees it: the sentinel guard
-(a reply that turns out to be "cannot answer" is never half-shown) and the citation filter
-(a marker that points at no source never reaches a screen). What was shown is therefore
-exactly ``Answer.text``.
+Everything the model streams passes three filters before anyone sees it: the reasoning
+splitter (``<think>`` blocks and reasoning deltas become ``Answer.reasoning``, never answer
+text), the sentinel guard (a reply that turns out to be "cannot answer" is never half-shown)
+and the citation filter (a marker that points at no source never reaches a screen). What was
+shown as the answer is ``Answer.text``; when the reply is no answer (a refusal, or prose citing
+no source) the reason is shown after it and is what ``Answer.text`` says.
 """
 
 from __future__ import annotations
@@ -13,19 +15,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..citations import CitationFilter
+from ..citations import CitationFilter, neutralise_markers
 from ..results import Turn
 from ..text import count_tokens
-from .answerer import Answering, Evidence, Reply, SourcesReady, Timings, numbered_sources
+from .answerer import (
+    Answering,
+    Evidence,
+    ReasoningDelta,
+    Reply,
+    SourcesReady,
+    Timings,
+    numbered_sources,
+)
 from .budget import SourceText, fit_sources, room_for_sources
 from .followups import history_transcript
 from .prompts import CANNOT_ANSWER, Prompts, fence_source_text
+from .reasoning import ReasoningSplitter, split_reasoning
+from .refusals import is_refusal
 
 if TYPE_CHECKING:
-    from ..llm import ChatClient, ChatStream
+    from ..llm import ChatClient, ChatStream, StreamDelta
     from ..settings import Settings
 
 MODEL_DECLINED = "The collection does not answer this: the papers found do not contain the answer."
+"""The answer when the model declines (the sentinel, or a refusal in prose citing nothing)."""
+MODEL_UNCITED = (
+    "(Not a grounded answer: the model cited none of the sources, so nothing above is backed "
+    "by the papers.)"
+)
+"""Appended to a reply that cites no source; such a reply is never ``answered``."""
+MODEL_CUT_OFF = (
+    "The model reached its token limit before writing an answer; raise max_tokens "
+    "(ASSISTANT_MAX_TOKENS)."
+)
+"""The answer when the reply was cut at ``max_tokens`` before any answer text (a reasoning
+model can spend them all thinking)."""
 
 
 @dataclass
@@ -52,8 +76,10 @@ def build_prompt(
 
 
 def render_source(n: int, source: SourceText) -> str:
-    """One source as the model reads it."""
-    return f"[{n}] {fence_source_text(source.title)}\n{fence_source_text(source.text)}"
+    """One source as the model reads it. Reference markers of the paper's own ("as shown in
+    [2]") are rewritten, so a model copying them does not cite our source 2 by accident."""
+    title, text = neutralise_markers(source.title), neutralise_markers(source.text)
+    return f"[{n}] {fence_source_text(title)}\n{fence_source_text(text)}"
 
 
 class ChatModelAnswerer:
@@ -77,7 +103,8 @@ class ChatModelAnswerer:
             max_tokens=self.settings.condense_max_tokens,
             temperature=0.0,
         )
-        lines = [line.strip().strip('"') for line in reply.text.strip().splitlines()]
+        rewrite, _ = split_reasoning(reply.text)  # a reasoning model may think aloud here too
+        lines = [line.strip().strip('"') for line in rewrite.strip().splitlines()]
         lines = [line for line in lines if line]
         return lines[0] if lines and CANNOT_ANSWER not in lines[0] else question
 
@@ -91,21 +118,28 @@ class ChatModelAnswerer:
         chat = self.client.stream_chat(prompt.messages, model=model)
         written = _WrittenAnswer(len(prompt.sources))
         try:
-            for delta in chat:
+            for delta in chat.deltas():
                 timings.first("first_token_ms")
-                visible = written.feed(delta)
+                visible, reasoning = written.feed(delta)
+                if reasoning:
+                    yield ReasoningDelta(reasoning)
                 if written.declined:
                     break
                 if visible:
                     yield visible
         finally:
             chat.close()
-        tail = written.finish()
+        tail, reasoning = written.finish()
+        if reasoning:
+            yield ReasoningDelta(reasoning)
         if tail:
             yield tail
-        reply = written.reply(prompt, model, _usage(chat, prompt, written))
-        if not reply.answered:
-            yield ("\n\n" if written.text else "") + MODEL_DECLINED
+        truncated = chat.finish_reason == "length"
+        reply = written.reply(prompt, model, _usage(chat, prompt, written), truncated=truncated)
+        if not reply.text.startswith(written.text) or not written.text:
+            yield ("\n\n" if written.text else "") + reply.text  # the reason it is no answer
+        elif reply.text != written.text:
+            yield reply.text[len(written.text) :]
         return reply
 
 
@@ -124,13 +158,16 @@ def _usage(chat: ChatStream, prompt: ChatPrompt, written: _WrittenAnswer) -> dic
 
 
 class _WrittenAnswer:
-    """The model's deltas through the sentinel guard and the citation filter."""
+    """The model's deltas: reasoning split off first, then the answer text through the sentinel
+    guard and the citation filter (so thinking is never shown, parsed or checked)."""
 
     def __init__(self, source_count: int) -> None:
+        self.splitter = ReasoningSplitter()
         self.guard = SentinelGuard()
         self.citations = CitationFilter(source_count)
         self._raw: list[str] = []
         self._shown: list[str] = []
+        self._reasoning: list[str] = []
 
     @property
     def declined(self) -> bool:
@@ -144,33 +181,64 @@ class _WrittenAnswer:
     def text(self) -> str:
         return "".join(self._shown).strip()
 
-    def feed(self, delta: str) -> str:
-        self._raw.append(delta)
-        visible = self.citations.feed(self.guard.feed(delta))
-        if not self.guard.declined:
-            self._shown.append(visible)
-        return visible
+    @property
+    def reasoning(self) -> str:
+        return "".join(self._reasoning).strip()
 
-    def finish(self) -> str:
+    def feed(self, delta: StreamDelta) -> tuple[str, str]:
+        """One delta in; the answer text that can be shown now and the new reasoning out."""
+        self._raw.append(delta.content + delta.reasoning)
+        answer, thought = self.splitter.feed(delta.content)
+        return self._show(answer), self._think(delta.reasoning + thought)
+
+    def finish(self) -> tuple[str, str]:
+        """Flush what the splitter, the guard and the filter held back."""
+        answer, thought = self.splitter.finish()
+        visible = self._show(answer)
         if self.guard.declined:
-            return ""
+            return "", self._think(thought)
         tail = self.citations.feed(self.guard.finish()) + self.citations.finish()
         self._shown.append(tail)
-        return tail
+        return visible + tail, self._think(thought)
 
-    def reply(self, prompt: ChatPrompt, model: str, usage: dict[str, int]) -> Reply:
-        if self.declined or not self.text:
-            sources = numbered_sources(prompt.sources)
-            return Reply(MODEL_DECLINED, False, sources, [], model=model, usage=usage)
+    def reply(
+        self, prompt: ChatPrompt, model: str, usage: dict[str, int], *, truncated: bool
+    ) -> Reply:
+        """The reply as answered, declined, or written without any valid citation: only a
+        reply that cites a source is ``answered``."""
+        text, cited = self.text, list(self.citations.cited)
+        if self.declined or (text and is_refusal(text, cited)):
+            text, cited = MODEL_DECLINED, []
+        elif not text:
+            text = MODEL_CUT_OFF if truncated else MODEL_DECLINED
+        elif not cited:
+            # Prose that points at no source is not a grounded answer, however plausible.
+            text = f"{text}\n\n{MODEL_UNCITED}"
         return Reply(
-            self.text,
-            True,
-            numbered_sources(prompt.sources, self.citations.cited),
-            list(self.citations.cited),
+            text,
+            bool(cited),
+            numbered_sources(prompt.sources, cited),
+            cited,
             model=model,
             usage=usage,
             invalid_citations=list(self.citations.invalid),
+            reasoning=self.reasoning,
+            truncated=truncated,
         )
+
+    def _show(self, answer: str) -> str:
+        if not answer or self.guard.declined:
+            return ""
+        visible = self.citations.feed(self.guard.feed(answer))
+        if not self.guard.declined:
+            self._shown.append(visible)
+            return visible
+        return ""
+
+    def _think(self, reasoning: str) -> str:
+        if reasoning:
+            self._reasoning.append(reasoning)
+        return reasoning
 
 
 class SentinelGuard:

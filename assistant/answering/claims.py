@@ -8,9 +8,11 @@ consecutive ones) of a cited source, mixing two signals:
 - the share of the claim's content words found in the window (catches a copied sentence cited
   to the wrong paper, which a same-topic neighbour can still resemble in meaning).
 
-The defaults below were tuned on the ``dev`` split of ``eval/claims.jsonl`` (claims copied or
-paraphrased from a paper, cited once to that paper and once to its nearest neighbour) and are
-reported on its ``test`` split by ``benchmarks/bench_claims.py``.
+The threshold, the cosine weight and the window are settings (``claim_*`` in
+``AnswerSettings``), tuned on the ``dev`` split of ``eval/claims.jsonl`` (claims copied or
+paraphrased from a paper, cited once to that paper and once to its nearest neighbour) and
+reported on its ``test`` split by ``benchmarks/bench_claims.py``. ``ClaimCheck`` is what the
+pipeline runs after an answer is written.
 """
 
 from __future__ import annotations
@@ -25,18 +27,11 @@ import numpy as np
 from ..citations import parse_marker
 from ..results import Claim
 from ..text import split_sentences
+from .vectors import SHARED_VECTORS, VectorCache
 
 if TYPE_CHECKING:
     from ..embedding import Embedder
-
-# -- defaults (one place; they become settings) ------------------------------------------------
-SUPPORT_THRESHOLD = 0.58
-"""A claim whose support reaches this is ``supported``."""
-COSINE_WEIGHT = 0.6
-"""Weight of the embedder's cosine in the support score; the rest goes to term overlap."""
-WINDOW_SENTENCES = 2
-"""Longest run of consecutive source sentences a claim is compared with (a model's sentence
-often merges two of the abstract's)."""
+    from ..settings import AnswerSettings
 
 _MARKER = re.compile(r"\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\]")
 # Markers written after the final stop (``true.[1]``, ``true. [1]``, ``true.\n[1]``) belong to
@@ -67,22 +62,62 @@ class ClaimText:
 def split_claims(text: str) -> list[ClaimText]:
     """The claims of ``text``: its sentences (list items count as sentences), each with its
     ``[n]`` citations. Markers after a sentence's final stop, or alone on the next line, belong
-    to that sentence; headings and lead-ins ending in ``:`` are not claims."""
+    to that sentence; headings, questions and lead-ins ending in ``:`` are not claims."""
     moved = _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)}", text)
     claims: list[ClaimText] = []
+    follows_claim = False  # whether the sentence before this one was a claim
     for line in moved.splitlines():
         if line.lstrip().startswith("#"):
+            follows_claim = False
             continue  # a Markdown heading names a topic; it claims nothing
         line = _LIST_BULLET.sub("", line.strip())
         for sentence in split_sentences(line):
             leading = _LEADING_MARKERS.match(sentence)
-            if leading and claims:
+            if leading and follows_claim:
                 # A marker-only line or one opening the next sentence cites the one before.
                 claims[-1] = _with_citations(claims[-1], leading.group(1))
-                sentence = sentence[leading.end() :]
-            if _is_claim(sentence):
+                sentence = sentence[leading.end() :].lstrip(":;, ")
+                if not sentence:
+                    continue
+            follows_claim = _is_claim(sentence)
+            if follows_claim:
                 claims.append(ClaimText(sentence, _citations_in(sentence)))
     return claims
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """The pipeline's claim check: ``check_claims`` with one embedder and the settings' tuning,
+    source windows embedded once per session (``vectors``)."""
+
+    embedder: Embedder
+    threshold: float
+    cosine_weight: float
+    window_sentences: int
+    vectors: VectorCache = SHARED_VECTORS
+
+    @classmethod
+    def from_settings(cls, embedder: Embedder, settings: AnswerSettings) -> ClaimCheck:
+        """The check tuned by ``claim_support_threshold``, ``claim_cosine_weight`` and
+        ``claim_window_sentences``."""
+        return cls(
+            embedder,
+            settings.claim_support_threshold,
+            settings.claim_cosine_weight,
+            settings.claim_window_sentences,
+        )
+
+    def check(self, answer_text: str, source_texts: Sequence[str]) -> list[Claim]:
+        """The claims of ``answer_text``; ``source_texts[n - 1]`` is the full text of ``[n]``."""
+        return check_claims(
+            answer_text,
+            source_texts,
+            self.embedder,
+            threshold=self.threshold,
+            cosine_weight=self.cosine_weight,
+            window_sentences=self.window_sentences,
+            vectors=self.vectors,
+        )
 
 
 def check_claims(
@@ -90,13 +125,15 @@ def check_claims(
     sources: Sequence[str],
     embedder: Embedder,
     *,
-    threshold: float = SUPPORT_THRESHOLD,
-    cosine_weight: float = COSINE_WEIGHT,
-    window_sentences: int = WINDOW_SENTENCES,
+    threshold: float,
+    cosine_weight: float,
+    window_sentences: int,
+    vectors: VectorCache | None = None,
 ) -> list[Claim]:
     """Each claim of ``text`` scored against the sources it cites (``sources[n - 1]`` is the
     text of source ``n``). A claim citing nothing, or only numbers outside ``sources``, is
-    ``supported=False, support=0.0``; a claim citing several sources takes its best one."""
+    ``supported=False, support=0.0``; a claim citing several sources takes its best one.
+    ``vectors`` remembers embeddings between calls (none: embed everything afresh)."""
     claims = split_claims(text)
     windows = {
         n: _windows(sources[n - 1], window_sentences)
@@ -105,17 +142,17 @@ def check_claims(
         if 1 <= n <= len(sources)
     }
     scored_claims = [c for c in claims if any(n in windows for n in c.citations)]
-    vectors = _embed(embedder, [_plain(c.text) for c in scored_claims], windows)
+    embedded = _embed(embedder, [_plain(c.text) for c in scored_claims], windows, vectors)
     results: list[Claim] = []
     for claim in claims:
         cited = [n for n in claim.citations if n in windows]
         if not cited:
             results.append(Claim(claim.text, list(claim.citations), False, 0.0))
             continue
-        claim_vector = vectors.claims[scored_claims.index(claim)]
+        claim_vector = embedded.claims[scored_claims.index(claim)]
         support = max(
             _best_window_support(
-                _plain(claim.text), claim_vector, windows[n], vectors.windows[n], cosine_weight
+                _plain(claim.text), claim_vector, windows[n], embedded.windows[n], cosine_weight
             )
             for n in cited
         )
@@ -153,11 +190,23 @@ class _Vectors:
     windows: dict[int, np.ndarray]
 
 
-def _embed(embedder: Embedder, claims: list[str], windows: dict[int, list[str]]) -> _Vectors:
-    """One embedding call for every claim and every window (batching is the embedder's job)."""
+def _embed(
+    embedder: Embedder,
+    claims: list[str],
+    windows: dict[int, list[str]],
+    cache: VectorCache | None,
+) -> _Vectors:
+    """One embedding call for every claim and every window not cached (batching is the
+    embedder's job); claims are new each time, so only windows go through the cache."""
     numbers = list(windows)
-    texts = claims + [w for n in numbers for w in windows[n]]
-    matrix = embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    window_texts = [w for n in numbers for w in windows[n]]
+    if cache is None:
+        texts = claims + window_texts
+        matrix = embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    else:
+        claim_matrix = embedder.embed(claims) if claims else np.zeros((0, 1), dtype=np.float32)
+        window_matrix = cache.embed(embedder, window_texts)
+        matrix = np.concatenate([claim_matrix, window_matrix]) if claims else window_matrix
     by_source: dict[int, np.ndarray] = {}
     start = len(claims)
     for n in numbers:
@@ -205,9 +254,10 @@ def _citations_in(text: str) -> list[int]:
 
 
 def _is_claim(sentence: str) -> bool:
-    """Words, not a heading or a lead-in to a list ("The papers differ in three ways:")."""
-    plain = _plain(sentence)
-    return bool(_WORD.search(plain.casefold())) and not plain.rstrip("*_ ").endswith(":")
+    """Words, not a heading, a lead-in to a list ("The papers differ in three ways:") or a
+    question (a title such as "What Does BERT Look At?" asks, it claims nothing)."""
+    plain = _plain(sentence).rstrip("*_ ")
+    return bool(_WORD.search(plain.casefold())) and not plain.endswith((":", "?"))
 
 
 def _plain(text: str) -> str:

@@ -15,9 +15,17 @@ from typing import Any, Protocol
 
 from ..collection import Paper
 from ..errors import AssistantError
-from ..results import Answer, Claim, Hit, Source
+from ..results import Answer, Claim, Hit
 from ..text import count_tokens
-from .answerer import NOT_COVERED, Answerer, Evidence, Reply, SourcesReady, Timings
+from .answerer import (
+    NOT_COVERED,
+    Answerer,
+    Evidence,
+    ReasoningDelta,
+    Reply,
+    SourcesReady,
+    Timings,
+)
 from .budget import SourceText
 from .decision import Decider, TermCounts, TermStatistics
 from .request import AskRequest
@@ -27,19 +35,22 @@ Retrieve = Callable[[str, int, "Mapping[str, Any] | None"], list[Hit]]
 PaperLookup = Callable[[str], Paper]
 """``paper(paper_id)``: the indexed paper, with its full abstract."""
 
-Events = Generator["str | SourcesReady", None, Answer]
+Events = Generator["str | SourcesReady | ReasoningDelta", None, Answer]
 
 
 class ClaimChecker(Protocol):
     """Checks the answer's sentences against the sources they cite."""
 
-    def check(self, answer_text: str, sources: Sequence[Source]) -> list[Claim]: ...
+    def check(self, answer_text: str, source_texts: Sequence[str]) -> list[Claim]:
+        """The claims of ``answer_text``; ``source_texts[n - 1]`` is the full text of ``[n]``
+        (the whole abstract, even when the answer quoted or the prompt kept only part)."""
+        ...
 
 
 class NoClaimCheck:
     """Checks nothing (the citation filter has already removed markers to no source)."""
 
-    def check(self, answer_text: str, sources: Sequence[Source]) -> list[Claim]:
+    def check(self, answer_text: str, source_texts: Sequence[str]) -> list[Claim]:
         return []
 
 
@@ -75,6 +86,7 @@ class Pipeline:
         timings.since("retrieve_ms", mark)
         terms = TermStatistics.for_question(query, self.document_counts)
         decision = self.decider.decide(query, hits, papers, terms)
+        claims: list[Claim] = []
         if not decision.answerable:
             yield SourcesReady([])
             yield NOT_COVERED
@@ -83,7 +95,9 @@ class Pipeline:
             texts = [self.source_text(hit, paper) for hit, paper in zip(hits, papers, strict=True)]
             evidence = Evidence(query, hits, texts, terms, request.model)
             reply = yield from self.answerer.answer(evidence, timings)
-        claims = self.checker.check(reply.text, reply.sources) if reply.answered else []
+            mark = time.perf_counter()
+            claims = self.check_claims(reply, texts)
+            timings.since("claims_ms", mark)
         timings.since_start("total_ms")
         return Answer(
             question=question,
@@ -98,7 +112,19 @@ class Pipeline:
             invalid_citations=reply.invalid_citations,
             standalone_question=standalone,
             claims=claims,
+            reasoning=reply.reasoning,
+            truncated=reply.truncated,
         )
+
+    def check_claims(self, reply: Reply, texts: Sequence[SourceText]) -> list[Claim]:
+        """The reply's claims against the texts its sources were drawn from: the whole abstract
+        (offline, ``Source.passages`` are only the sentences quoted; a text too long to read
+        whole stands as its best passages, as for the answerer)."""
+        if not reply.answered:
+            return []
+        by_paper = {text.paper_id: text.text for text in texts}
+        ordered = sorted(reply.sources, key=lambda source: source.n)
+        return self.checker.check(reply.text, [by_paper.get(s.paper_id, "") for s in ordered])
 
     def source_text(self, hit: Hit, paper: Paper) -> SourceText:
         """What the answerer reads of one paper: the abstract, or its best passages when the

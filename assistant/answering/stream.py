@@ -3,7 +3,8 @@
 Callers used to unwrap a stream of ``str | Answer`` themselves (five copies of the same
 loop). Here it is written once: iterate for text deltas, read ``.sources`` as soon as
 retrieval is done (before the first delta, so a chat app can show them while the model
-writes), read ``.answer`` for the final result, ``.close()`` to cancel.
+writes), ``.reasoning`` for what a reasoning model thought so far, ``.answer`` for the final
+result, ``.close()`` to cancel.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Generator, Iterator
 
 from ..errors import AssistantError
 from ..results import Answer, Source
-from .answerer import SourcesReady
+from .answerer import ReasoningDelta, SourcesReady
 
 
 class AnswerStream(Iterator[str]):
@@ -22,8 +23,11 @@ class AnswerStream(Iterator[str]):
     Nothing runs until the stream is iterated or ``sources``/``answer`` is read.
     """
 
-    def __init__(self, events: Generator[str | SourcesReady, None, Answer]) -> None:
+    def __init__(
+        self, events: Generator[str | SourcesReady | ReasoningDelta, None, Answer]
+    ) -> None:
         self._events = events
+        self._reasoning: list[str] = []
         self._pending: deque[str] = deque()
         self._sources: list[Source] | None = None
         self._answer: Answer | None = None
@@ -62,6 +66,14 @@ class AnswerStream(Iterator[str]):
         return self._answer
 
     @property
+    def reasoning(self) -> str:
+        """The model's reasoning received so far (never part of the text deltas); a chat app
+        can show it folded while the answer is written."""
+        if self._answer is not None:
+            return self._answer.reasoning
+        return "".join(self._reasoning)
+
+    @property
     def done(self) -> bool:
         return self._answer is not None
 
@@ -85,6 +97,8 @@ class AnswerStream(Iterator[str]):
             raise
         if isinstance(event, SourcesReady):
             self._sources = event.sources
+        elif isinstance(event, ReasoningDelta):
+            self._reasoning.append(event.text)
         elif event:
             self._pending.append(event)
         return True

@@ -1,8 +1,9 @@
 """``assistant ask QUESTION``: a grounded answer with numbered references.
 
-Tokens are printed as they arrive (``--no-stream`` waits for the whole answer); then the
-reference list, cited sources first, retrieved-but-uncited ones marked. ``--json`` prints
-exactly ``Answer.to_dict()``. Every question and answer is kept in the chat history, so
+Tokens are printed as they arrive (``--no-stream`` waits for the whole answer); then a
+warning line per sentence its citations do not support and a note if the answer was cut off;
+then the reference list, cited sources first, retrieved-but-uncited ones marked. ``--json``
+prints exactly ``Answer.to_dict()``. Every question and answer is kept in the chat history, so
 ``-c`` follows up the latest conversation (the chat app's or the CLI's) and ``assistant
 history`` finds it again.
 """
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(answer.to_dict())
         return 0
+    printer.notes(trust_notes(answer, assistant.settings.max_tokens))
     printer.references(answer)
     if answer.invalid_citations:
         markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)
@@ -139,3 +141,25 @@ def _answer(
         answer = stream.answer
     printer.finish(answer)
     return answer
+
+
+def trust_notes(answer: Answer, max_tokens: int) -> list[str]:
+    """Lines under the answer: each sentence its citations do not support, and a note when
+    the model was cut off at its token limit."""
+    lines = []
+    for claim in answer.claims:
+        if not claim.supported:
+            cited = " ".join(f"[{n}]" for n in claim.citations)
+            why = f"not supported by {cited}" if cited else "cites no source"
+            lines.append(f"⚠ {why}: {_shortened(claim.text)}")
+    if answer.truncated:
+        lines.append(
+            f"note: the answer was cut off at the model's token limit (max_tokens = {max_tokens});"
+            " raise it with ASSISTANT_MAX_TOKENS or max_tokens in the config file"
+        )
+    return lines
+
+
+def _shortened(text: str, limit: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

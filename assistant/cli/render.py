@@ -7,23 +7,21 @@ were retrieved but not cited are dimmed.
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
+from ..citations import MARKER
 from .output import console, safe
 
 if TYPE_CHECKING:
     from ..results import Answer
 
-# "[3]", "[1, 4]", "[2-5]" as the answerer writes them.
-_CITATION = re.compile(r"\[(\d+(?:\s*[,–-]\s*\d+)*)\]")
 CITATION_STYLE = "bold cyan"
 
 
 def emphasised_citations(markdown: str) -> str:
     """Markdown with each citation marker in bold (the theme colours bold text)."""
-    return _CITATION.sub(lambda m: f"**\\[{m.group(1)}\\]**", markdown)
+    return MARKER.sub(lambda m: f"**\\[{m.group(1)}\\]**", markdown)
 
 
 class AnswerPrinter:
@@ -71,6 +69,16 @@ class AnswerPrinter:
             self._live = None
         elif text:
             self._console.print(self._markdown(text))
+
+    def notes(self, lines: list[str]) -> None:
+        """Warnings under the answer (unsupported claims, a cut-off answer)."""
+        for line in lines:
+            if self._console is None:
+                self.stream.write(safe(line) + "\n")
+            else:
+                from rich.text import Text
+
+                self._console.print(Text(safe(line), style="yellow"))
 
     def references(self, answer: Answer) -> None:
         """The numbered reference list: cited sources first, then the uncited ones, marked."""
