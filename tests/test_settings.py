@@ -140,12 +140,13 @@ def test_an_unknown_key_in_a_file_names_its_line(tmp_path: Path) -> None:
 def test_group_tables_and_flat_keys_mix(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
-        'model = "flat"\n[retrieval]\nk = 9\ndense_weight = 0.5\n[answer]\nmin_term_support = 0.3\n'
+        'model = "flat"\n[retrieval]\nk = 9\ndense_weight = 0.5\n'
+        "[answer]\nabstention_threshold = 0.3\n"
         '[endpoint]\ntimeout = 5\n[chat]\ntheme = "nord"\n'
     )
     settings = Settings.load(env={}, config_file=config)
     assert (settings.model, settings.k, settings.dense_weight) == ("flat", 9, 0.5)
-    assert (settings.min_term_support, settings.timeout, settings.theme) == (0.3, 5.0, "nord")
+    assert (settings.abstention_threshold, settings.timeout, settings.theme) == (0.3, 5.0, "nord")
 
 
 def test_a_binary_config_file_is_one_line(tmp_path: Path) -> None:
@@ -183,8 +184,12 @@ def test_settings_are_frozen_and_replace_checks() -> None:
 def test_tuning_constants_are_documented_settings() -> None:
     for name in (
         "dense_weight",
-        "min_term_support",
-        "extractive_min_similarity",
+        "abstention_weights",
+        "abstention_threshold",
+        "abstention_model_threshold",
+        "several_papers_k",
+        "extractive_quotes_per_compared_paper",
+        "extractive_echo_penalty",
         "extractive_max_sentences",
         "extractive_mmr_lambda",
         "full_abstract_max_tokens",
@@ -196,6 +201,7 @@ def test_tuning_constants_are_documented_settings() -> None:
 
 
 def test_groups_take_only_their_fields() -> None:
-    assert set(RetrievalSettings.model_fields) == {"fusion", "dense_weight", "k"}
+    retrieval = {"fusion", "dense_weight", "k", "several_papers_k"}
+    assert set(RetrievalSettings.model_fields) == retrieval
     assert "timeout" in EndpointSettings.model_fields and "k" not in AnswerSettings.model_fields
     assert isinstance(Settings(), RetrievalSettings)

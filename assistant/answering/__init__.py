@@ -6,11 +6,14 @@ One module per step, one direction of flow (nothing here imports ``service``):
 * ``pipeline``  — condense → retrieve → decide → answer → check, over narrow collaborators;
 * ``stream``    — ``AnswerStream``, what callers iterate and read the ``Answer`` from;
 * ``answerer``  — the ``Answerer`` protocol; ``extractive`` (offline) and ``chat_model``;
-* ``decision``  — answer or abstain; ``followups`` — condensing; ``prompts``, ``budget``;
+* ``decision``  — answer or abstain, decided by ``abstention`` (one calibrated score);
+  ``question_cues`` — names, "which papers", quantities; ``sentence_scoring`` (offline);
+  ``followups`` — condensing; ``prompts``, ``budget``;
 * ``claims``    — each sentence checked against the sources it cites (``vectors`` caches);
   ``refusals`` — a model declining in prose; ``reasoning`` — thinking kept apart.
 """
 
+from .abstention import AbstentionDecision, AbstentionModel, Signals, measure_signals
 from .answerer import NOT_COVERED, Answerer, Evidence, ReasoningDelta, Reply, SourcesReady
 from .chat_model import (
     MODEL_CUT_OFF,
@@ -21,7 +24,7 @@ from .chat_model import (
     build_prompt,
 )
 from .claims import ClaimCheck
-from .decision import Decision, RelevanceDecision, TermStatistics
+from .decision import Decision, TermStatistics
 from .extractive import ExtractiveAnswerer
 from .pipeline import ClaimChecker, NoClaimCheck, Pipeline
 from .request import AskRequest
@@ -32,6 +35,8 @@ __all__ = [
     "MODEL_DECLINED",
     "MODEL_UNCITED",
     "NOT_COVERED",
+    "AbstentionDecision",
+    "AbstentionModel",
     "AnswerStream",
     "Answerer",
     "AskRequest",
@@ -44,10 +49,11 @@ __all__ = [
     "NoClaimCheck",
     "Pipeline",
     "ReasoningDelta",
-    "RelevanceDecision",
     "Reply",
     "SentinelGuard",
+    "Signals",
     "SourcesReady",
     "TermStatistics",
     "build_prompt",
+    "measure_signals",
 ]

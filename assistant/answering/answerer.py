@@ -86,6 +86,8 @@ class Reply:
     reasoning: str = ""
     truncated: bool = False
     """The model stopped at its token limit."""
+    extractive: bool = False
+    """The text is quoted from the sources, not written by a model."""
 
 
 Answering = Generator["str | SourcesReady | ReasoningDelta", None, Reply]

@@ -9,6 +9,7 @@ covers different points instead of repeating one. The weights are settings
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -17,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..citations import check_citations
-from ..text import content_terms, split_sentences
+from ..citations import check_citations, neutralise_markers
+from ..text import split_sentences
 from .answerer import (
     NOT_COVERED,
     Answering,
@@ -30,17 +31,13 @@ from .answerer import (
 )
 from .decision import TermStatistics
 from .followups import condense_by_rule
+from .question_cues import asks_for_several_papers, question_names
+from .sentence_scoring import is_boilerplate, score_sentences
 
 if TYPE_CHECKING:
     from ..embedding import Embedder
     from ..results import Source, Turn
     from ..settings import AnswerSettings
-
-HOW_TO_CONNECT = (
-    "(Offline answer: sentences quoted from the papers. For a written answer, connect a model: "
-    "set ASSISTANT_BASE_URL, e.g. http://localhost:11434/v1 for Ollama; "
-    "`assistant doctor` checks it.)"
-)
 
 
 @dataclass(frozen=True)
@@ -70,17 +67,19 @@ class ExtractiveAnswerer:
             (n, t.text, hit.similarity)
             for n, (t, hit) in enumerate(zip(evidence.texts, evidence.hits, strict=True), 1)
         ]
-        quotes = select_quotes(evidence.query, numbered, self.embedder, evidence.terms, self.tuning)
+        titles = {n: t.title for n, t in enumerate(evidence.texts, 1)}
+        quotes = select_quotes(
+            evidence.query, numbered, self.embedder, evidence.terms, self.tuning, titles
+        )
         if not quotes:
             yield SourcesReady([])
             yield NOT_COVERED
             return Reply(NOT_COVERED, False, [], [])
-        titles = {n: t.title for n, t in enumerate(evidence.texts, 1)}
         check = check_citations(compose_answer(quotes, titles), len(evidence.texts))
         sources = quoted_passages(numbered_sources(evidence.texts, check.cited), quotes)
         yield SourcesReady(sources)
         yield check.text
-        return Reply(check.text, True, sources, check.cited)
+        return Reply(check.text, True, sources, check.cited, extractive=True)
 
 
 def quoted_passages(sources: list[Source], quotes: Sequence[Quote]) -> list[Source]:
@@ -103,32 +102,35 @@ def select_quotes(
     embedder: Embedder,
     frequencies: TermStatistics,
     tuning: AnswerSettings,
+    titles: Mapping[int, str] | None = None,
 ) -> list[Quote]:
     """The sentences that best answer ``question`` from ``sources``.
 
     ``sources`` are ``(n, text, similarity)``: the source number, its text, and how similar
     retrieval found the paper; sentences of papers far below the best one weigh less.
+    A comparison of named papers quotes each of them; a "which papers" question quotes one
+    sentence from each paper that answers it.
     """
+    titles = dict(titles or {})
     candidates = [
-        (n, position, sentence)
+        (n, position, neutralise_markers(sentence))
         for n, text, _ in sources
         for position, sentence in enumerate(split_sentences(text))
-        if len(sentence.split()) >= 4  # fragments ("Code is available.") carry no facts
+        # fragments ("Code is available.") carry no facts; availability notes answer nothing
+        if len(sentence.split()) >= 4 and not is_boilerplate(sentence)
     ]
     if not candidates:
         return []
     best_paper = max(similarity for _, _, similarity in sources)
     paper_gap = {n: best_paper - similarity for n, _, similarity in sources}
     query = np.asarray(embedder.embed([question]), dtype=np.float32)[0]
-    sentence_vectors = _sentence_vectors(embedder, [c[2] for c in candidates])
-    term_shares = [_term_share(question, c[2], frequencies) for c in candidates]
-    scores = (
-        sentence_vectors @ query
-        + tuning.extractive_term_weight * np.array(term_shares, dtype=np.float32)
-        - tuning.extractive_paper_weight
-        * np.array([paper_gap[c[0]] for c in candidates], dtype=np.float32)
-    )
-    chosen = _diverse_best([c[0] for c in candidates], scores, sentence_vectors, tuning)
+    vectors = _sentence_vectors(embedder, [c[2] for c in candidates])
+    scores = score_sentences(question, candidates, vectors @ query, frequencies, titles, tuning)
+    plan = plan_quotes(question, sources, titles, tuning)
+    if not plan.required:
+        gaps = np.array([paper_gap[c[0]] for c in candidates], dtype=np.float32)
+        scores = scores - tuning.extractive_paper_weight * gaps
+    chosen = _choose(candidates, scores, vectors, plan, tuning)
     quotes = [
         Quote(candidates[i][0], candidates[i][1], candidates[i][2], float(scores[i]))
         for i in chosen
@@ -136,31 +138,110 @@ def select_quotes(
     return sorted(quotes, key=lambda q: (q.n, q.position))
 
 
-def _diverse_best(
-    paper_of: Sequence[int], scores: np.ndarray, vectors: np.ndarray, tuning: AnswerSettings
+@dataclass(frozen=True)
+class QuotePlan:
+    """Which papers must be heard from, how often, and how long the answer may be."""
+
+    max_sentences: int
+    max_per_paper: int
+    required: tuple[int, ...] = ()
+    """Sources quoted at least ``per_required`` times (when they have sentences good enough)."""
+    per_required: int = 0
+    allowed: frozenset[int] | None = None
+    """Only these sources may be quoted (``None``: any)."""
+
+
+def plan_quotes(
+    question: str,
+    sources: Sequence[tuple[int, str, float]],
+    titles: Mapping[int, str],
+    tuning: AnswerSettings,
+) -> QuotePlan:
+    """The plan for this question: a comparison quotes each paper it names, a question naming
+    one paper quotes it first, a "which papers" question one sentence of each retrieved
+    paper; anything else gets the best sentences."""
+    named = _named_sources(question, sources, titles)
+    several = asks_for_several_papers(question)
+    if len(named) >= 2:
+        per_paper = tuning.extractive_quotes_per_compared_paper
+        return QuotePlan(
+            max_sentences=max(tuning.extractive_max_sentences, per_paper * len(named)),
+            max_per_paper=per_paper,
+            required=tuple(named),
+            per_required=per_paper,
+            allowed=frozenset(named),
+        )
+    default = QuotePlan(tuning.extractive_max_sentences, tuning.extractive_max_per_paper)
+    if len(named) == 1 and not several:
+        # "What is LUKE?": LUKE's paper is heard first, whatever else scores well
+        return replace(
+            default, required=tuple(named), per_required=tuning.extractive_named_paper_quotes
+        )
+    if several:
+        ordered = tuple(n for n, _, _ in sources)
+        return QuotePlan(
+            max_sentences=len(ordered) + tuning.extractive_extra_for_several,
+            max_per_paper=2,
+            required=ordered,
+            per_required=1,
+        )
+    return default
+
+
+def _named_sources(
+    question: str, sources: Sequence[tuple[int, str, float]], titles: Mapping[int, str]
 ) -> list[int]:
-    """Indexes chosen by maximal marginal relevance, at most so many per paper."""
+    """Sources named by the question's names, in the question's order (a name is matched in a
+    title first, else in a source's text; the best-ranked source wins)."""
+    named: list[int] = []
+    for name in question_names(question):
+        # "LUKE" must not match inside "mLUKE"
+        pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+        in_title = [n for n, _, _ in sources if pattern.search(titles.get(n, ""))]
+        in_text = [n for n, text, _ in sources if pattern.search(text)]
+        found = in_title or in_text
+        if found and found[0] not in named:
+            named.append(found[0])
+    return named
+
+
+def _choose(
+    candidates: Sequence[tuple[int, int, str]],
+    scores: np.ndarray,
+    vectors: np.ndarray,
+    plan: QuotePlan,
+    tuning: AnswerSettings,
+) -> list[int]:
+    """Indices of the chosen sentences: the plan's required quotes, then the rest by maximal
+    marginal relevance (relevance against redundancy with what is already chosen)."""
     floor = tuning.extractive_relative_floor * float(scores.max())
     weight = tuning.extractive_mmr_lambda
+    allowed = [
+        i for i, (n, _, _) in enumerate(candidates) if plan.allowed is None or n in plan.allowed
+    ]
     chosen: list[int] = []
+    for n in plan.required:
+        own = sorted((i for i in allowed if candidates[i][0] == n), key=lambda i: -scores[i])
+        keep = [i for i in own if scores[i] >= floor or n in (plan.allowed or ())]
+        chosen += keep[: plan.per_required]
     per_paper: dict[int, int] = {}
-    while len(chosen) < tuning.extractive_max_sentences:
+    for i in chosen:
+        per_paper[candidates[i][0]] = per_paper.get(candidates[i][0], 0) + 1
+    while len(chosen) < plan.max_sentences:
         best_index, best_value = -1, -np.inf
-        for index, n in enumerate(paper_of):
-            if (
-                index in chosen
-                or per_paper.get(n, 0) >= tuning.extractive_max_per_paper
-                or scores[index] < floor
-            ):
+        for i in allowed:
+            n = candidates[i][0]
+            if i in chosen or per_paper.get(n, 0) >= plan.max_per_paper or scores[i] < floor:
                 continue
-            redundancy = max((float(vectors[index] @ vectors[j]) for j in chosen), default=0.0)
-            value = weight * float(scores[index]) - (1 - weight) * redundancy
+            redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
+            value = weight * float(scores[i]) - (1 - weight) * redundancy
             if value > best_value:
-                best_index, best_value = index, value
+                best_index, best_value = i, value
         if best_index < 0:
             break
         chosen.append(best_index)
-        per_paper[paper_of[best_index]] = per_paper.get(paper_of[best_index], 0) + 1
+        n = candidates[best_index][0]
+        per_paper[n] = per_paper.get(n, 0) + 1
     return chosen
 
 
@@ -195,17 +276,8 @@ def compose_answer(quotes: Sequence[Quote], titles: Mapping[int, str]) -> str:
             f"{_without_final_stop(q.sentence)} [{n}]." for q in quotes if q.n == n
         )
         lines.append(f"{titles.get(n, 'Source')} [{n}]: {sentences}")
-    return "\n".join(lines) + "\n\n" + HOW_TO_CONNECT
+    return "\n".join(lines)
 
 
 def _without_final_stop(sentence: str) -> str:
     return sentence[:-1] if sentence.endswith(".") else sentence
-
-
-def _term_share(question: str, sentence: str, frequencies: TermStatistics) -> float:
-    terms = set(content_terms(question))
-    if not terms:
-        return 0.0
-    present = terms & set(content_terms(sentence))
-    total = sum(frequencies.idf(t) for t in terms) or 1.0
-    return sum(frequencies.idf(t) for t in present) / total

@@ -28,6 +28,7 @@ from .answerer import (
 )
 from .budget import SourceText
 from .decision import Decider, TermCounts, TermStatistics
+from .question_cues import papers_to_read
 from .request import AskRequest
 
 Retrieve = Callable[[str, int, "Mapping[str, Any] | None"], list[Hit]]
@@ -65,6 +66,8 @@ class Pipeline:
     decider: Decider
     checker: ClaimChecker
     default_k: int
+    several_papers_k: int
+    """Papers read (unless the request says) for a question that asks for several."""
     full_abstract_max_tokens: int
     """Longer texts (full papers rather than abstracts) are represented by their best passages."""
 
@@ -81,10 +84,8 @@ class Pipeline:
         query = standalone or question
 
         mark = time.perf_counter()
-        hits = self.retrieve(query, request.k or self.default_k, request.where)
-        papers = [self.paper(hit.paper_id) for hit in hits]
+        hits, papers, terms = self.gather(query, request.k, request.where)
         timings.since("retrieve_ms", mark)
-        terms = TermStatistics.for_question(query, self.document_counts)
         decision = self.decider.decide(query, hits, papers, terms)
         claims: list[Claim] = []
         if not decision.answerable:
@@ -114,7 +115,18 @@ class Pipeline:
             claims=claims,
             reasoning=reply.reasoning,
             truncated=reply.truncated,
+            extractive=reply.extractive,
         )
+
+    def gather(
+        self, query: str, k: int | None, where: Mapping[str, Any] | None
+    ) -> tuple[list[Hit], list[Paper], TermStatistics]:
+        """The retrieved papers (``k``, or as many as the question needs: more when it asks
+        for several papers), their full records, and the question's term statistics."""
+        k = k or papers_to_read(query, self.default_k, self.several_papers_k)
+        hits = self.retrieve(query, k, where)
+        papers = [self.paper(hit.paper_id) for hit in hits]
+        return hits, papers, TermStatistics.for_question(query, self.document_counts)
 
     def check_claims(self, reply: Reply, texts: Sequence[SourceText]) -> list[Claim]:
         """The reply's claims against the texts its sources were drawn from: the whole abstract

@@ -1,11 +1,11 @@
 """``assistant ask QUESTION``: a grounded answer with numbered references.
 
 Tokens are printed as they arrive (``--no-stream`` waits for the whole answer); then a
-warning line per sentence its citations do not support and a note if the answer was cut off;
-then the reference list, cited sources first, retrieved-but-uncited ones marked. ``--json``
-prints exactly ``Answer.to_dict()``. Every question and answer is kept in the chat history, so
-``-c`` follows up the latest conversation (the chat app's or the CLI's) and ``assistant
-history`` finds it again.
+warning line per sentence its citations do not support, a note if the answer was cut off and,
+offline, how to connect a model; then the reference list, cited sources first,
+retrieved-but-uncited ones marked. ``--json`` prints exactly ``Answer.to_dict()``. Every
+question and answer is kept in the chat history, so ``-c`` follows up the latest conversation
+(the chat app's or the CLI's) and ``assistant history`` finds it again.
 """
 
 from __future__ import annotations
@@ -26,6 +26,13 @@ from .common import (
 )
 from .output import print_json, wants_color
 from .render import AnswerPrinter
+
+HOW_TO_CONNECT = (
+    "(Offline answer: sentences quoted from the papers. For a written answer, connect a model: "
+    "set ASSISTANT_BASE_URL, e.g. http://localhost:11434/v1 for Ollama; "
+    "`assistant doctor` checks it.)"
+)
+"""Printed under an extractive answer (not with ``--json``): it is advice, not an answer."""
 
 if TYPE_CHECKING:
     from ..history import ChatHistory
@@ -90,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(answer.to_dict())
         return 0
-    printer.notes(trust_notes(answer, assistant.settings.max_tokens))
+    hint = [HOW_TO_CONNECT] if answer.extractive else []
+    printer.notes(trust_notes(answer, assistant.settings.max_tokens) + hint)
     printer.references(answer)
     if answer.invalid_citations:
         markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)

@@ -23,8 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="measure retrieval and answers on a question set",
         description=(
             "Ask every question of a JSONL file (qid, question, type, gold_titles, facts) and "
-            "report recall@1/5/10, MRR and nDCG@10 per question type; in answer mode also fact "
-            "recall, citation precision/recall, abstention, latency and tokens."
+            "report recall@1/5/10, MRR and nDCG@10 per question type, the abstention decision of "
+            "both modes (ROC AUC, declines per type and unanswerable kind) and the gold evidence "
+            "a prompt carries; in answer mode also fact recall, citation precision/recall, "
+            "supported claims, latency and tokens."
         ),
     )
     parser.add_argument("questions", metavar="QUESTIONS.jsonl", help="the question file")
@@ -37,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="answer",
         help="retrieval: search only (fast); answer: search and answer (default)",
     )
+    parser.add_argument(
+        "--split",
+        choices=("dev", "test"),
+        help="only the questions of this split (default: every question)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
     parser.add_argument(
         "--details", metavar="PATH", help="write a per-question breakdown (JSON Lines) to PATH"
@@ -48,11 +55,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_eval(args: argparse.Namespace) -> int:
     from ..errors import EvalError
-    from ..evaluation import details, format_table, load_questions, run_evaluation, summarize
+    from ..evaluation import (
+        details,
+        format_table,
+        load_questions,
+        run_evaluation,
+        select_split,
+        summarize,
+    )
 
     # Check the inputs before the (slower) store is opened.
     check_k(args.k)
-    questions = load_questions(args.questions)
+    questions = select_split(load_questions(args.questions), args.split)
     details_path = Path(args.details) if args.details else None
     if details_path is not None and not details_path.parent.is_dir():
         raise EvalError(f"--details {details_path}: folder {details_path.parent} does not exist")

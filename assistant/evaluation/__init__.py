@@ -8,7 +8,7 @@ The metric functions in ``metrics`` are pure and small enough to check by hand.
 
 from __future__ import annotations
 
-from .questions import UNANSWERABLE, EvalQuestion, load_questions, parse_question
+from .questions import UNANSWERABLE, EvalQuestion, load_questions, parse_question, select_split
 from .report import details, format_table, summarize
 from .runner import MODES, EvalRun, QuestionOutcome, run_evaluation, score_answer, score_retrieval
 
@@ -25,5 +25,6 @@ __all__ = [
     "run_evaluation",
     "score_answer",
     "score_retrieval",
+    "select_split",
     "summarize",
 ]

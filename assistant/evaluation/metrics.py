@@ -105,3 +105,16 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     lower = math.floor(position)
     upper = min(lower + 1, len(ordered) - 1)
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def roc_auc(scores: Sequence[float], positive: Sequence[bool]) -> float | None:
+    """Area under the ROC curve: the chance that a random positive scores above a random
+    negative (ties count half). ``None`` unless both classes are present."""
+    pos = [s for s, p in zip(scores, positive, strict=True) if p]
+    neg = [s for s, p in zip(scores, positive, strict=True) if not p]
+    if not pos or not neg:
+        return None
+    wins = 0.0
+    for p in pos:
+        wins += sum(1.0 if p > n else 0.5 if p == n else 0.0 for n in neg)
+    return wins / (len(pos) * len(neg))

@@ -17,6 +17,11 @@ from ..errors import EvalError
 
 UNANSWERABLE = "unanswerable"
 """The question type the collection cannot answer; it has no gold papers and no facts."""
+UNANSWERABLE_KINDS = ("topic", "entity", "detail")
+"""Why an unanswerable question is: its topic, its named entity, or the detail it asks for
+is absent (the last from an abstract that is otherwise on topic)."""
+SPLITS = ("dev", "test")
+"""Tune on ``dev``, report on ``test``."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,10 @@ class EvalQuestion:
     """Short strings a correct answer should contain (compared case-insensitively)."""
     line: int = 0
     """Line number in the file it came from (1-based), for messages."""
+    unanswerable_kind: str | None = None
+    """For unanswerable questions, optionally: ``topic``, ``entity`` or ``detail``."""
+    split: str | None = None
+    """``dev`` or ``test`` when the file says so."""
 
     @property
     def answerable(self) -> bool:
@@ -83,6 +92,10 @@ def parse_question(raw: str, *, path: str | Path = "<questions>", line: int = 0)
     qtype = _text_field(data, "type", path, line)
     gold = _text_list_field(data, "gold_titles", path, line, required=True)
     facts = _text_list_field(data, "facts", path, line, required=False)
+    kind = _choice_field(data, "unanswerable_kind", UNANSWERABLE_KINDS, path, line)
+    split = _choice_field(data, "split", SPLITS, path, line)
+    if kind is not None and qtype != UNANSWERABLE:
+        raise _bad(path, line, f"{qid}: unanswerable_kind is only for type {UNANSWERABLE!r}")
 
     if qtype == UNANSWERABLE and (gold or facts):
         raise _bad(path, line, f"{qid}: an unanswerable question has no gold_titles and no facts")
@@ -92,7 +105,22 @@ def parse_question(raw: str, *, path: str | Path = "<questions>", line: int = 0)
             line,
             f"{qid}: gold_titles is empty; list the answering papers or use type {UNANSWERABLE!r}",
         )
-    return EvalQuestion(qid, question, qtype, tuple(gold), tuple(facts), line)
+    return EvalQuestion(qid, question, qtype, tuple(gold), tuple(facts), line, kind, split)
+
+
+def select_split(questions: list[EvalQuestion], split: str | None) -> list[EvalQuestion]:
+    """The questions of one split (all of them for ``None``); ``EvalError`` if none match."""
+    if split is None:
+        return questions
+    if split not in SPLITS:
+        raise EvalError(f"--split must be one of {', '.join(SPLITS)}, got {split!r}")
+    chosen = [q for q in questions if q.split == split]
+    if not chosen:
+        raise EvalError(
+            f'no question has split {split!r}; add "split": "{split}" to the lines '
+            "of that split, or leave --split out to use every question"
+        )
+    return chosen
 
 
 def _text_field(data: dict[str, Any], name: str, path: str | Path, line: int) -> str:
@@ -115,6 +143,17 @@ def _text_list_field(
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise _bad(path, line, f"field {name!r} must be a list of non-empty strings")
     return [v.strip() for v in value]
+
+
+def _choice_field(
+    data: dict[str, Any], name: str, choices: tuple[str, ...], path: str | Path, line: int
+) -> str | None:
+    if data.get(name) is None:
+        return None
+    value = data[name]
+    if value not in choices:
+        raise _bad(path, line, f"field {name!r} must be one of {', '.join(choices)}, got {value!r}")
+    return str(value)
 
 
 def _json_type(value: Any) -> str:

@@ -24,6 +24,7 @@ def summarize(run: EvalRun) -> dict[str, Any]:
         "seconds": round(run.seconds, 3),
         "retrieval": summarize_retrieval(run.outcomes, run.cutoffs),
         "answers": summarize_answers(run.outcomes) if run.mode == "answer" else None,
+        "abstention": summarize_gate(run.outcomes, run.thresholds),
         "unmatched_gold": [
             {"qid": o.question.qid, "title": title}
             for o in run.outcomes
@@ -73,13 +74,48 @@ def summarize_answers(outcomes: Sequence[QuestionOutcome]) -> dict[str, Any]:
             tokens[name] = tokens.get(name, 0) + value
     return {
         "all": block(answerable),
-        "by_type": {qtype: block(group) for qtype, group in _by_type(answered).items()},
+        "by_type": {label: block(group) for label, group in _by_type_and_kind(answered).items()},
+        "claims_supported": _claims_supported(answered),
         "abstention": {
             "declined_unanswerable": metrics.share(not _answer(o).answered for o in unanswerable),
             "declined_answerable": metrics.share(not _answer(o).answered for o in answerable),
         },
         "latency_ms": _latency_ms([_answer(o).seconds for o in answered]),
         "tokens": tokens,
+    }
+
+
+def summarize_gate(
+    outcomes: Sequence[QuestionOutcome], thresholds: dict[str, float]
+) -> dict[str, Any] | None:
+    """The abstention decision of both modes (computed without a model): declines per type
+    and per unanswerable kind, ROC AUC of the score, the operating points, and how much of
+    the gold evidence the prompt would carry."""
+    gated = [o for o in outcomes if o.gate is not None]
+    if not gated:
+        return None
+
+    def block(group: Sequence[QuestionOutcome]) -> dict[str, Any]:
+        return {
+            "questions": len(group),
+            "declined_offline": metrics.share(not _gate(o).offline for o in group),
+            "declined_with_model": metrics.share(not _gate(o).with_model for o in group),
+            "evidence_in_prompt": metrics.mean(_gate(o).evidence for o in group),
+        }
+
+    answerable = [o for o in gated if o.question.answerable]
+    unanswerable = [o for o in gated if not o.question.answerable]
+    return {
+        "auc": metrics.roc_auc(
+            [_gate(o).score for o in gated], [o.question.answerable for o in gated]
+        ),
+        "thresholds": dict(thresholds),
+        "answerable": block(answerable),
+        "unanswerable": block(unanswerable),
+        "by_type": {label: block(group) for label, group in _by_type_and_kind(gated).items()},
+        "evidence_complete": metrics.share(
+            _gate(o).evidence == 1.0 for o in answerable if _gate(o).evidence is not None
+        ),
     }
 
 
@@ -102,6 +138,13 @@ def details(run: EvalRun) -> Iterable[dict[str, Any]]:
             "retrieval": _rounded(o.retrieval.scores),
             "search_ms": round(o.retrieval.seconds * 1000, 1),
         }
+        if o.gate is not None:
+            row["abstention"] = {
+                "score": o.gate.score,
+                "offline": o.gate.offline,
+                "with_model": o.gate.with_model,
+                "evidence_in_prompt": o.gate.evidence,
+            }
         if o.answer is not None:
             a = o.answer
             row["answer"] = {
@@ -149,11 +192,13 @@ def format_table(summary: dict[str, Any]) -> str:
             f"declined: {_pct(abstention['declined_unanswerable'])} of unanswerable, "
             f"{_pct(abstention['declined_answerable'])} of answerable"
         )
+        lines.append(f"claims supported: {_pct(answers.get('claims_supported'))}")
         lines.append(
             f"answer latency: p50 {_ms(latency['p50'])}, p95 {_ms(latency['p95'])}; "
             f"tokens used: {tokens}"
         )
 
+    lines += _gate_lines(summary.get("abstention"))
     unmatched = summary["unmatched_gold"]
     if unmatched:
         lines += [
@@ -171,6 +216,58 @@ def _by_type(outcomes: Sequence[QuestionOutcome]) -> dict[str, list[QuestionOutc
         groups.setdefault(o.question.type, []).append(o)
     # Unanswerable last: it reads as the odd one out in the table.
     return dict(sorted(groups.items(), key=lambda item: item[0] == UNANSWERABLE))
+
+
+def _gate_lines(gate: dict[str, Any] | None) -> list[str]:
+    """The abstention section of the table."""
+    if not gate:
+        return []
+    thresholds = gate["thresholds"]
+    lines = [
+        "",
+        "Abstention (decided without a model): offline threshold "
+        f"{thresholds['offline']:.3f}, with a model {thresholds['with_model']:.3f}",
+        _row("type", "n", ["offline", "w/ model", "evidence"]),
+    ]
+    names = ["declined_offline", "declined_with_model", "evidence_in_prompt"]
+    for label, block in [
+        *gate["by_type"].items(),
+        ("answerable", gate["answerable"]),
+        ("unanswerable", gate["unanswerable"]),
+    ]:
+        lines.append(_row(label, block["questions"], [_num(block[n]) for n in names]))
+    lines.append(
+        f"ROC AUC {_num(gate['auc'])}; operating point offline: declines "
+        f"{_pct(gate['answerable']['declined_offline'])} of answerable, "
+        f"{_pct(gate['unanswerable']['declined_offline'])} of unanswerable; with a model: "
+        f"{_pct(gate['answerable']['declined_with_model'])} and "
+        f"{_pct(gate['unanswerable']['declined_with_model'])}"
+    )
+    lines.append(
+        f"gold facts all in the prompt: {_pct(gate['evidence_complete'])} of answerable questions"
+    )
+    return lines
+
+
+def _by_type_and_kind(outcomes: Sequence[QuestionOutcome]) -> dict[str, list[QuestionOutcome]]:
+    """Groups by type, then the unanswerable questions by kind (``unanswerable:topic``)."""
+    groups = _by_type(outcomes)
+    for o in outcomes:
+        if o.question.unanswerable_kind:
+            groups.setdefault(f"{UNANSWERABLE}:{o.question.unanswerable_kind}", []).append(o)
+    return groups
+
+
+def _claims_supported(outcomes: Sequence[QuestionOutcome]) -> float | None:
+    """Share of the answers' claims that their cited sources support (``None``: no claims)."""
+    supported = sum(_answer(o).claims_supported for o in outcomes)
+    total = sum(_answer(o).claims_total for o in outcomes)
+    return supported / total if total else None
+
+
+def _gate(o: QuestionOutcome) -> Any:
+    assert o.gate is not None
+    return o.gate
 
 
 def _answer(o: QuestionOutcome) -> Any:
@@ -194,7 +291,7 @@ def _rounded(scores: dict[str, Any]) -> dict[str, Any]:
 
 
 def _row(label: str, count: object, cells: Sequence[str]) -> str:
-    return f"{label:<14}{count!s:>4}" + "".join(f"{cell:>10}" for cell in cells)
+    return f"{label:<20}{count!s:>4}" + "".join(f"{cell:>10}" for cell in cells)
 
 
 def _num(value: float | None) -> str:
@@ -202,7 +299,7 @@ def _num(value: float | None) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return "–" if value is None else f"{value:.1%}"
 
 
 def _ms(value: float | None) -> str:

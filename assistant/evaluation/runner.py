@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from ..results import Answer
     from ..service import Assistant
 
-
 MODES = ("retrieval", "answer")
 RECALL_CUTOFFS = (1, 5, 10)
 NDCG_DEPTH = 10
@@ -55,6 +54,24 @@ class AnswerOutcome:
     seconds: float
     usage: dict[str, int]
     model: str | None = None
+    claims_supported: int = 0
+    claims_total: int = 0
+    """Claims of the answer (when it carries them) and how many their sources support."""
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    """The abstention decision for one question, in both modes, computed without a model."""
+
+    score: float
+    """The abstention model's score (probability that the collection answers)."""
+    offline: bool
+    """Attempted offline (score at or above ``abstention_threshold``, above the floor)."""
+    with_model: bool
+    """Passed on to a model (score at or above ``abstention_model_threshold``)."""
+    evidence: float | None
+    """Share of the gold facts present in the sources a model would be given (answerable
+    questions with facts; ``None`` otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,7 @@ class QuestionOutcome:
     unmatched_titles: list[str]
     retrieval: RetrievalOutcome
     answer: AnswerOutcome | None = None
+    gate: GateOutcome | None = None
 
 
 @dataclass
@@ -75,7 +93,8 @@ class EvalRun:
 
     mode: str
     k: int
-    """Papers per answer (and an extra recall cut-off when not 1, 5 or 10)."""
+    """Papers per answer (and an extra recall cut-off when not 1, 5 or 10); a question that
+    asks for several papers reads more unless ``--k`` was given."""
     cutoffs: tuple[int, ...]
     answerer: str
     """``extractive`` or ``llm``."""
@@ -83,6 +102,8 @@ class EvalRun:
     outcomes: list[QuestionOutcome] = field(default_factory=list)
     seconds: float = 0.0
     source: str = ""
+    thresholds: dict[str, float] = field(default_factory=dict)
+    """The abstention thresholds the run used: ``offline`` and ``with_model``."""
 
 
 class TitleIndex:
@@ -127,6 +148,7 @@ def run_evaluation(
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     from ..collection import normalize_title
 
+    asked_k = k  # None: each question reads as many papers as answering would choose
     k = k or assistant.settings.k
     cutoffs = tuple(sorted({*RECALL_CUTOFFS, k}))
     titles = TitleIndex(((p.paper_id, p.title) for p in assistant.papers()), normalize_title)
@@ -137,13 +159,18 @@ def run_evaluation(
         answerer=assistant.settings.mode,
         model=assistant.settings.model,
         source=str(source),
+        thresholds={
+            "offline": assistant.settings.abstention_threshold,
+            "with_model": assistant.settings.abstention_model_threshold,
+        },
     )
     started = time.perf_counter()
     for done, question in enumerate(questions, start=1):
         gold_ids, unmatched = titles.gold_ids(question.gold_titles)
         retrieval = _search(assistant, question, gold_ids, cutoffs)
-        answer = _answer(assistant, question, gold_ids, k) if mode == "answer" else None
-        run.outcomes.append(QuestionOutcome(question, gold_ids, unmatched, retrieval, answer))
+        answer = _answer(assistant, question, gold_ids, asked_k) if mode == "answer" else None
+        gate = _gate(assistant, question, asked_k)
+        run.outcomes.append(QuestionOutcome(question, gold_ids, unmatched, retrieval, answer, gate))
         if progress is not None:
             progress(done, len(questions), "eval")
     run.seconds = time.perf_counter() - started
@@ -179,8 +206,24 @@ def score_retrieval(
     return scores
 
 
+def _gate(assistant: Assistant, question: EvalQuestion, k: int | None) -> GateOutcome:
+    """The decision both modes would take, and the evidence a model would be shown."""
+    from ..answering.abstention import decide
+    from .calibration import question_evidence
+
+    signals, texts = question_evidence(assistant, question.question, k)
+    settings = assistant.settings
+    offline = decide(signals, settings, with_model=False)
+    with_model = decide(signals, settings, with_model=True)
+    evidence = None
+    if question.answerable and question.facts:
+        found = metrics.facts_found(" ".join(texts), question.facts)
+        evidence = sum(found) / len(found)
+    return GateOutcome(offline.score, offline.answerable, with_model.answerable, evidence)
+
+
 def _answer(
-    assistant: Assistant, question: EvalQuestion, gold_ids: list[str], k: int
+    assistant: Assistant, question: EvalQuestion, gold_ids: list[str], k: int | None
 ) -> AnswerOutcome:
     started = time.perf_counter()
     answer = assistant.answer(question.question, k=k)
@@ -195,6 +238,7 @@ def score_answer(
     source_ids = _unique(s.paper_id for s in answer.sources)
     cited_ids = _unique(s.paper_id for s in answer.sources if s.cited)
     found = metrics.facts_found(answer.text, question.facts)
+    claims = answer.claims
     scores: dict[str, float | None] = {}
     if question.answerable:
         scores = {
@@ -214,6 +258,8 @@ def score_answer(
         seconds=seconds,
         usage={name: int(value) for name, value in answer.usage.items()},
         model=answer.model,
+        claims_supported=sum(1 for claim in claims if claim.supported),
+        claims_total=len(claims),
     )
 
 

@@ -1,0 +1,255 @@
+"""Should the assistant attempt an answer? One calibrated decision for both answerers.
+
+The retrieved papers are measured against the question (``measure_signals``): how close the
+best passage is (dense cosine), how strongly BM25 matches and by how much its best paper
+leads, how much of the question's distinctive vocabulary the papers contain (weighted by
+inverse document frequency, overall and in the top paper alone), and whether the question's
+rarest word or name occurs in a title or abstract at all. A logistic model turns these into
+one score, the estimated probability that the collection answers the question.
+
+The weights are settings (``abstention_weights``), fitted on the development questions by
+``benchmarks/fit_abstention.py`` (standardised features, L2, plain NumPy). Two thresholds
+read the same score: offline nothing else checks the quotes, so ``abstention_threshold`` is
+strict; a model reads the sources and can still decline, so ``abstention_model_threshold``
+only stops questions the collection clearly does not touch.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence, Set
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Protocol
+
+from ..text import content_terms, split_sentences
+from .decision import Decision, TermStatistics, paper_terms
+from .question_cues import asked_quantity, question_names
+
+if TYPE_CHECKING:
+    from ..collection import Paper
+    from ..results import Hit
+    from ..settings import AnswerSettings
+
+BM25_DEPTH = 20
+"""Lexical matches read to find the best two papers' BM25 scores."""
+QUANTITY_PAPERS = 2
+"""Papers whose sentences are searched for the words and numbers a question asks about."""
+_NUMBER = re.compile(r"\d")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly", "er", "e", "s")
+
+
+class LexicalMatch(Protocol):
+    """One BM25 match: the paper it belongs to and its score."""
+
+    @property
+    def paper_id(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+
+LexicalSearch = Callable[[str, int], Sequence[LexicalMatch]]
+"""``search(question, limit)``: the best BM25 matches (the lexical index's ``search``)."""
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the retrieved papers say about whether the collection covers the question.
+
+    Every field is a number the model weighs; ``missing_terms`` explains a decline.
+    """
+
+    best_cosine: float
+    """Best passage's cosine similarity to the question."""
+    bm25_top: float
+    """Best paper's BM25 score as a share of what the question's words could score at most."""
+    bm25_margin: float
+    """How far the best paper's BM25 score leads the second's, as a share of the best."""
+    coverage: float
+    """IDF-weighted share of the question's content words found in the retrieved papers."""
+    top_coverage: float
+    """The same share, in the best-ranked paper alone."""
+    rare_term_found: float
+    """1 when the question's rarest word (a name, usually) occurs in a retrieved title or
+    abstract, else 0."""
+    unknown_share: float
+    """IDF-weighted share of the question's words that no paper of the collection contains."""
+    sentence_coverage: float
+    """The best single sentence's IDF-weighted share of the question's words: a question about
+    a detail the papers do not give finds its words scattered, not together."""
+    top_missing_rarity: float
+    """How rare (IDF relative to a word found in one chunk) the rarest question word is that
+    the top paper lacks: a missing "licence" or "BLEU" says more than a missing "faster"."""
+    name_missing: float
+    """Share of the names in the question (``AudioMAE``, ``Chinchilla``, ``GPT-4``) that no
+    retrieved title or abstract contains."""
+    quantity_unmet: float
+    """1 when the question asks for a quantity ("how many", "how much", a batch size) but no
+    sentence of the top papers that shares its words holds a number, else 0."""
+    missing_terms: tuple[str, ...] = ()
+
+    def vector(self) -> list[float]:
+        """The numeric signals in ``SIGNAL_NAMES`` order."""
+        return [float(getattr(self, name)) for name in SIGNAL_NAMES]
+
+
+SIGNAL_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Signals) if f.name != "missing_terms")
+
+
+@dataclass(frozen=True)
+class AbstentionModel:
+    """A logistic model over ``Signals``: weights on the raw signals and a bias."""
+
+    weights: Mapping[str, float]
+    bias: float
+
+    @classmethod
+    def from_weights(cls, weights: Mapping[str, float]) -> AbstentionModel:
+        """The model of ``abstention_weights`` (signals not named weigh 0)."""
+        return cls(
+            {name: float(weights.get(name, 0.0)) for name in SIGNAL_NAMES},
+            float(weights.get("bias", 0.0)),
+        )
+
+    def format(self) -> str:
+        """The settings text for this model (unnamed signals weigh 0)."""
+        items = [f"{name}={self.weights[name]:.4g}" for name in SIGNAL_NAMES if self.weights[name]]
+        return ", ".join([*items, f"bias={self.bias:.4g}"])
+
+    def score(self, signals: Signals) -> float:
+        """Probability that the collection answers the question."""
+        z = self.bias + sum(self.weights[n] * v for n, v in zip(SIGNAL_NAMES, signals.vector()))
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def measure_signals(
+    question: str,
+    hits: Sequence[Hit],
+    papers: Sequence[Paper],
+    lexical_search: LexicalSearch,
+    terms_statistics: TermStatistics,
+) -> Signals:
+    """The signals of ``question`` against its retrieved ``hits`` (and their ``papers``)."""
+    terms = sorted(set(content_terms(question)))
+    weight = {t: terms_statistics.idf(t) for t in terms}
+    total = sum(weight.values()) or 1.0
+    found_by_paper = [_found(terms, paper_terms(p)) for p in papers]
+    covered = set().union(*found_by_paper) if found_by_paper else set()
+    top = found_by_paper[0] if found_by_paper else set()
+    unknown = [t for t in terms if terms_statistics.counts.get(t, 0) == 0]
+    rarest = max(terms, key=lambda t: (weight[t], t)) if terms else None
+    top_bm25, margin = _bm25_lead(lexical_search, question, terms_statistics)
+    sentences = [
+        (set(content_terms(sentence)), sentence)
+        for paper in papers[:QUANTITY_PAPERS]
+        for sentence in split_sentences(f"{paper.title}. {paper.abstract}")
+    ]
+    best_sentence = max(
+        (sum(weight[t] for t in _found(terms, words)) / total for words, _ in sentences),
+        default=0.0,
+    )
+    names = question_names(question)
+    retrieved_text = " ".join(f"{p.title} {p.abstract}" for p in papers).casefold()
+    missing_names = [n for n in names if n.casefold() not in retrieved_text]
+    return Signals(
+        best_cosine=max((h.similarity for h in hits), default=0.0),
+        bm25_top=top_bm25,
+        bm25_margin=margin,
+        coverage=sum(weight[t] for t in covered) / total if terms else 1.0,
+        top_coverage=sum(weight[t] for t in top) / total if terms else 1.0,
+        rare_term_found=1.0 if rarest is None or rarest in covered else 0.0,
+        unknown_share=sum(weight[t] for t in unknown) / total if terms else 0.0,
+        sentence_coverage=best_sentence if terms else 1.0,
+        top_missing_rarity=max((weight[t] for t in terms if t not in top), default=0.0)
+        / terms_statistics.idf_of_count(1),
+        name_missing=len(missing_names) / len(names) if names else 0.0,
+        quantity_unmet=_quantity_unmet(question, sentences),
+        missing_terms=tuple(sorted(set(terms) - covered, key=lambda t: -weight[t])),
+    )
+
+
+def _found(terms: Sequence[str], words: Set[str]) -> set[str]:
+    """The ``terms`` present in ``words``, allowing for inflection ("relate" ~ "related")."""
+    stems = {stem(w) for w in words}
+    return {t for t in terms if t in words or stem(t) in stems}
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match "favour"/"favours"/"favoured"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _quantity_unmet(question: str, sentences: Sequence[tuple[set[str], str]]) -> float:
+    quantity = asked_quantity(question)
+    if quantity is None:
+        return 0.0
+    for words, sentence in sentences:
+        if words & set(quantity) and _NUMBER.search(sentence):
+            return 0.0
+    return 1.0
+
+
+def _bm25_lead(
+    lexical_search: LexicalSearch, question: str, terms_statistics: TermStatistics
+) -> tuple[float, float]:
+    """Best paper's BM25 score relative to the question's total IDF, and its lead over the
+    second paper (relative to the best)."""
+    best_by_paper: dict[str, float] = {}
+    for match in lexical_search(question, BM25_DEPTH):
+        best_by_paper[match.paper_id] = max(best_by_paper.get(match.paper_id, 0.0), match.score)
+    ranked = sorted(best_by_paper.values(), reverse=True)
+    if not ranked or ranked[0] <= 0:
+        return 0.0, 0.0
+    ceiling = sum(terms_statistics.idf(t) for t in set(content_terms(question))) or 1.0
+    second = ranked[1] if len(ranked) > 1 else 0.0
+    return ranked[0] / ceiling, (ranked[0] - second) / ranked[0]
+
+
+def decide(signals: Signals, settings: AnswerSettings, *, with_model: bool) -> Decision:
+    """Attempt an answer when the model's score reaches the mode's threshold (and the best
+    passage reaches the ``min_relevance`` floor)."""
+    score = AbstentionModel.from_weights(settings.abstention_weights).score(signals)
+    threshold = settings.abstention_model_threshold if with_model else settings.abstention_threshold
+    answerable = score >= threshold and signals.best_cosine >= settings.min_relevance
+    reasons = [] if answerable else explain(signals, score, threshold)
+    return Decision(answerable, round(score, 4), reasons, signals.best_cosine)
+
+
+def explain(signals: Signals, score: float, threshold: float) -> list[str]:
+    """Why the evidence is weak, in words a user can act on."""
+    reasons = [
+        f"abstention score {score:.2f} < {threshold:.2f}",
+        f"best passage similarity {signals.best_cosine:.2f}",
+    ]
+    if signals.missing_terms:
+        reasons.append("not in the papers found: " + ", ".join(signals.missing_terms[:5]))
+    return reasons
+
+
+@dataclass(frozen=True)
+class AbstentionDecision:
+    """The pipeline's decider: measure the signals, score them, compare with the threshold
+    of the answerer at hand (``with_model``)."""
+
+    settings: AnswerSettings
+    lexical_search: LexicalSearch
+    with_model: bool
+
+    def signals(
+        self, question: str, hits: Sequence[Hit], papers: Sequence[Paper], terms: TermStatistics
+    ) -> Signals:
+        """The signals this decision weighs (the evaluation reads them too)."""
+        return measure_signals(question, hits, papers, self.lexical_search, terms)
+
+    def decide(
+        self, question: str, hits: Sequence[Hit], papers: Sequence[Paper], terms: TermStatistics
+    ) -> Decision:
+        """Answer or abstain on ``hits``."""
+        if not hits:
+            return Decision(False, 0.0, ["nothing retrieved"])
+        signals = self.signals(question, hits, papers, terms)
+        return decide(signals, self.settings, with_model=self.with_model)

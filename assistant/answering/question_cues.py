@@ -1,0 +1,62 @@
+"""What a question's wording says about the answer it wants.
+
+Names (``DeBERTa``, ``GPT-4``, ``Chinchilla``) point at papers; "which papers ..." asks for
+several; "how many ..." asks for a number. Both the abstention decision and the offline
+answerer read these cues, and the pipeline reads more papers for a question that asks for
+several.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..text import STOPWORDS, content_terms
+
+_NAME_CANDIDATE = re.compile(r"[^\W_][\w\-]*[^\W_]|[^\W_]")
+_SEVERAL_PAPERS = re.compile(
+    r"\b(?:which|what) (?:papers|works|studies|methods|models|approaches|systems)\b|"
+    r"\b(?:papers|works|studies) (?:that|which)\b",
+    re.IGNORECASE,
+)
+_QUANTITY_QUESTION = re.compile(
+    r"\bhow (?:many|much|long|large|big|fast|often)\b|\bwhat (?:is the |was the )?"
+    r"(?P<noun>number|percentage|batch size|learning rate|cost|price|budget)\b",
+    re.IGNORECASE,
+)
+
+
+def question_names(question: str) -> list[str]:
+    """Words of the question that look like names: mixed case (``DeBERTa``), letters with
+    digits (``GPT-4``), or capitalised where a sentence does not begin (``Chinchilla``)."""
+    names = []
+    for match in _NAME_CANDIDATE.finditer(question):
+        word = match.group().strip("-")
+        if len(word) < 2 or word.casefold() in STOPWORDS:
+            continue
+        inner_capital = any(ch.isupper() for ch in word[1:])
+        has_digit = any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
+        starts_sentence = match.start() == 0 or question[: match.start()].rstrip()[-1:] in ".?!:"
+        if inner_capital or has_digit or (word[0].isupper() and not starts_sentence):
+            names.append(word)
+    return list(dict.fromkeys(names))
+
+
+def asks_for_several_papers(question: str) -> bool:
+    """ "Which papers ...", "what works ...": the question wants a list of papers."""
+    return bool(_SEVERAL_PAPERS.search(question))
+
+
+def papers_to_read(question: str, k: int, several_papers_k: int) -> int:
+    """How many papers to retrieve for ``question`` when the caller did not say: ``k``, or
+    ``several_papers_k`` (if more) when the question asks for several papers."""
+    return max(k, several_papers_k) if asks_for_several_papers(question) else k
+
+
+def asked_quantity(question: str) -> list[str] | None:
+    """The content words naming the quantity a question asks for ("how many GPU hours" ->
+    ``["gpu", "hour"]``), or ``None`` when it asks for no number."""
+    match = _QUANTITY_QUESTION.search(question)
+    if match is None:
+        return None
+    named = content_terms(match.group("noun") or "")
+    return named or content_terms(question[match.end() :])[:2]

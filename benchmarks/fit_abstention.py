@@ -1,0 +1,90 @@
+"""Refit the abstention model on the dev split and print its settings and dev/test metrics.
+
+    python benchmarks/fit_abstention.py [QUESTIONS.jsonl] [--home DIR] [--l2 1.0]
+
+Signals are measured on the bundled papers (ingested into ``--home`` when it is empty), the
+logistic model is fitted on the ``dev`` questions only, and the two thresholds are chosen on
+dev: offline, the highest that still attempts ``--keep-offline`` of the answerable dev
+questions; with a model, the one that attempts every answerable dev question, lowered by
+``--model-margin`` (a factor) so that only questions the collection clearly does not touch
+are stopped. The test split is only scored, never used to choose anything. Paste the printed
+values into the defaults in ``assistant/settings.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from assistant.evaluation import load_questions  # noqa: E402
+from assistant.evaluation.calibration import (  # noqa: E402
+    fit_logistic,
+    question_signals,
+    threshold_for_recall,
+)
+from assistant.evaluation.metrics import roc_auc, share  # noqa: E402
+from assistant.service import Assistant  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = REPO / "eval" / "questions.jsonl"
+    parser.add_argument("questions", nargs="?", type=Path, default=default)
+    parser.add_argument("--home", type=Path, help="data directory (default: a temp dir)")
+    parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty on standardised weights")
+    parser.add_argument("--keep-offline", type=float, default=0.99)
+    parser.add_argument("--model-margin", type=float, default=0.5)
+    parser.add_argument(
+        "--test", action="store_true", help="also score the test split (report, never tune)"
+    )
+    args = parser.parse_args()
+
+    home = args.home or Path(tempfile.mkdtemp(prefix="fit-abstention-"))
+    assistant = Assistant(Settings.load({"home": home}))
+    questions = load_questions(args.questions)
+    measured = {q.qid: question_signals(assistant, q.question) for q in questions}
+    dev = [q for q in questions if q.split in (None, "dev")]
+    test = [q for q in questions if q.split == "test"] if args.test else []
+
+    model = fit_logistic([measured[q.qid] for q in dev], [q.answerable for q in dev], l2=args.l2)
+    dev_scores = [model.score(measured[q.qid]) for q in dev]
+    dev_labels = [q.answerable for q in dev]
+    offline = threshold_for_recall(dev_scores, dev_labels, args.keep_offline)
+    with_model = threshold_for_recall(dev_scores, dev_labels, 1.0) * args.model_margin
+
+    print(f'abstention_weights = "{model.format()}"')
+    print(f"abstention_threshold = {offline:.4f}")
+    print(f"abstention_model_threshold = {with_model:.4f}")
+    for name, group in (("dev", dev), ("test", test)):
+        if group:
+            report(name, group, [model.score(measured[q.qid]) for q in group], offline, with_model)
+
+
+def report(name: str, group: list, scores: list[float], offline: float, with_model: float) -> None:
+    """Declines per type in both modes and the ROC AUC of one split."""
+    labels = [q.answerable for q in group]
+    auc = roc_auc(scores, labels)
+    print(f"\n{name}: {len(group)} questions, ROC AUC {auc:.3f}" if auc else f"\n{name}:")
+    kinds = sorted({q.type if q.answerable else f"{q.type}:{q.unanswerable_kind}" for q in group})
+    for kind in kinds:
+        members = [
+            s
+            for q, s in zip(group, scores, strict=True)
+            if kind in (q.type, f"{q.type}:{q.unanswerable_kind}")
+        ]
+        declined_offline = share(s < offline for s in members) or 0.0
+        declined_model = share(s < with_model for s in members) or 0.0
+        print(
+            f"  {kind:<22} n={len(members):<4} declined offline {declined_offline:6.1%}"
+            f"  with a model {declined_model:6.1%}"
+        )
+
+
+if __name__ == "__main__":
+    main()

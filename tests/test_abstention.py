@@ -1,0 +1,166 @@
+"""The abstention decision: its signals, the logistic model, the fit, and both modes' gates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.answering import NOT_COVERED
+from assistant.answering.abstention import SIGNAL_NAMES, AbstentionModel, Signals, decide
+from assistant.answering.question_cues import asked_quantity, question_names
+from assistant.errors import ConfigError
+from assistant.evaluation.calibration import fit_logistic, question_signals, threshold_for_recall
+from assistant.settings import ABSTENTION_SIGNALS, Settings
+
+
+def signals(**changes: float) -> Signals:
+    values = dict.fromkeys(SIGNAL_NAMES, 0.0)
+    values.update(changes)
+    return Signals(**values)
+
+
+# -- the model -----------------------------------------------------------------------------
+
+
+def model_of(text: str) -> AbstentionModel:
+    return AbstentionModel.from_weights(Settings(abstention_weights=text).abstention_weights)
+
+
+def test_the_settings_know_every_signal():
+    assert SIGNAL_NAMES == ABSTENTION_SIGNALS
+
+
+def test_weights_read_back_what_they_print():
+    model = model_of("best_cosine=6.5, unknown_share=-5, bias=-3")
+    assert model.weights["best_cosine"] == 6.5 and model.weights["top_coverage"] == 0.0
+    assert model_of(model.format()) == model
+
+
+def test_weights_come_from_the_environment_or_a_toml_table(tmp_path):
+    env = {"ASSISTANT_ABSTENTION_WEIGHTS": "best_cosine=2; bias=-1"}
+    from_env = Settings.load(env=env, config_file=tmp_path / "none.toml")
+    config = tmp_path / "config.toml"
+    config.write_text("[answer.abstention_weights]\nbest_cosine = 2\nbias = -1\n")
+    from_file = Settings.load(env={}, config_file=config)
+    assert from_env.abstention_weights == from_file.abstention_weights
+    assert dict(from_file.abstention_weights) == {"best_cosine": 2.0, "bias": -1.0}
+    assert from_env.redacted()["abstention_weights"] == "best_cosine=2, bias=-1"
+    assert hash(from_file) == hash(from_file.replace())  # settings stay hashable (cached)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("cosine=1", "'cosine' is no signal"),
+        ("best_cosine=high", "best_cosine has a bad number 'high'"),
+        ("best_cosine", "write name=number pairs"),
+    ],
+)
+def test_bad_weights_are_one_clear_error(text, problem):
+    with pytest.raises(ConfigError, match=f"^ASSISTANT_ABSTENTION_WEIGHTS: .*{problem}"):
+        Settings.load(env={"ASSISTANT_ABSTENTION_WEIGHTS": text})
+
+
+def test_score_is_the_logistic_of_the_weighted_signals():
+    model = model_of("best_cosine=4, unknown_share=-2, bias=-1")
+    # z = -1 + 4 * 0.5 - 2 * 0.25 = 0.5
+    assert model.score(signals(best_cosine=0.5, unknown_share=0.25)) == pytest.approx(
+        1 / (1 + np.exp(-0.5))
+    )
+
+
+def test_the_lenient_model_gate_passes_what_offline_declines():
+    settings = Settings(
+        abstention_weights="best_cosine=10, bias=-5",
+        abstention_threshold=0.6,
+        abstention_model_threshold=0.2,
+    )
+    middling = signals(best_cosine=0.45)  # score 1 / (1 + e^0.5) = 0.38
+    offline = decide(middling, settings, with_model=False)
+    with_model = decide(middling, settings, with_model=True)
+    assert offline.score == with_model.score == pytest.approx(0.3775, abs=1e-4)
+    assert not offline.answerable and with_model.answerable
+    assert offline.reasons and not with_model.reasons
+
+
+def test_min_relevance_is_a_hard_floor_under_the_model():
+    settings = Settings(abstention_weights="bias=10", min_relevance=0.5)
+    assert not decide(signals(best_cosine=0.4), settings, with_model=True).answerable
+    assert decide(signals(best_cosine=0.6), settings, with_model=True).answerable
+
+
+# -- question analysis ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("What is AudioMAE compared against?", ["AudioMAE"]),
+        ("What did Chinchilla find about compute-optimal training?", ["Chinchilla"]),
+        ("How does GPT-4 compare with DeBERTa?", ["GPT-4", "DeBERTa"]),
+        ("Which papers favour some positions of a long input?", []),
+    ],
+)
+def test_names_are_mixed_case_digits_or_capitalised_mid_sentence(question, names):
+    assert question_names(question) == names
+
+
+def test_the_quantity_a_question_asks_for():
+    assert asked_quantity("How many GPU hours did training take?") == ["gpu", "hour"]
+    assert asked_quantity("What batch size did MIMIC use?") == ["batch", "size"]
+    assert asked_quantity("What does LUKE do?") is None
+
+
+# -- fitting -------------------------------------------------------------------------------
+
+
+def test_fit_recovers_the_direction_of_a_known_logistic_model():
+    rng = np.random.default_rng(7)
+    cosine = rng.uniform(0.0, 1.0, 2000)
+    unknown = rng.uniform(0.0, 1.0, 2000)
+    truth = 1 / (1 + np.exp(-(8 * cosine - 6 * unknown - 1)))
+    labels = rng.uniform(size=2000) < truth
+    rows = [signals(best_cosine=c, unknown_share=u) for c, u in zip(cosine, unknown, strict=True)]
+    model = fit_logistic(rows, list(labels), l2=0.01, names=("best_cosine", "unknown_share"))
+    assert model.weights["best_cosine"] == pytest.approx(8, rel=0.25)
+    assert model.weights["unknown_share"] == pytest.approx(-6, rel=0.25)
+    assert model.bias == pytest.approx(-1, abs=0.5)
+    assert model.weights["top_coverage"] == 0.0  # not fitted, not weighed
+
+
+def test_fit_needs_both_classes():
+    with pytest.raises(ValueError, match="answerable and unanswerable"):
+        fit_logistic([signals(), signals()], [True, True])
+
+
+def test_threshold_keeps_the_asked_share_of_answerable_questions():
+    scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]
+    answerable = [True] * 10
+    assert threshold_for_recall(scores, answerable, 1.0) == 0.05
+    assert threshold_for_recall(scores, answerable, 0.9) == 0.1  # one of ten may be declined
+    assert threshold_for_recall(scores, answerable, 0.8) == 0.2
+
+
+# -- on the bundled papers -----------------------------------------------------------------
+
+
+def test_a_method_named_in_a_title_is_covered(seeded_assistant):
+    measured = question_signals(seeded_assistant, "What is LUKE?", 5)
+    assert measured.name_missing == 0.0 and measured.unknown_share == 0.0
+    answer = seeded_assistant.answer("What is LUKE?")
+    assert answer.answered and "entity" in answer.text.casefold()
+
+
+def test_a_name_the_collection_lacks_is_declined_offline(seeded_assistant):
+    measured = question_signals(seeded_assistant, "What is FlashAttention?", 5)
+    assert measured.name_missing == 1.0 and measured.unknown_share == 1.0
+    answer = seeded_assistant.answer("What is FlashAttention?")
+    assert not answer.answered and answer.text == NOT_COVERED
+
+
+def test_short_entity_questions_reach_the_model(assistant_factory, openai_server):
+    llm = assistant_factory(base_url=openai_server.url, max_retries=1)
+    openai_server.enqueue("ALBERT shares parameters across layers [1].")
+    answer = llm.answer("What does ALBERT do to reduce the number of parameters?")
+    assert answer.answered and answer.citations == [1]
+    assert len(openai_server.chat_requests) == 1

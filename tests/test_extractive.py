@@ -1,0 +1,114 @@
+"""The offline answerer: sentences that answer, one quote per compared paper, no boilerplate,
+and markers inside source text never taken for citations."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.decision import TermStatistics
+from assistant.answering.extractive import compose_answer, plan_quotes, select_quotes
+from assistant.answering.question_cues import papers_to_read
+from assistant.answering.sentence_scoring import is_boilerplate
+from assistant.citations import check_citations
+from assistant.cli.ask import HOW_TO_CONNECT
+from assistant.settings import Settings
+
+TUNING = Settings()
+
+
+def cited_titles(answer) -> list[str]:
+    return [s.title for s in answer.sources if s.cited]
+
+
+def test_the_readme_question_quotes_the_sentence_that_answers_it(seeded_assistant):
+    answer = seeded_assistant.answer(
+        "What does DAE-Talker use in place of handcrafted facial landmarks?"
+    )
+    assert answer.answered and answer.extractive
+    assert "data-driven latent representations" in answer.text
+    assert "diffusion autoencoder" in answer.text.casefold()
+
+
+def test_the_offline_hint_is_not_part_of_the_answer(seeded_assistant):
+    answer = seeded_assistant.answer("What is LUKE?")
+    assert answer.extractive and HOW_TO_CONNECT not in answer.text
+    assert "ASSISTANT_BASE_URL" not in answer.text
+    assert answer.to_dict()["extractive"] is True
+
+
+def test_code_availability_is_never_quoted(seeded_assistant):
+    # LUKE's abstract ends with "Our source code ... are available at https://github.com/...".
+    answer = seeded_assistant.answer("What is LUKE and where is its source code available?")
+    assert answer.answered
+    assert "github" not in answer.text.casefold()
+
+
+def test_a_comparison_quotes_each_paper_it_names(seeded_assistant):
+    answer = seeded_assistant.answer(
+        "How do DeCLUTR and SARCSE differ in how they learn unsupervised sentence embeddings?"
+    )
+    titles = cited_titles(answer)
+    assert any(t.startswith("DeCLUTR") for t in titles)
+    assert any("Self-Adaptive Reconstruction" in t for t in titles)
+
+
+def test_which_papers_questions_read_more_papers_and_quote_each(seeded_assistant):
+    question = "Which papers use language-model representations to build recommender systems?"
+    assert papers_to_read(question, 5, 10) == 10 and papers_to_read("What is LUKE?", 5, 10) == 5
+    answer = seeded_assistant.answer(question)
+    assert len(answer.sources) == 10
+    titles = cited_titles(answer)
+    assert "Item-Language Model for Conversational Recommendation" in titles
+    assert any(t.startswith("Text Is All You Need") for t in titles)
+
+
+def test_markers_inside_a_source_are_not_citations(embedder):
+    sources = [
+        (1, "Earlier systems [2] relied on handcrafted landmarks. We use latents instead.", 0.6),
+        (2, "An unrelated abstract about proteins and their folding into shapes.", 0.2),
+    ]
+    quotes = select_quotes(
+        "What replaces handcrafted landmarks?", sources, embedder, TermStatistics({}, 10), TUNING
+    )
+    assert quotes and all(q.n == 1 for q in quotes)
+    text = compose_answer(quotes, {1: "Paper one", 2: "Paper two"})
+    assert "[2]" not in text and "(ref. 2)" in text
+    assert check_citations(text, 2).cited == [1]
+
+
+def test_boilerplate_is_recognised():
+    assert is_boilerplate("Our code is publicly available at https://github.com/a/b.")
+    assert is_boilerplate("The dataset will be released.")
+    assert is_boilerplate("Code and models are available.")
+    assert not is_boilerplate("We show that the model is available for many languages at once.")
+
+
+def test_plan_for_a_comparison_and_for_a_list():
+    sources = [(1, "DeCLUTR learns ...", 0.6), (2, "SARCSE reconstructs ...", 0.5), (3, "x", 0.4)]
+    titles = {1: "DeCLUTR: Deep Contrastive", 2: "Self-Adaptive Reconstruction", 3: "Other"}
+    plan = plan_quotes("How do DeCLUTR and SARCSE differ?", sources, titles, TUNING)
+    assert plan.required == (1, 2) and plan.allowed == frozenset({1, 2})
+    assert plan.per_required == TUNING.extractive_quotes_per_compared_paper == 3
+    listing = plan_quotes("Which papers study contrastive learning?", sources, titles, TUNING)
+    assert listing.required == (1, 2, 3) and listing.per_required == 1
+    named = plan_quotes("What does DeCLUTR learn?", sources, titles, TUNING)
+    assert named.required == (1,) and named.allowed is None  # heard first, not alone
+    assert named.max_sentences == TUNING.extractive_max_sentences == 5
+    plain = plan_quotes("What do contrastive methods learn?", sources, titles, TUNING)
+    assert plain.required == ()
+
+
+def test_a_name_does_not_match_inside_a_longer_name():
+    sources = [(1, "mLUKE extends it to many languages.", 0.6), (2, "LUKE adds entities.", 0.5)]
+    titles = {1: "mLUKE: multilingual", 2: "LUKE: Deep Contextualized Entity Representations"}
+    plan = plan_quotes("How does LUKE differ from mLUKE?", sources, titles, TUNING)
+    assert plan.required == (2, 1)
+
+
+def test_answer_lines_keep_their_shape(seeded_assistant):
+    answer = seeded_assistant.answer("What is ALBERT?")
+    for line in answer.text.splitlines():
+        match = re.match(r".*? \[(\d+)\]: ", line)
+        assert match, line
+        cited = re.findall(r"\[(\d+)\]\.(?: |$)", line)
+        assert cited and set(cited) == {match.group(1)}
