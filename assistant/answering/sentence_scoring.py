@@ -9,6 +9,8 @@ distinctive words it contains; on top of that:
   method sentence ("we use", "based on", "leverages");
 * boilerplate (code or data availability, links) is dropped, and a sentence that only echoes
   the question or the paper's title is marked down: it repeats, it does not answer.
+
+The weights are settings (``extractive_*``), measured on the development questions.
 """
 
 from __future__ import annotations
