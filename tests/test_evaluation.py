@@ -397,7 +397,8 @@ def test_gate_summary_agrees_with_hand_computation():
 
 def test_claims_are_counted_from_the_answer():
     base = _answer(True, "One [1]. Two [1].", [("A", True)], 0)
-    claims = [Claim(f"c{i} [1].", [1], ok, 0.7 if ok else 0.2) for i, ok in enumerate((True, False, True))]
+    verdicts = (True, False, True)
+    claims = [Claim(f"c{i} [1].", [1], ok, 0.7 if ok else 0.2) for i, ok in enumerate(verdicts)]
     checked = replace(base, claims=claims)
     question = _question("c1", "single", ("A",), ("one",))
     outcome = score_answer(checked, question, ["A"])
