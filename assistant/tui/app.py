@@ -15,9 +15,9 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from ..answer_notes import OFFLINE_HINT
 from ..errors import AssistantError
 from ..history import ChatHistory
-from ..answer_notes import OFFLINE_HINT
 from ..results import Turn
 from ..service import Assistant
 from .actions import ChatActions
