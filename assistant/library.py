@@ -160,12 +160,23 @@ class Library:
             self._ready = True
             return report
 
+    def fills_itself(self, record: SourceRecord | None = None) -> bool:
+        """Whether first use fills this collection with the bundled papers: only the default
+        collection, only in the embedded store, and only while it holds nothing else."""
+        record = record or load_record(self.settings)
+        return self.is_default and not self.settings.chroma_url and record.only_bundled
+
+    def empty_hint(self) -> str:
+        """What an empty collection needs, in one line."""
+        if self.fills_itself():
+            return "the first question (or `assistant ingest`) indexes the bundled papers"
+        return self._empty_message(load_record(self.settings))
+
     def _ready_or_fill(self, progress: Progress | None) -> IngestReport | None:
         store = self.store
         record = load_record(self.settings)
         papers = store.paper_count()
-        auto_fill = self.is_default and not self.settings.chroma_url and record.only_bundled
-        if auto_fill and (papers == 0 or papers < record.expected_papers):
+        if self.fills_itself(record) and (papers == 0 or papers < record.expected_papers):
             return self.ingest(progress=progress)
         if papers == 0:
             raise StoreError(self._empty_message(record))

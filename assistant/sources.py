@@ -15,6 +15,7 @@ from pathlib import Path
 from .collection import Paper, normalize_title
 from .errors import CollectionError
 from .formats import STRICT_FORMATS, Skipped, detect_format, read_records
+from .formats.base import file_errors
 
 
 @dataclass
@@ -81,16 +82,9 @@ def iter_papers(source: SourceFile) -> Iterator[Paper]:
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except FileNotFoundError:
-        raise CollectionError(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise CollectionError(path, None, "is a directory; name the files in it") from None
-    except OSError as exc:
-        raise CollectionError(path, None, f"cannot be read ({exc.strerror})") from None
+    with file_errors(path), path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
     return digest.hexdigest()
 
 

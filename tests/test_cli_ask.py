@@ -292,3 +292,14 @@ def test_ask_filters_reach_retrieval(seeded_env: Path, capsys: pytest.CaptureFix
         "cannot match; ingest files with that metadata (.bib, .ris, CSL-JSON, CSV) or drop the "
         "filter",
     }
+
+
+def test_doctor_says_what_an_empty_collection_needs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "fresh"))
+    main(["doctor"])
+    assert "the first question (or `assistant ingest`) indexes the bundled papers" in (
+        capsys.readouterr().out
+    )
+    main(["doctor", "--collection", "mine"])
+    out = capsys.readouterr().out
+    assert "0 papers" in out and "assistant ingest FILE… --collection mine" in out

@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from assistant.answering import MODEL_UNCITED
 from assistant.cli import main
 from assistant.llm import ChatClient
 from assistant.settings import Settings
@@ -86,7 +87,9 @@ def test_a_streamed_answer_end_to_end(llama_url, assistant_factory):
         assert set(final.citations) <= {1, 2, 3}
         assert {s.n for s in final.sources if s.cited} == set(final.citations)
     else:
-        assert final.citations == [] and "does not answer" in final.text
+        # Declined, or (a small base model often) wrote something that cites no source.
+        assert final.citations == []
+        assert "does not answer" in final.text or final.text.endswith(MODEL_UNCITED)
     assert final.usage.get("completion_tokens", 0) > 0
     assert final.timings["first_token_ms"] <= final.timings["total_ms"]
 

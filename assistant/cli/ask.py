@@ -14,6 +14,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ..answer_notes import trust_notes
 from .common import (
     add_filter_flags,
     add_k_flag,
@@ -149,25 +150,3 @@ def _answer(
         answer = stream.answer
     printer.finish(answer)
     return answer
-
-
-def trust_notes(answer: Answer, max_tokens: int) -> list[str]:
-    """Lines under the answer: each sentence its citations do not support, and a note when
-    the model was cut off at its token limit."""
-    lines = []
-    for claim in answer.claims:
-        if not claim.supported:
-            cited = " ".join(f"[{n}]" for n in claim.citations)
-            why = f"not supported by {cited}" if cited else "cites no source"
-            lines.append(f"⚠ {why}: {_shortened(claim.text)}")
-    if answer.truncated:
-        lines.append(
-            f"note: the answer was cut off at the model's token limit (max_tokens = {max_tokens});"
-            " raise it with ASSISTANT_MAX_TOKENS or max_tokens in the config file"
-        )
-    return lines
-
-
-def _shortened(text: str, limit: int = 100) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -41,17 +41,11 @@ def run(args: argparse.Namespace) -> int:
 
     say()
     try:
-        store = Assistant(settings).store
+        assistant = Assistant(settings)
+        store = assistant.store
         count = store.paper_count()
         say(f"Store: {store.location}")
-        say(
-            f"  {count} papers"
-            + (
-                ""
-                if count
-                else " — the first question (or `assistant ingest`) indexes the bundled papers"
-            )
-        )
+        say(f"  {count} papers" + ("" if count else f" — {assistant.library.empty_hint()}"))
     except AssistantError as exc:
         say(f"Store: problem — {exc}")
         problems += 1

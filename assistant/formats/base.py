@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,16 +79,23 @@ def lenient_year(value: Any) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def read_text(path: Path) -> str:
-    """The whole file as text (formats whose parser needs it whole)."""
+@contextmanager
+def file_errors(path: Path) -> Iterator[None]:
+    """Turn the ways opening a file fails into one line that names it."""
     try:
-        data = path.read_bytes()
+        yield
     except FileNotFoundError:
         raise CollectionError(path, None, "no such file") from None
     except IsADirectoryError:
         raise CollectionError(path, None, "is a directory; name the files in it") from None
     except OSError as exc:
         raise CollectionError(path, None, f"cannot be read ({exc.strerror})") from None
+
+
+def read_text(path: Path) -> str:
+    """The whole file as text (formats whose parser needs it whole)."""
+    with file_errors(path):
+        data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -97,14 +105,8 @@ def read_text(path: Path) -> str:
 
 def open_text(path: Path) -> Any:
     """The file opened for streaming line by line (large JSONL and CSV files)."""
-    try:
+    with file_errors(path):
         return path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise CollectionError(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise CollectionError(path, None, "is a directory; name the files in it") from None
-    except OSError as exc:
-        raise CollectionError(path, None, f"cannot be read ({exc.strerror})") from None
 
 
 def decode_error(path: Path, line: int) -> CollectionError:

@@ -15,6 +15,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from ..answer_notes import OFFLINE_HINT
 from ..errors import AssistantError
 from ..history import ChatHistory
 from ..results import Turn
@@ -84,6 +85,7 @@ class ChatApp(ChatActions):
         self._run: AnswerRun | None = None
         self._runs = 0
         self._selected: AnswerView | None = None
+        self._offline_hint_shown = False
 
     def get_default_screen(self) -> Screen[None]:
         return ChatScreen()
@@ -230,6 +232,10 @@ class ChatApp(ChatActions):
         if run is None:
             return
         await run.view.finish(message.answer)
+        if message.answer.mode == "extractive" and not self._offline_hint_shown:
+            # Said once per session: every offline answer would repeat it otherwise.
+            self._offline_hint_shown = True
+            self.notify(OFFLINE_HINT, title="No model connected", timeout=12)
         self.turns.append(Turn(run.question, message.answer.text))
         # Only now is the run over: "not streaming" means the answer is fully shown (the
         # app may be quit the moment it is, and the view must not be half-updated then).

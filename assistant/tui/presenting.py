@@ -24,6 +24,8 @@ def answer_note(answer: Answer) -> str:
     if answer.invalid_citations:
         markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)
         note += f" · removed {markers}: no such source"
+    if answer.truncated:
+        note += " · cut off at the token limit: raise max_tokens"
     return note
 
 

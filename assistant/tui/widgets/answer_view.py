@@ -20,9 +20,10 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Markdown, Static
+from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
+from ...answer_notes import claim_warnings, mark_unsupported
 from ...citations import marker_spans
 from ...results import Answer, Source
 from ...terminal import printable
@@ -43,6 +44,12 @@ def link_citations(text: str) -> str:
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+def _folded_reasoning(reasoning: str) -> Collapsible:
+    """What a reasoning model thought, folded away above its answer."""
+    body = Static(Content(printable(reasoning)), markup=False, classes="answer-reasoning")
+    return Collapsible(body, title="Model's reasoning", collapsed=True)
 
 
 class AnswerView(Vertical):
@@ -74,6 +81,7 @@ class AnswerView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Markdown("", open_links=False, classes="answer-text")
+        yield Static("", classes="answer-claims", markup=False)
         yield Static(WAITING_NOTE, classes="answer-note", markup=False)
 
     def on_mount(self) -> None:
@@ -125,7 +133,13 @@ class AnswerView(Vertical):
         await self._end_stream()
         self.answer = answer
         self.sources = list(answer.sources)
-        await self.markdown.update(link_citations(answer.text))
+        await self.markdown.update(link_citations(mark_unsupported(answer.text, answer)))
+        warnings = claim_warnings(answer)
+        if warnings:
+            self.query_one(".answer-claims", Static).update(Content(printable("\n".join(warnings))))
+            self.add_class("-unsupported")
+        if answer.reasoning:
+            await self.mount(_folded_reasoning(answer.reasoning), before=self.markdown)
         self.set_note(answer_note(answer))
         self.add_class("-done")
 

@@ -1,0 +1,54 @@
+"""What the CLI and the chat app say under an answer, worded once for both: sentences whose
+citations do not support them, an answer cut off at the token limit, and how to connect a
+model after an offline answer."""
+
+from __future__ import annotations
+
+from .results import Answer
+
+OFFLINE_HINT = (
+    "Offline answer: sentences quoted from the papers. For a written answer, connect a model: "
+    "set ASSISTANT_BASE_URL, e.g. http://localhost:11434/v1 for Ollama; "
+    "`assistant doctor` checks it."
+)
+
+
+def claim_warnings(answer: Answer) -> list[str]:
+    """One line per sentence that its citations do not support (or that cites nothing)."""
+    lines = []
+    for claim in answer.claims:
+        if not claim.supported:
+            cited = " ".join(f"[{n}]" for n in claim.citations)
+            why = f"not supported by {cited}" if cited else "cites no source"
+            lines.append(f"⚠ {why}: {shortened(claim.text)}")
+    return lines
+
+
+def truncation_note(answer: Answer, max_tokens: int) -> str | None:
+    """Said when the model stopped at its token limit, so the answer may be incomplete."""
+    if not answer.truncated:
+        return None
+    return (
+        f"note: the answer was cut off at the model's token limit (max_tokens = {max_tokens});"
+        " raise it with ASSISTANT_MAX_TOKENS or max_tokens in the config file"
+    )
+
+
+def trust_notes(answer: Answer, max_tokens: int) -> list[str]:
+    """Everything a reader should know before trusting the answer, one line each."""
+    note = truncation_note(answer, max_tokens)
+    return claim_warnings(answer) + ([note] if note else [])
+
+
+def mark_unsupported(text: str, answer: Answer) -> str:
+    """``text`` with a ``⚠`` after each sentence its citations do not support."""
+    for claim in answer.claims:
+        if not claim.supported and claim.text in text:
+            text = text.replace(claim.text, f"{claim.text} ⚠", 1)
+    return text
+
+
+def shortened(text: str, limit: int = 100) -> str:
+    """One line of at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
