@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer_notes import OFFLINE_HINT
 from assistant.answering.decision import TermStatistics
 from assistant.answering.extractive import compose_answer, plan_quotes, select_quotes
 from assistant.answering.question_cues import papers_to_read
 from assistant.answering.sentence_scoring import is_boilerplate
 from assistant.citations import check_citations
-from assistant.cli.ask import HOW_TO_CONNECT
 from assistant.settings import Settings
 
 TUNING = Settings()
@@ -31,7 +31,7 @@ def test_the_readme_question_quotes_the_sentence_that_answers_it(seeded_assistan
 
 def test_the_offline_hint_is_not_part_of_the_answer(seeded_assistant):
     answer = seeded_assistant.answer("What is LUKE?")
-    assert answer.extractive and HOW_TO_CONNECT not in answer.text
+    assert answer.extractive and OFFLINE_HINT not in answer.text
     assert "ASSISTANT_BASE_URL" not in answer.text
     assert answer.to_dict()["extractive"] is True
 

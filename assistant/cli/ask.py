@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from ..answer_notes import trust_notes
+from ..answer_notes import OFFLINE_HINT, trust_notes
 from .common import (
     add_filter_flags,
     add_k_flag,
@@ -27,13 +27,6 @@ from .common import (
 )
 from .output import print_json, wants_color
 from .render import AnswerPrinter
-
-HOW_TO_CONNECT = (
-    "(Offline answer: sentences quoted from the papers. For a written answer, connect a model: "
-    "set ASSISTANT_BASE_URL, e.g. http://localhost:11434/v1 for Ollama; "
-    "`assistant doctor` checks it.)"
-)
-"""Printed under an extractive answer (not with ``--json``): it is advice, not an answer."""
 
 if TYPE_CHECKING:
     from ..history import ChatHistory
@@ -98,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(answer.to_dict())
         return 0
-    hint = [HOW_TO_CONNECT] if answer.extractive else []
+    # How to connect a model is advice, not part of the answer: printed, never in Answer.text.
+    hint = [OFFLINE_HINT] if answer.extractive else []
     printer.notes(trust_notes(answer, assistant.settings.max_tokens) + hint)
     printer.references(answer)
     if answer.invalid_citations:

@@ -232,7 +232,7 @@ class ChatApp(ChatActions):
         if run is None:
             return
         await run.view.finish(message.answer)
-        if message.answer.mode == "extractive" and not self._offline_hint_shown:
+        if message.answer.extractive and not self._offline_hint_shown:
             # Said once per session: every offline answer would repeat it otherwise.
             self._offline_hint_shown = True
             self.notify(OFFLINE_HINT, title="No model connected", timeout=12)
