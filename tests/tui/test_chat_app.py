@@ -52,8 +52,11 @@ async def test_ask_streams_the_answer_and_lists_its_sources(
 
         await wait_until(pilot, finished, what="the final answer")
         assert len(seen) >= 2 and all(ANSWER_TEXT.startswith(text) for text in seen)
-        # The sources panel is filled by a message of its own, right after the answer.
-        await wait_until(pilot, lambda: app.sources_panel.sources, what="the sources")
+        # The panel lists the sources once retrieval is done and marks the cited ones once
+        # the answer is: wait for the marks, not just for the list.
+        await wait_until(
+            pilot, lambda: any(s.cited for s in app.sources_panel.sources), what="the citations"
+        )
 
         assert view.answer is not None and view.answer.text == ANSWER_TEXT
         assert "diffusion autoencoder" in view.query_one(Markdown).source
