@@ -343,6 +343,7 @@ def _source_to_dict(source: Source) -> dict[str, object]:
         "title": source.title,
         "passage": source.passage,
         "cited": source.cited,
+        "metadata": dict(source.metadata),
     }
 
 

@@ -6,7 +6,7 @@ every layer can return them and the public API can hand them out unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,9 @@ class Source:
     passages: list[str]
     """In reading order; offline, exactly the sentences quoted from this paper."""
     cited: bool = False
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    """What the collection knows of the paper: ``authors``, ``year``, ``url``, ``doi``,
+    ``venue`` (each only when known)."""
 
     def __init__(
         self,
@@ -57,6 +60,7 @@ class Source:
         cited: bool = False,
         *,
         passage: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> None:
         # A single string (and the ``passage`` keyword of stored JSON) means one passage.
         if passage is not None:
@@ -68,6 +72,7 @@ class Source:
         object.__setattr__(self, "title", title)
         object.__setattr__(self, "passages", [p for p in passages if p])
         object.__setattr__(self, "cited", cited)
+        object.__setattr__(self, "metadata", dict(metadata or {}))
 
     @property
     def passage(self) -> str:
@@ -149,6 +154,9 @@ class Answer:
                     "title": s.title,
                     "cited": s.cited,
                     "passage": s.passage,
+                    "authors": list(s.metadata.get("authors", [])),
+                    "year": s.metadata.get("year"),
+                    "url": s.metadata.get("url"),
                 }
                 for s in self.sources
             ],

@@ -90,3 +90,18 @@ def test_progress_shows_rate_and_time_left() -> None:
     lines = stream.getvalue().splitlines()
     assert lines[0] == "Embedding papers: 0/4"
     assert lines[-1].startswith("Embedding papers: 4/4 · ") and lines[-1].endswith("/s")
+
+
+def test_references_name_authors_and_year(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--home", str(tmp_path / "home"), "--collection", "mine", "--no-color"]
+    assert main(["ingest", str(EXPORTS / "zotero.bib"), *args[:4]]) == 0
+    capsys.readouterr()
+    assert main(["ask", "What are Café Models for Naïve Readers?", "--k", "2", *args]) == 0
+    out = capsys.readouterr().out
+    assert "] Müller et al. (2021). Über BERT: Café Models for Naïve Readers" in out
+    assert main(["ask", "What are Café Models for Naïve Readers?", "--json", *args]) == 0
+    source = json.loads(capsys.readouterr().out)["sources"][0]
+    assert source["authors"] == ["Müller, Hans", "Smith, John", "García, Ana"]
+    assert source["year"] == 2021

@@ -113,4 +113,7 @@ class Answerer(Protocol):
 
 def numbered_sources(texts: Sequence[SourceText], cited: Sequence[int] = ()) -> list[Source]:
     """``texts`` as the ``[1]..[n]`` sources of an answer."""
-    return [Source(n, t.paper_id, t.title, [t.text], n in cited) for n, t in enumerate(texts, 1)]
+    return [
+        Source(n, t.paper_id, t.title, [t.text], n in cited, metadata=t.metadata)
+        for n, t in enumerate(texts, 1)
+    ]

@@ -9,9 +9,9 @@ mid-word silently.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from ..text import count_tokens, split_sentences
@@ -34,6 +34,8 @@ class SourceText:
     title: str
     text: str
     trimmed: bool = False
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    """What the collection knows of the paper (authors, year, url, doi, venue)."""
 
 
 @dataclass(frozen=True)
@@ -98,15 +100,15 @@ def fit_sources(
 def _shorten_to_fit(
     source: SourceText, room: int, render: Callable[[int, SourceText], str]
 ) -> SourceText | None:
-    frame = count_tokens(render(1, SourceText(source.paper_id, source.title, ELLIPSIS, True)))
+    frame = count_tokens(render(1, replace(source, text=ELLIPSIS, trimmed=True)))
     text = trim_to_tokens(source.text, room - frame)
     if not text:
         return None
-    candidate = SourceText(source.paper_id, source.title, text, trimmed=True)
+    candidate = replace(source, text=text, trimmed=True)
     # Token counts of pieces do not add up exactly; shave whole words until it fits.
     while count_tokens(render(1, candidate)) > room and text:
         text = trim_to_tokens(text.removesuffix(ELLIPSIS), count_tokens(text) - 2)
-        candidate = SourceText(source.paper_id, source.title, text, trimmed=True)
+        candidate = replace(source, text=text, trimmed=True)
     return candidate if text else None
 
 

@@ -144,4 +144,4 @@ class Pipeline:
         text = paper.abstract
         if count_tokens(text) > self.full_abstract_max_tokens:
             text = " … ".join(hit.passages) or hit.passage
-        return SourceText(hit.paper_id, hit.title, text)
+        return SourceText(hit.paper_id, hit.title, text, metadata=hit.metadata)

@@ -11,10 +11,11 @@ import sys
 from typing import IO, TYPE_CHECKING, Any
 
 from ..citations import MARKER
+from ..collection import short_citation
 from .output import console, safe
 
 if TYPE_CHECKING:
-    from ..results import Answer
+    from ..results import Answer, Source
 
 CITATION_STYLE = "bold cyan"
 
@@ -22,6 +23,13 @@ CITATION_STYLE = "bold cyan"
 def emphasised_citations(markdown: str) -> str:
     """Markdown with each citation marker in bold (the theme colours bold text)."""
     return MARKER.sub(lambda m: f"**\\[{m.group(1)}\\]**", markdown)
+
+
+def reference(source: Source) -> str:
+    """How a source reads in the list: "Müller et al. (2021). Title", or the title alone."""
+    meta = source.metadata
+    who = short_citation(meta.get("authors", ()), meta.get("year"))
+    return safe(f"{who}. {source.title}" if who else source.title)
 
 
 class AnswerPrinter:
@@ -89,20 +97,20 @@ class AnswerPrinter:
         if self._console is None:
             self.stream.write("\nReferences\n")
             for source in cited:
-                self.stream.write(f"  [{source.n}] {safe(source.title)}\n")
+                self.stream.write(f"  [{source.n}] {reference(source)}\n")
             for source in uncited:
-                self.stream.write(f"  [{source.n}] {safe(source.title)}  (retrieved, not cited)\n")
+                self.stream.write(f"  [{source.n}] {reference(source)}  (retrieved, not cited)\n")
             return
         from rich.text import Text
 
         lines = [Text("\nReferences", style="bold")]
         for source in cited:
             lines.append(
-                Text.assemble("  ", (f"[{source.n}]", CITATION_STYLE), " ", safe(source.title))
+                Text.assemble("  ", (f"[{source.n}]", CITATION_STYLE), " ", reference(source))
             )
         for source in uncited:
             lines.append(
-                Text(f"  [{source.n}] {safe(source.title)}  (retrieved, not cited)", style="dim")
+                Text(f"  [{source.n}] {reference(source)}  (retrieved, not cited)", style="dim")
             )
         for line in lines:
             self._console.print(line)
