@@ -1,5 +1,6 @@
-"""Embedders: the bundled all-MiniLM-L6-v2 (dynamically quantised ONNX, offline) or an OpenAI-compatible
-``/v1/embeddings`` endpoint. Both are Chroma embedding functions and return unit vectors."""
+"""Embedders: the bundled all-MiniLM-L6-v2 (dynamically quantised ONNX, offline) or an
+OpenAI-compatible ``/v1/embeddings`` endpoint. Both are Chroma embedding functions and return
+unit vectors."""
 
 from __future__ import annotations
 

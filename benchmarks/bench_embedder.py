@@ -86,8 +86,8 @@ def main() -> None:
     print(f"{len(texts)} chunks, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     for name, rate in out["chunks_per_s"].items():
         print(f"  {name:>6}: {rate:>7.1f} chunks/s")
-    print(f"  ratio {out['ratio']:.2f}x, cosine after/before mean {cosine.mean():.4f}")
-    print(f"  min {cosine.min():.4f}")
+    print(f"  ratio {out['ratio']:.2f}x")
+    print(f"  cosine after/before: mean {cosine.mean():.4f}, min {cosine.min():.4f}")
 
 
 if __name__ == "__main__":
