@@ -178,6 +178,10 @@ class Library:
         papers = store.paper_count()
         if self.fills_itself(record) and (papers == 0 or papers < record.expected_papers):
             return self.ingest(progress=progress)
+        if self.fills_itself(record) and not store.embedder_matches():
+            # A new version bundles another embedder: the bundled papers (and nothing of the
+            # user's) come back from the shipped vectors, instead of an error to act on.
+            return self.ingest(rebuild=True, progress=progress)
         if papers == 0:
             raise StoreError(self._empty_message(record))
         self._replace_damaged_lexical_index(thorough=False)

@@ -229,12 +229,17 @@ class PaperStore:
 
     # -- writing (used by ingest) ---------------------------------------------------------
 
+    def embedder_matches(self) -> bool:
+        """Whether the stored vectors came from the configured embedder (or there are none)."""
+        if self._chunks is None:
+            return True
+        stored = (self._chunks.metadata or {}).get("embedder")
+        return not stored or stored == self.embedder.embedder_id or self.paper_count() == 0
+
     def check_embedder(self) -> None:
         """Refuse to mix vectors of two embedders in one store."""
-        if self._chunks is None:
-            return
-        stored = (self._chunks.metadata or {}).get("embedder")
-        if stored and stored != self.embedder.embedder_id and self.paper_count() > 0:
+        if not self.embedder_matches():
+            stored = (self._chunks.metadata or {}).get("embedder") if self._chunks else None
             raise EmbedderMismatch(
                 f"the store at {self.location} was built with embedder {stored!r} but "
                 f"{self.embedder.embedder_id!r} is configured; set the embedder back, or run "

@@ -182,6 +182,20 @@ def test_embedder_mismatch_is_refused_with_the_fix(
     assert assistant.store.check_embedder() is None
 
 
+def test_the_bundled_collection_follows_a_new_bundled_embedder(
+    tmp_path: Path, embedder: MiniLMEmbedder
+) -> None:
+    # As a previous release left the default collection: the bundled papers, other vectors.
+    settings = Settings(home=tmp_path / "home")
+    previous = RenamedEmbedder(embedder, "minilm-previous-release")
+    Assistant(settings, embedder=previous).ensure_ingested()  # type: ignore[arg-type]
+
+    assistant = Assistant(settings, embedder=embedder)
+    hits = assistant.search("What does DAE-Talker use instead of facial landmarks?", 3)
+    assert "DAE-Talker" in hits[0].title  # rebuilt by itself, no error to act on
+    assert assistant.store.embedder_matches() and assistant.store.paper_count() == 290
+
+
 def test_search_finds_papers_once_each_and_filters_by_metadata(
     store_settings: Settings, embedder: MiniLMEmbedder, tmp_path: Path
 ) -> None:
