@@ -39,7 +39,7 @@ def clean(value: Any) -> str:
 
 def make_record(
     path: Path,
-    line: int,
+    line: int | None,
     title: Any,
     abstract: Any,
     *,
@@ -51,7 +51,7 @@ def make_record(
 ) -> Record:
     """A paper from an export entry; an entry without an abstract becomes a ``Skipped``."""
     title_text, abstract_text = clean(title), clean(abstract)
-    origin = f"{path}:{line}"
+    origin = f"{path}:{line}" if line is not None else str(path)
     if not title_text:
         return Skipped("(untitled)", origin, "no title")
     if not abstract_text:

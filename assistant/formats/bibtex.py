@@ -27,14 +27,14 @@ def read_bibtex(path: Path) -> Iterator[Record]:
     if library.failed_blocks:
         block = library.failed_blocks[0]
         raise CollectionError(
-            path, block.start_line + 1, "malformed BibTeX entry (unbalanced braces or quotes?)"
+            path, _line(block.start_line), "malformed BibTeX entry (unbalanced braces or quotes?)"
         )
     for entry in library.entries:
         fields = {f.key.casefold(): f.value for f in entry.fields}
         authors = fields.get("author", [])
         yield make_record(
             path,
-            entry.start_line + 1,
+            _line(entry.start_line),
             _unbrace(fields.get("title")),
             _unbrace(fields.get("abstract")),
             authors=[_unbrace(a) for a in (authors if isinstance(authors, list) else [authors])],
@@ -48,3 +48,8 @@ def read_bibtex(path: Path) -> Iterator[Record]:
 def _unbrace(value: object) -> str:
     """Braces that protect capitals ("{BERT}") are markup, not text."""
     return str(value or "").replace("{", "").replace("}", "")
+
+
+def _line(start_line: int | None) -> int | None:
+    """bibtexparser counts lines from 0 (and may not know one)."""
+    return None if start_line is None else start_line + 1
