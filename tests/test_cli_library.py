@@ -105,3 +105,12 @@ def test_references_name_authors_and_year(
     source = json.loads(capsys.readouterr().out)["sources"][0]
     assert source["authors"] == ["Müller, Hans", "Smith, John", "García, Ana"]
     assert source["year"] == 2021
+
+
+def test_sync_without_files_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", "--sync", "--home", str(tmp_path / "home")]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: --sync needs the files the collection should hold\n"
+    assert not (tmp_path / "home").exists()  # nothing was opened, nothing written

@@ -10,8 +10,6 @@ covers different points instead of repeating one. The weights are settings
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -33,6 +31,7 @@ from .decision import TermStatistics
 from .followups import condense_by_rule
 from .question_cues import asks_for_several_papers, question_names
 from .sentence_scoring import is_boilerplate, score_sentences
+from .vectors import SHARED_VECTORS
 
 if TYPE_CHECKING:
     from ..embedding import Embedder
@@ -124,7 +123,8 @@ def select_quotes(
     best_paper = max(similarity for _, _, similarity in sources)
     paper_gap = {n: best_paper - similarity for n, _, similarity in sources}
     query = np.asarray(embedder.embed([question]), dtype=np.float32)[0]
-    vectors = _sentence_vectors(embedder, [c[2] for c in candidates])
+    # The claim check embeds the same sentences again: one cache serves both.
+    vectors = SHARED_VECTORS.embed(embedder, [c[2] for c in candidates])
     scores = score_sentences(question, candidates, vectors @ query, frequencies, titles, tuning)
     plan = plan_quotes(question, sources, titles, tuning)
     if not plan.required:
@@ -243,29 +243,6 @@ def _choose(
         n = candidates[best_index][0]
         per_paper[n] = per_paper.get(n, 0) + 1
     return chosen
-
-
-_vector_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-_VECTOR_CACHE_SIZE = 8192
-_cache_lock = threading.Lock()
-
-
-def _sentence_vectors(embedder: Embedder, sentences: list[str]) -> np.ndarray:
-    """Embeddings of sentences, remembered: the same papers come back within a session."""
-    name = embedder.embedder_id
-    with _cache_lock:
-        missing = [s for s in dict.fromkeys(sentences) if (name, s) not in _vector_cache]
-    if missing:
-        fresh = np.asarray(embedder.embed(missing), dtype=np.float32)
-        with _cache_lock:
-            for sentence, vector in zip(missing, fresh, strict=True):
-                _vector_cache[(name, sentence)] = vector
-            while len(_vector_cache) > _VECTOR_CACHE_SIZE:
-                _vector_cache.popitem(last=False)
-    with _cache_lock:
-        for sentence in sentences:
-            _vector_cache.move_to_end((name, sentence), last=True)
-        return np.stack([_vector_cache[(name, s)] for s in sentences])
 
 
 def compose_answer(quotes: Sequence[Quote], titles: Mapping[int, str]) -> str:
