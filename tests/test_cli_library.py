@@ -107,9 +107,7 @@ def test_references_name_authors_and_year(
     assert source["year"] == 2021
 
 
-def test_sync_without_files_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_sync_without_files_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", "--sync", "--home", str(tmp_path / "home")]) == 2
     err = capsys.readouterr().err
     assert err == "error: --sync needs the files the collection should hold\n"
