@@ -6,10 +6,19 @@ import numpy as np
 import pytest
 
 from assistant.answering import NOT_COVERED
-from assistant.answering.abstention import SIGNAL_NAMES, AbstentionModel, Signals, decide
-from assistant.answering.question_cues import asked_quantity, question_names
+from assistant.answering.abstention import (
+    SIGNAL_NAMES,
+    AbstentionModel,
+    Signals,
+    decide,
+    measure_signals,
+)
+from assistant.answering.decision import TermStatistics
+from assistant.answering.question_cues import asked_focus, asked_quantity, question_names
+from assistant.collection import Paper
 from assistant.errors import ConfigError
 from assistant.evaluation.calibration import fit_logistic, question_signals, threshold_for_recall
+from assistant.results import Hit
 from assistant.settings import ABSTENTION_SIGNALS, Settings
 
 
@@ -109,6 +118,34 @@ def test_the_quantity_a_question_asks_for():
     assert asked_quantity("How many GPU hours did training take?") == ["gpu", "hour"]
     assert asked_quantity("What batch size did MIMIC use?") == ["batch", "size"]
     assert asked_quantity("What does LUKE do?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("What learning rate was used to pretrain LUKE?", ["learning", "rate"]),
+        ("Which corpora was the model trained on?", ["corpora"]),
+        ("How many GPU hours did it take?", ["gpu", "hour"]),
+        ("Which method does ALBERT replace?", []),  # asks for a method, not a detail
+        ("What is LUKE?", []),
+        ("Along which two axes were models compared?", []),  # does not open with the ask
+    ],
+)
+def test_the_focus_is_what_a_question_opens_by_asking_for(question, focus):
+    assert asked_focus(question) == focus
+
+
+def test_focus_missing_counts_the_asked_words_the_top_paper_lacks():
+    paper = Paper("p1", "LUKE", "LUKE gives entity representations. It uses a large batch.")
+    hit = Hit(1, "p1", "LUKE", 1.0, [paper.abstract], 0.6)
+    terms = TermStatistics({}, 10)
+
+    def measured(question: str) -> float:
+        return measure_signals(question, [hit], [paper], lambda q, n: [], terms).focus_missing
+
+    assert measured("What learning rate was used to pretrain LUKE?") == 1.0
+    assert measured("What batch size was used to pretrain LUKE?") == pytest.approx(0.5)
+    assert measured("What does LUKE give?") == 0.0
 
 
 # -- fitting -------------------------------------------------------------------------------

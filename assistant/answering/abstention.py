@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..text import content_terms, split_sentences
 from .decision import Decision, TermStatistics, paper_terms
-from .question_cues import asked_quantity, question_names
+from .question_cues import asked_focus, asked_quantity, question_names
 
 if TYPE_CHECKING:
     from ..collection import Paper
@@ -84,6 +84,10 @@ class Signals:
     name_missing: float
     """Share of the names in the question (``AudioMAE``, ``Chinchilla``, ``GPT-4``) that no
     retrieved title or abstract contains."""
+    focus_missing: float
+    """Share of the words naming what the question asks for ("What *learning rate* ...",
+    "Which *corpora* ...") that the top paper lacks: an on-topic paper that never mentions the
+    thing asked about rarely gives it."""
     quantity_unmet: float
     """1 when the question asks for a quantity ("how many", "how much", a batch size) but no
     sentence of the top papers that shares its words holds a number, else 0."""
@@ -164,6 +168,7 @@ def measure_signals(
         top_missing_rarity=max((weight[t] for t in terms if t not in top), default=0.0)
         / terms_statistics.idf_of_count(1),
         name_missing=len(missing_names) / len(names) if names else 0.0,
+        focus_missing=_focus_missing(question, papers[0] if papers else None),
         quantity_unmet=_quantity_unmet(question, sentences),
         missing_terms=tuple(sorted(set(terms) - covered, key=lambda t: -weight[t])),
     )
@@ -181,6 +186,13 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
+
+
+def _focus_missing(question: str, top_paper: Paper | None) -> float:
+    focus = asked_focus(question)
+    if not focus or top_paper is None:
+        return 0.0
+    return 1.0 - len(_found(focus, paper_terms(top_paper))) / len(focus)
 
 
 def _quantity_unmet(question: str, sentences: Sequence[tuple[set[str], str]]) -> float:

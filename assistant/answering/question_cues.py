@@ -23,6 +23,36 @@ _QUANTITY_QUESTION = re.compile(
     r"(?P<noun>number|percentage|batch size|learning rate|cost|price|budget)\b",
     re.IGNORECASE,
 )
+# "What learning rate was ...", "Which corpora did ...": the words between the opening
+# question word and the first verb name what the answer must give.
+_ASKED_FOCUS = re.compile(
+    r"^(?:what|which|how many|how much)\s+(?P<focus>(?:[\w-]+\s+){0,3}?[\w-]+)\s+"
+    r"(?:did|does|do|was|were|is|are|has|have|had|can|could|will|would|reach|get|save|use|used)\b",
+    re.IGNORECASE,
+)
+# Heads that name no detail: "which method does ..." asks for a paper, not a fact inside one.
+_GENERIC_FOCUS = frozenset(
+    [
+        "paper",
+        "papers",
+        "work",
+        "works",
+        "study",
+        "studies",
+        "method",
+        "methods",
+        "approach",
+        "approaches",
+        "model",
+        "models",
+        "system",
+        "systems",
+        "way",
+        "ways",
+        "technique",
+        "techniques",
+    ]
+)
 
 
 def question_names(question: str) -> list[str]:
@@ -60,3 +90,13 @@ def asked_quantity(question: str) -> list[str] | None:
         return None
     named = content_terms(match.group("noun") or "")
     return named or content_terms(question[match.end() :])[:2]
+
+
+def asked_focus(question: str) -> list[str]:
+    """The content words naming what a question asks for ("What learning rate was used ..." ->
+    ``["learning", "rate"]``); empty when the question does not open that way or asks only
+    for a paper or method."""
+    match = _ASKED_FOCUS.search(question.strip())
+    if match is None:
+        return []
+    return [t for t in content_terms(match.group("focus")) if t not in _GENERIC_FOCUS]

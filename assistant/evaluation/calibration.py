@@ -49,6 +49,7 @@ FITTED_SIGNALS = (
     "top_coverage",
     "unknown_share",
     "name_missing",
+    "focus_missing",
     "quantity_unmet",
 )
 """The signals the model weighs. The others (BM25 strength and margin, overall coverage,
