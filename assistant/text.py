@@ -75,6 +75,17 @@ def query_terms(question: str) -> list[str]:
     return terms
 
 
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly", "er", "e", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match "favour"/"favours"/"favoured"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def content_terms(text: str) -> list[str]:
     """Lower-cased content words, plural ``-s`` folded, stop and question words dropped.
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Protocol
 
-from ..text import content_terms, split_sentences
+from ..text import content_terms, split_sentences, stem
 from .decision import Decision, TermStatistics, paper_terms
 from .question_cues import asked_focus, asked_quantity, question_names
 
@@ -36,7 +36,6 @@ BM25_DEPTH = 20
 QUANTITY_PAPERS = 2
 """Papers whose sentences are searched for the words and numbers a question asks about."""
 _NUMBER = re.compile(r"\d")
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly", "er", "e", "s")
 
 
 class LexicalMatch(Protocol):
@@ -178,14 +177,6 @@ def _found(terms: Sequence[str], words: Set[str]) -> set[str]:
     """The ``terms`` present in ``words``, allowing for inflection ("relate" ~ "related")."""
     stems = {stem(w) for w in words}
     return {t for t in terms if t in words or stem(t) in stems}
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper: enough to match "favour"/"favours"/"favoured"."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
 
 
 def _focus_missing(question: str, top_paper: Paper | None) -> float:

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..citations import parse_marker
 from ..results import Claim
-from ..text import split_sentences
+from ..text import split_sentences, stem
 from .vectors import SHARED_VECTORS, VectorCache
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ _STOPWORDS = frozenset(
     under up us using via was we were what when where which while who whose why will with
     would yet""".split()  # noqa: SIM905 - a word list reads better as text
 )
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s", "ly")
 
 
 @dataclass(frozen=True)
@@ -178,7 +177,7 @@ def term_overlap(claim: str, window: str) -> float:
 
 def content_terms(text: str) -> set[str]:
     """Lower-cased, lightly stemmed words of ``text`` without function words."""
-    return {_stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS and len(w) > 1}
+    return {stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS and len(w) > 1}
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -263,10 +262,3 @@ def _is_claim(sentence: str) -> bool:
 def _plain(text: str) -> str:
     """The claim without its markers and emphasis, as compared with sources."""
     return " ".join(_MARKER.sub(" ", text).replace("**", "").split())
-
-
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
