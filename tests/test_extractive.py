@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from assistant.answer_notes import OFFLINE_HINT
 from assistant.answering.decision import TermStatistics
 from assistant.answering.extractive import compose_answer, plan_quotes, select_quotes
-from assistant.answering.question_cues import papers_to_read
-from assistant.answering.sentence_scoring import is_boilerplate
+from assistant.answering.question_cues import asks_for_several_papers, papers_to_read
+from assistant.answering.sentence_scoring import is_boilerplate, score_sentences
 from assistant.citations import check_citations
 from assistant.settings import Settings
 
@@ -112,3 +114,28 @@ def test_answer_lines_keep_their_shape(seeded_assistant):
         assert match, line
         cited = re.findall(r"\[(\d+)\]\.(?: |$)", line)
         assert cited and set(cited) == {match.group(1)}
+
+
+def test_list_questions_are_recognised_with_describing_words():
+    assert asks_for_several_papers("Which video representation learning papers report SSv2?")
+    assert asks_for_several_papers("What approaches cut the cost of pretraining?")
+    assert asks_for_several_papers("List papers on protein language models.")
+    # one named paper's comparisons, a verb, a number: not a list of papers
+    assert not asks_for_several_papers("Which models does ERNIE 2.0 outperform?")
+    assert not asks_for_several_papers("When does it win, and which combination works best?")
+    assert not asks_for_several_papers("What is the number of models trained?")
+
+
+def test_a_quote_for_several_papers_says_what_its_paper_does():
+    question = "Which papers pretrain on a child-sized amount of text?"
+    sentences = [
+        (1, 0, "Such small corpora make strong baselines hard to train well."),
+        (1, 1, "Concretely, we use the StructFormer architecture and variants thereof."),
+    ]
+    similarities = np.array([0.5, 0.5], dtype=np.float32)
+    args = (question, sentences, similarities, TermStatistics({}, 10), {1: "A title"}, TUNING)
+    alone = score_sentences(*args)
+    listed = score_sentences(*args, several_papers=True)
+    assert alone[1] - alone[0] < TUNING.extractive_kind_bonus  # one paper: cosine decides
+    # a name and a statement of what was done: two kinds of what a list asks for
+    assert listed[1] - listed[0] >= 2 * TUNING.extractive_kind_bonus - 1e-6

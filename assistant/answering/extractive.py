@@ -125,8 +125,16 @@ def select_quotes(
     query = np.asarray(embedder.embed([question]), dtype=np.float32)[0]
     # The claim check embeds the same sentences again: one cache serves both.
     vectors = SHARED_VECTORS.embed(embedder, [c[2] for c in candidates])
-    scores = score_sentences(question, candidates, vectors @ query, frequencies, titles, tuning)
     plan = plan_quotes(question, sources, titles, tuning)
+    scores = score_sentences(
+        question,
+        candidates,
+        vectors @ query,
+        frequencies,
+        titles,
+        tuning,
+        several_papers=len(plan.required) >= 2,
+    )
     if not plan.required:
         gaps = np.array([paper_gap[c[0]] for c in candidates], dtype=np.float32)
         scores = scores - tuning.extractive_paper_weight * gaps

@@ -13,9 +13,17 @@ import re
 from ..text import STOPWORDS, content_terms
 
 _NAME_CANDIDATE = re.compile(r"[^\W_][\w\-]*[^\W_]|[^\W_]")
-_SEVERAL_PAPERS = re.compile(
-    r"\b(?:which|what) (?:papers|works|studies|methods|models|approaches|systems)\b|"
-    r"\b(?:papers|works|studies) (?:that|which)\b",
+_DOCUMENT_NOUNS = frozenset({"papers", "works", "studies", "articles", "publications"})
+_ALSO_VERBS = frozenset({"works", "studies", "models", "approaches"})
+"""After another word these are read as verbs ("which combination works best")."""
+_LIST_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?P<between>(?:[\w-]+\s+){0,4}?)"
+    r"(?P<noun>papers|works|studies|articles|publications|methods|models|approaches|systems|"
+    r"techniques)\b",
+    re.IGNORECASE,
+)
+_PAPERS_THAT = re.compile(
+    r"\b(?:papers|works|studies) (?:that|which)\b|\b(?:list|name) (?:the |all )?papers\b",
     re.IGNORECASE,
 )
 _QUANTITY_QUESTION = re.compile(
@@ -72,8 +80,26 @@ def question_names(question: str) -> list[str]:
 
 
 def asks_for_several_papers(question: str) -> bool:
-    """ "Which papers ...", "what works ...": the question wants a list of papers."""
-    return bool(_SEVERAL_PAPERS.search(question))
+    """ "Which papers ...", "which video representation papers ...", "what approaches ...":
+    the question wants a list of papers.
+
+    Up to four describing words may stand between "which" and the noun, but no function
+    word ("what is the number of models" asks for a number). "Which models does ERNIE 2.0
+    outperform?" asks about one named paper, so models, methods or systems make a list
+    question only when the question names nothing; papers, works or studies always do.
+    """
+    if _PAPERS_THAT.search(question):
+        return True
+    for match in _LIST_QUESTION.finditer(question):
+        between = match.group("between").split()
+        noun = match.group("noun").casefold()
+        if any(word.casefold() in STOPWORDS for word in between) or (
+            between and noun in _ALSO_VERBS
+        ):
+            continue
+        if noun in _DOCUMENT_NOUNS or not question_names(question):
+            return True
+    return False
 
 
 def papers_to_read(question: str, k: int, several_papers_k: int) -> int:

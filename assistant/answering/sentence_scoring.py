@@ -23,6 +23,7 @@ import numpy as np
 
 from ..text import content_terms
 from .decision import TermStatistics
+from .question_cues import question_names
 
 if TYPE_CHECKING:
     from ..settings import AnswerSettings
@@ -60,6 +61,25 @@ _SOLUTION_CUE = re.compile(
 )
 
 
+_FINDING_CUE = re.compile(
+    r"\b(?:we (?:\w+ ){0,2}?(?:propose|introduce|present|show|find|demonstrate|use|develop|"
+    r"call|term|dub|report|reveal|categori[sz]e|provide)\w*|"
+    r"(?:results|experiments|findings|analys[ie]s|evaluations?) (?:\w+ ){0,3}?"
+    r"(?:show|indicate|reveal|suggest|demonstrate)\w*|dubbed|termed|called|named)\b",
+    re.IGNORECASE,
+)
+_NAMES_COUNTED = 2
+"""Names a sentence earns a bonus for; more make it a list of names, not a better answer."""
+
+
+def _new_names(sentence: str, question_words: set[str]) -> int:
+    """How many names (``StructFormer``, ``GPT-2``, ``WEAT``) a sentence adds to the
+    question's, up to ``_NAMES_COUNTED``. Bare numbers do not count: in a list or a comparison
+    they mostly sit in results sentences, which say how well, not what."""
+    names = {name.casefold() for name in question_names(sentence)} - question_words
+    return min(len(names), _NAMES_COUNTED)
+
+
 def is_boilerplate(sentence: str) -> bool:
     """Code/data availability, links, venue notes: true of a paper, never an answer."""
     return bool(_BOILERPLATE.search(sentence))
@@ -92,8 +112,14 @@ def score_sentences(
     frequencies: TermStatistics,
     titles: Mapping[int, str],
     tuning: AnswerSettings,
+    *,
+    several_papers: bool = False,
 ) -> np.ndarray:
-    """One score per ``(n, position, sentence)``, given each sentence's cosine to the question."""
+    """One score per ``(n, position, sentence)``, given each sentence's cosine to the question.
+
+    ``several_papers``: the answer speaks for several papers (a list, a comparison), so each
+    quote should say what its paper does or found, with the names and numbers that show it.
+    """
     terms = set(content_terms(question))
     weights = {t: frequencies.idf(t) for t in terms}
     total = sum(weights.values()) or 1.0
@@ -104,7 +130,13 @@ def score_sentences(
     scores = match + _follow_bonus(sentences, match, tuning)
     wants_number = bool(_ASKS_NUMBER.search(question))
     wants_method = bool(_ASKS_METHOD.search(question))
+    question_words = {word.casefold() for word in re.findall(r"[\w-]+", question)}
     for i, (n, _, sentence) in enumerate(sentences):
+        if several_papers:
+            # What a list or a comparison asks of each paper is what it does or found, and the
+            # sentence saying so names the method or the data.
+            kinds = _new_names(sentence, question_words) + bool(_FINDING_CUE.search(sentence))
+            scores[i] += tuning.extractive_kind_bonus * kinds
         if (wants_number and _NUMBER.search(sentence)) or (
             wants_method and _METHOD_WORDS.search(sentence)
         ):
