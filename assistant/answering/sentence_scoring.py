@@ -118,7 +118,7 @@ def score_sentences(
     """One score per ``(n, position, sentence)``, given each sentence's cosine to the question.
 
     ``several_papers``: the answer speaks for several papers (a list, a comparison), so each
-    quote should say what its paper does or found, with the names and numbers that show it.
+    quote should say what its paper does or found, with the names that show it.
     """
     terms = set(content_terms(question))
     weights = {t: frequencies.idf(t) for t in terms}
