@@ -23,9 +23,9 @@ MINILM_FILE = "model_qint8.onnx"
 MINILM_SHA256 = "5ef7e20ee1fb508d8fdcfddc9b30b19907da23e59e68d5c0c53b1364b1264629"
 MINILM_MAX_TOKENS = 256  # the length the model was trained at
 # Padded tokens per run. A chunk (~160 tokens) runs alone, short texts (questions, sentences)
-# share a run: batches of 8 chunks spilled the activations out of the cache and embedded the
-# bundled chunks ~15% slower than one chunk per run (CPU time); short sentences gain ~15%
-# from sharing (benchmarks/bench_embedder.py).
+# share a run: with the fused graph, batches of 8 chunks cost 15-20% more CPU time per chunk
+# than one chunk per run (their activations outgrow the cache), while short sentences cost
+# ~13% less when they share a run.
 _TOKENS_PER_RUN = 256
 # onnxruntime 1.32 would fuse the graph's residual Add + LayerNormalization into its CPU
 # SkipLayerNormalization, which took ~8 ms of a 36 ms pass over 160 tokens against ~1 ms.

@@ -4,9 +4,10 @@ made, reproducibly, from the int8-weight all-MiniLM-L6-v2 graph of ``tryaii-mini
 1. onnxruntime folds the graph's constants (its int8 weights become plain float ones);
 2. the weights are read out and the encoder rebuilt from onnxruntime's fused BERT operators:
    EmbedLayerNormalization, one Attention per layer (Q, K and V in one weight), BiasGelu.
-   onnxruntime's transformer optimiser finds no attention in the exported graph (it was
-   exported through scaled_dot_product_attention: masks built from Where/IsNaN/GatherND), so
-   the fusion is done here, from the weights, where nothing can be missed;
+   onnxruntime's transformer optimiser (``optimize_model``, model_type "bert") fuses only
+   the LayerNorms and Gelus of the exported graph: it was exported through
+   scaled_dot_product_attention (masks built from Where/IsNaN/GatherND), an attention it does
+   not recognise, nor the embeddings. So the fusion is done here, from the weights;
 3. the float graph is dynamically quantised: int8 weights per output channel, activations
    quantised per batch, so Attention becomes QAttention and every dense layer an integer
    matrix product.
@@ -17,7 +18,7 @@ a 36 ms pass over 160 tokens, Add + LayerNormalization ~1 ms (the embedder keeps
 from fusing them back). token_type_ids are gone: every text is one segment, so segment 0's
 embedding is added to the position embeddings once, here.
 
-    pip install onnx sympy    # needed only here, not at run time
+    pip install onnx          # needed only here, not at run time
     python benchmarks/make_quantised_minilm.py [OUT]
 
 Per-tensor weights (the default of ``quantize_dynamic``) moved vectors to cosine ~0.94 of the
