@@ -22,11 +22,6 @@ from .settings import Settings
 MINILM_FILE = "model_qint8.onnx"
 MINILM_SHA256 = "5ef7e20ee1fb508d8fdcfddc9b30b19907da23e59e68d5c0c53b1364b1264629"
 MINILM_MAX_TOKENS = 256  # the length the model was trained at
-# Padded tokens per run. A chunk (~160 tokens) runs alone, short texts (questions, sentences)
-# share a run: with the fused graph, batches of 8 chunks cost 15-20% more CPU time per chunk
-# than one chunk per run (their activations outgrow the cache), while short sentences cost
-# ~13% less when they share a run.
-_TOKENS_PER_RUN = 256
 # onnxruntime 1.32 would fuse the graph's residual Add + LayerNormalization into its CPU
 # SkipLayerNormalization, which took ~8 ms of a 36 ms pass over 160 tokens against ~1 ms.
 _SLOW_FUSIONS = ["SkipLayerNormFusion"]
@@ -85,15 +80,15 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
         return "minilm-l6-v2-fused-qint8"
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        # Every text runs alone. The graph quantises activations over a whole run, so
+        # run-mates would nudge a vector (cosine ~0.985): a sentence's vector, and with it an
+        # answer, would then depend on what happened to be embedded beside it earlier in the
+        # process. Alone is also fastest for chunks (batches of 8 cost 15-20% more CPU time
+        # per chunk: their activations outgrow the cache); short sentences lose ~15%.
         encodings = self._tokenizer.encode_batch(texts)
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        # Texts of similar length share a run, so padding wastes almost nothing. The graph
-        # quantises activations over the whole run, so run-mates nudge a short text's vector
-        # (cosine >= 0.985 to it embedded alone); a chunk runs alone.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for run in _runs([len(encodings[i].ids) for i in order], _TOKENS_PER_RUN):
-            batch = [order[i] for i in run]
-            out[batch] = self._embed_batch([encodings[i].ids for i in batch])
+        for i, encoding in enumerate(encodings):
+            out[i] = self._embed_batch([encoding.ids])[0]
         return out
 
     def _embed_batch(self, token_ids: list[list[int]]) -> np.ndarray:
@@ -243,20 +238,6 @@ def _read(path: Path) -> str | None:
         return path.read_text()
     except OSError:
         return None
-
-
-def _runs(lengths: list[int], budget: int) -> list[range]:
-    """Split positions of ascending token lengths into runs whose padded size (texts x the
-    longest) stays within the budget; a text longer than the budget runs alone."""
-    runs: list[range] = []
-    start = 0
-    for end, length in enumerate(lengths):
-        if end > start and (end - start + 1) * length > budget:
-            runs.append(range(start, end))
-            start = end
-    if lengths:
-        runs.append(range(start, len(lengths)))
-    return runs
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
