@@ -56,7 +56,7 @@ LexicalSearch = Callable[[str, int], Sequence[LexicalMatch]]
 class Signals:
     """What the retrieved papers say about whether the collection covers the question.
 
-    Every field is a number the model weighs; ``missing_terms`` explains a decline.
+    The numbers are what the model weighs; the text fields explain a decline.
     """
 
     best_cosine: float
@@ -91,13 +91,17 @@ class Signals:
     """1 when the question asks for a quantity ("how many", "how much", a batch size) but no
     sentence of the top papers that shares its words holds a number, else 0."""
     missing_terms: tuple[str, ...] = ()
+    missing_names: tuple[str, ...] = ()
+    """Names of the question that no retrieved title or abstract contains."""
+    unmet_focus: str = ""
+    """What the question asks for ("learning rate"), when the top paper never mentions it."""
 
     def vector(self) -> list[float]:
         """The numeric signals in ``SIGNAL_NAMES`` order."""
         return [float(getattr(self, name)) for name in SIGNAL_NAMES]
 
 
-SIGNAL_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Signals) if f.name != "missing_terms")
+SIGNAL_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Signals) if f.type == "float")
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,8 @@ def measure_signals(
     names = question_names(question)
     retrieved_text = " ".join(f"{p.title} {p.abstract}" for p in papers).casefold()
     missing_names = [n for n in names if n.casefold() not in retrieved_text]
+    focus = asked_focus(question)
+    focus_missing = _focus_missing(focus, papers[0] if papers else None)
     return Signals(
         best_cosine=max((h.similarity for h in hits), default=0.0),
         bm25_top=top_bm25,
@@ -167,9 +173,11 @@ def measure_signals(
         top_missing_rarity=max((weight[t] for t in terms if t not in top), default=0.0)
         / terms_statistics.idf_of_count(1),
         name_missing=len(missing_names) / len(names) if names else 0.0,
-        focus_missing=_focus_missing(question, papers[0] if papers else None),
+        focus_missing=focus_missing,
         quantity_unmet=_quantity_unmet(question, sentences),
         missing_terms=tuple(sorted(set(terms) - covered, key=lambda t: -weight[t])),
+        missing_names=tuple(missing_names),
+        unmet_focus=focus if focus_missing >= 0.5 else "",
     )
 
 
@@ -179,11 +187,11 @@ def _found(terms: Sequence[str], words: Set[str]) -> set[str]:
     return {t for t in terms if t in words or stem(t) in stems}
 
 
-def _focus_missing(question: str, top_paper: Paper | None) -> float:
-    focus = asked_focus(question)
-    if not focus or top_paper is None:
+def _focus_missing(focus: str, top_paper: Paper | None) -> float:
+    terms = content_terms(focus)
+    if not terms or top_paper is None:
         return 0.0
-    return 1.0 - len(_found(focus, paper_terms(top_paper))) / len(focus)
+    return 1.0 - len(_found(terms, paper_terms(top_paper))) / len(terms)
 
 
 def _quantity_unmet(question: str, sentences: Sequence[tuple[set[str], str]]) -> float:
@@ -218,18 +226,21 @@ def decide(signals: Signals, settings: AnswerSettings, *, with_model: bool) -> D
     score = AbstentionModel.from_weights(settings.abstention_weights).score(signals)
     threshold = settings.abstention_model_threshold if with_model else settings.abstention_threshold
     answerable = score >= threshold and signals.best_cosine >= settings.min_relevance
-    reasons = [] if answerable else explain(signals, score, threshold)
+    reasons = [] if answerable else explain(signals)
     return Decision(answerable, round(score, 4), reasons, signals.best_cosine)
 
 
-def explain(signals: Signals, score: float, threshold: float) -> list[str]:
-    """Why the evidence is weak, in words a user can act on."""
-    reasons = [
-        f"abstention score {score:.2f} < {threshold:.2f}",
-        f"best passage similarity {signals.best_cosine:.2f}",
-    ]
-    if signals.missing_terms:
-        reasons.append("not in the papers found: " + ", ".join(signals.missing_terms[:5]))
+def explain(signals: Signals) -> list[str]:
+    """What the papers found lack, in words a user can act on, the most specific first (each
+    completes "The collection does not answer this: ..."); empty when nothing more specific
+    than "not close enough" can be said."""
+    reasons = []
+    if signals.missing_names:
+        reasons.append("no paper found mentions " + ", ".join(signals.missing_names))
+    if signals.unmet_focus:
+        reasons.append(f"the closest paper does not mention the {signals.unmet_focus}")
+    if signals.quantity_unmet:
+        reasons.append("the papers found give no number for what is asked")
     return reasons
 
 
@@ -253,6 +264,6 @@ class AbstentionDecision:
     ) -> Decision:
         """Answer or abstain on ``hits``."""
         if not hits:
-            return Decision(False, 0.0, ["nothing retrieved"])
+            return Decision(False, 0.0, ["no paper was found for it"])
         signals = self.signals(question, hits, papers, terms)
         return decide(signals, self.settings, with_model=self.with_model)

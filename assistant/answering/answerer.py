@@ -22,6 +22,14 @@ NOT_COVERED = (
 """The answer when the decision (or the offline answerer) finds nothing to answer from."""
 
 
+def not_covered(reasons: Sequence[str]) -> str:
+    """The decline for a decision's ``reasons``: ``NOT_COVERED``, or the same with the most
+    specific reason in place of "not close enough"."""
+    if not reasons:
+        return NOT_COVERED
+    return f"The collection does not answer this: {reasons[0]}."
+
+
 class Timings:
     """Milliseconds since the question arrived, by step (``retrieve_ms``, ``first_token_ms``)."""
 

@@ -54,8 +54,8 @@ class Decision:
     score: float
     """The abstention model's estimate (0..1) that the collection answers the question."""
     reasons: list[str] = field(default_factory=list)
-    """Readable evidence for a decline ("best passage similarity 0.31", "not in the papers
-    found: sourdough, crust")."""
+    """What the papers found lack, most specific first ("no paper found mentions AudioMAE",
+    "the closest paper does not mention the learning rate"); the decline says the first."""
     similarity: float = 0.0
     """The best passage's cosine similarity to the question."""
 

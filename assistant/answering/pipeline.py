@@ -18,13 +18,13 @@ from ..errors import AssistantError
 from ..results import Answer, Claim, Hit
 from ..text import count_tokens
 from .answerer import (
-    NOT_COVERED,
     Answerer,
     Evidence,
     ReasoningDelta,
     Reply,
     SourcesReady,
     Timings,
+    not_covered,
 )
 from .budget import SourceText
 from .decision import Decider, TermCounts, TermStatistics
@@ -89,9 +89,10 @@ class Pipeline:
         decision = self.decider.decide(query, hits, papers, terms)
         claims: list[Claim] = []
         if not decision.answerable:
+            declined = not_covered(decision.reasons)
             yield SourcesReady([])
-            yield NOT_COVERED
-            reply = Reply(NOT_COVERED, False, [], [])
+            yield declined
+            reply = Reply(declined, False, [], [])
         else:
             texts = [self.source_text(hit, paper) for hit, paper in zip(hits, papers, strict=True)]
             evidence = Evidence(query, hits, texts, terms, request.model)

@@ -118,11 +118,12 @@ def asked_quantity(question: str) -> list[str] | None:
     return named or content_terms(question[match.end() :])[:2]
 
 
-def asked_focus(question: str) -> list[str]:
-    """The content words naming what a question asks for ("What learning rate was used ..." ->
-    ``["learning", "rate"]``); empty when the question does not open that way or asks only
-    for a paper or method."""
+def asked_focus(question: str) -> str:
+    """What a question opens by asking for, as written ("What learning rate was used ..." ->
+    ``"learning rate"``); empty when the question does not open that way or asks only for a
+    paper or method."""
     match = _ASKED_FOCUS.search(question.strip())
     if match is None:
-        return []
-    return [t for t in content_terms(match.group("focus")) if t not in _GENERIC_FOCUS]
+        return ""
+    phrase = match.group("focus")
+    return phrase if any(t not in _GENERIC_FOCUS for t in content_terms(phrase)) else ""
