@@ -27,6 +27,7 @@ from .consistency import check_counts, follow_store
 from .errors import StoreDamaged, StoreError
 from .files import move_aside
 from .ingest import IngestReport, ingest_sources
+from .ingest_plan import IngestPlan
 from .resources import bundled_seed_files
 from .results import Progress
 from .shipped_vectors import ShippedVectors, load_shipped
@@ -106,15 +107,18 @@ class Library:
         with self._lock:
             record = load_record(self.settings)
             files = [str(p) for p in paths] if paths else self._recorded_files(record)
-            # Read and validate everything before touching the store: bad input writes nothing.
-            sources = scan_sources(files, format_name if paths else None)
-            if paths:  # naming a file again brings back papers removed from it by hand
-                named = {pid for s in sources for pid in s.papers}
-                record.removed = [pid for pid in record.removed if pid not in named]
-            if rebuild:
-                return self._rebuild(sources, record, progress)
-            self._replace_damaged_lexical_index(thorough=True)
-            return self._ingest(sources, record, sync=sync, progress=progress)
+            with self._plan() as plan:
+                # Read and validate everything before touching the store: bad input writes
+                # nothing.
+                sources = scan_sources(files, format_name if paths else None, plan)
+                if paths:  # naming a file again brings back papers removed from it by hand
+                    named = plan.present(record.removed)
+                    record.removed = [pid for pid in record.removed if pid not in named]
+                plan.leave_out(record.removed)
+                if rebuild:
+                    return self._rebuild(sources, plan, record, progress)
+                self._replace_damaged_lexical_index(thorough=True)
+                return self._ingest(sources, plan, record, sync=sync, progress=progress)
 
     def remove(self, paper_ids: Sequence[str]) -> int:
         """Remove papers by id; a rebuild leaves them out too. Unknown ids are an error."""
@@ -201,9 +205,15 @@ class Library:
             f"`assistant ingest FILE… --collection {self.settings.collection}`"
         )
 
+    def _plan(self) -> IngestPlan:
+        settings = self.settings
+        chunking = f"{settings.chunk_tokens}/{settings.chunk_overlap}"
+        return IngestPlan(settings.home / "library", chunking)
+
     def _ingest(
         self,
         sources: list[SourceFile],
+        plan: IngestPlan,
         record: SourceRecord,
         *,
         sync: bool,
@@ -211,19 +221,17 @@ class Library:
         store: PaperStore | None = None,
     ) -> IngestReport:
         store = store or self.store
-        sources = [_drop_removed(s, record.removed) for s in sources]
-        planned = {pid for s in sources for pid in s.papers}
-        if not sync:
-            planned |= store.manifest().keys()
-        recorded = [_recorded(s) for s in sources]
+        plan.read_store(store.manifest_pages())
+        recorded = [_recorded(s, plan.papers_of(s.number)) for s in sources]
         if sync:
             record.sources = recorded
         else:
             record.add_sources(recorded)
-        record.expected_papers = len(planned)
+        counts = plan.counts()
+        record.expected_papers = counts["wanted"] + (0 if sync else counts["stored_only"])
         save_record(self.settings, record)  # first: an interruption is noticed later
         shipped = self._shipped(store)
-        report = ingest_sources(store, sources, sync=sync, progress=progress, shipped=shipped)
+        report = ingest_sources(store, sources, plan, sync=sync, progress=progress, shipped=shipped)
         record.expected_papers = store.paper_count()
         save_record(self.settings, record)
         if store is self._store:
@@ -231,7 +239,11 @@ class Library:
         return report
 
     def _rebuild(
-        self, sources: list[SourceFile], record: SourceRecord, progress: Progress | None
+        self,
+        sources: list[SourceFile],
+        plan: IngestPlan,
+        record: SourceRecord,
+        progress: Progress | None,
     ) -> IngestReport:
         self._move_damaged_store_aside()
         self._replace_damaged_lexical_index(thorough=True)
@@ -246,7 +258,9 @@ class Library:
         )
         staging.drop_collections()  # a leftover of an interrupted rebuild
         try:
-            report = self._ingest(sources, record, sync=True, progress=progress, store=staging)
+            report = self._ingest(
+                sources, plan, record, sync=True, progress=progress, store=staging
+            )
         except BaseException:
             staging.drop_collections()
             raise
@@ -342,14 +356,7 @@ def _expand(path: str) -> list[Path]:
     return list(bundled_seed_files()) if path == BUNDLED else [Path(path)]
 
 
-def _recorded(source: SourceFile) -> RecordedSource:
+def _recorded(source: SourceFile, papers: int) -> RecordedSource:
     bundled = {p.resolve() for p in bundled_seed_files()}
     path = BUNDLED if source.path in bundled else str(source.path)
-    return RecordedSource(path, source.sha256, source.format, len(source.papers), now())
-
-
-def _drop_removed(source: SourceFile, removed: Sequence[str]) -> SourceFile:
-    if removed:
-        for pid in set(removed) & source.papers.keys():
-            del source.papers[pid]
-    return source
+    return RecordedSource(path, source.sha256, source.format, papers, now())
