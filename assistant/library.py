@@ -27,7 +27,9 @@ from .consistency import check_counts, follow_store
 from .errors import StoreDamaged, StoreError
 from .files import move_aside
 from .ingest import IngestReport, ingest_sources
+from .ingest_lock import collection_write_lock, unless_busy
 from .ingest_plan import IngestPlan
+from .rebuild_swap import STAGING, recover_interrupted_rebuild, swap_in
 from .resources import bundled_seed_files
 from .results import Progress
 from .shipped_vectors import ShippedVectors, load_shipped
@@ -81,6 +83,7 @@ class Library:
     def store(self) -> PaperStore:
         with self._lock:
             if self._store is None:
+                self._recover_interrupted_rebuild()
                 self._store = PaperStore.open(self.settings, self._embedder())
             return self._store
 
@@ -98,13 +101,15 @@ class Library:
         rebuild: bool = False,
         format_name: str | None = None,
         progress: Progress | None = None,
+        lock_timeout: float | None = None,
     ) -> IngestReport:
         """Add the papers of ``paths`` (new ones added, changed ones updated, none removed).
         ``sync``: the collection becomes exactly those files. ``rebuild``: embed everything
         again from ``paths`` or the recorded files, replacing the collection only once the
         new one is complete (a damaged store is moved aside first). No paths and no
-        ``rebuild``: re-read the recorded files and repair what is missing."""
-        with self._lock:
+        ``rebuild``: re-read the recorded files and repair what is missing. While another
+        process writes to the collection, wait for it (at most ``lock_timeout`` seconds)."""
+        with self._lock, collection_write_lock(self.settings, lock_timeout):
             record = load_record(self.settings)
             files = [str(p) for p in paths] if paths else self._recorded_files(record)
             with self._plan() as plan:
@@ -122,7 +127,7 @@ class Library:
 
     def remove(self, paper_ids: Sequence[str]) -> int:
         """Remove papers by id; a rebuild leaves them out too. Unknown ids are an error."""
-        with self._lock:
+        with self._lock, collection_write_lock(self.settings):
             store = self.store
             store.papers_by_id(list(paper_ids))  # every id must exist: raises naming the first
             store.remove_papers(list(paper_ids))
@@ -252,9 +257,9 @@ class Library:
             chroma_client.connect(self.settings),
             self.settings,
             store.embedder,
-            shared_lexical_index(self.settings, f"{store.name}-rebuild"),
+            shared_lexical_index(self.settings, store.name + STAGING),
             store.location,
-            name=f"{store.name}-rebuild",
+            name=store.name + STAGING,
         )
         staging.drop_collections()  # a leftover of an interrupted rebuild
         try:
@@ -267,11 +272,23 @@ class Library:
         finally:
             forget_lexical_index(staging.lexical)
             staging.lexical.path.unlink(missing_ok=True)
-        _swap_in(store, staging)
+        swap_in(store, staging)
         self._store = None
         store.lexical.clear()
         follow_store(self.store, progress)
         return report
+
+    def _recover_interrupted_rebuild(self) -> None:
+        """A rebuild that crashed while swapping left ``<name>-previous`` behind: finish or
+        undo the swap, unless another process is writing (it may be swapping right now)."""
+        with unless_busy(self.settings) as ours:
+            if not ours:
+                return
+            client = chroma_client.connect(self.settings)
+            expected = load_record(self.settings).expected_papers
+            done = recover_interrupted_rebuild(client, self.settings.collection, expected)
+            if done:
+                log.warning("warning: %s", done)
 
     def _move_damaged_store_aside(self) -> None:
         """A damaged embedded store cannot be read or repaired: keep its files aside."""
@@ -322,24 +339,6 @@ class Library:
             f"collection {name!r} at {where} holds no papers; add some with "
             f"`assistant ingest FILE… --collection {name}`"
         )
-
-
-def _swap_in(store: PaperStore, staging: PaperStore) -> None:
-    """The complete new collection takes the old one's place; the old one is dropped only
-    once the new one carries the name (at every step one of them holds every paper)."""
-    name = store.name
-    previous = f"{name}-previous"
-    had_old = store.exists
-    if had_old:
-        store.rename_to(previous)
-    try:
-        staging.rename_to(name)
-    except BaseException:
-        if had_old:
-            store.rename_to(name)
-        raise
-    if had_old:
-        store.drop_collections()
 
 
 _locks: dict[str, threading.RLock] = {}
