@@ -15,6 +15,7 @@ Policy:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -29,7 +30,13 @@ from .files import move_aside
 from .ingest import IngestReport, ingest_sources
 from .ingest_lock import collection_write_lock, unless_busy
 from .ingest_plan import IngestPlan
-from .rebuild_swap import STAGING, recover_interrupted_rebuild, swap_in
+from .rebuild_swap import (
+    STAGING,
+    keep_record_aside,
+    put_record_back,
+    recover_interrupted_rebuild,
+    swap_in,
+)
 from .resources import bundled_seed_files
 from .results import Progress
 from .shipped_vectors import ShippedVectors, load_shipped
@@ -78,6 +85,7 @@ class Library:
         # threads racing to create one) must not fill or rebuild one collection at once.
         self._lock = _collection_lock(settings)
         self._ready = False
+        self._rebuilding = False  # this Library's own rebuild is no crash to recover from
 
     @property
     def store(self) -> PaperStore:
@@ -250,6 +258,22 @@ class Library:
         record: SourceRecord,
         progress: Progress | None,
     ) -> IngestReport:
+        with contextlib.suppress(StoreDamaged):  # a damaged store is moved aside below
+            self._recover_interrupted_rebuild()  # before this rebuild leaves its own marks
+        self._rebuilding = True
+        try:
+            return self._rebuild_into_staging(sources, plan, record, progress)
+        finally:
+            self._rebuilding = False
+
+    def _rebuild_into_staging(
+        self,
+        sources: list[SourceFile],
+        plan: IngestPlan,
+        record: SourceRecord,
+        progress: Progress | None,
+    ) -> IngestReport:
+        keep_record_aside(self.settings)  # put back if the rebuild does not finish
         self._move_damaged_store_aside()
         self._replace_damaged_lexical_index(thorough=True)
         store = self.store
@@ -268,11 +292,12 @@ class Library:
             )
         except BaseException:
             staging.drop_collections()
+            put_record_back(self.settings)
             raise
         finally:
             forget_lexical_index(staging.lexical)
             staging.lexical.path.unlink(missing_ok=True)
-        swap_in(store, staging)
+        swap_in(store, staging, self.settings)
         self._store = None
         store.lexical.clear()
         follow_store(self.store, progress)
@@ -281,12 +306,13 @@ class Library:
     def _recover_interrupted_rebuild(self) -> None:
         """A rebuild that crashed while swapping left ``<name>-previous`` behind: finish or
         undo the swap, unless another process is writing (it may be swapping right now)."""
+        if self._rebuilding:
+            return
         with unless_busy(self.settings) as ours:
             if not ours:
                 return
             client = chroma_client.connect(self.settings)
-            expected = load_record(self.settings).expected_papers
-            done = recover_interrupted_rebuild(client, self.settings.collection, expected)
+            done = recover_interrupted_rebuild(client, self.settings)
             if done:
                 log.warning("warning: %s", done)
 

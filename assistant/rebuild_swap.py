@@ -1,20 +1,30 @@
 """A finished rebuild taking the old collection's place, and recovering from a crash there.
 
-``ingest --rebuild`` fills ``<name>-rebuild`` while ``<name>`` keeps serving. The swap then
-renames ``<name>`` to ``<name>-previous``, ``<name>-rebuild`` to ``<name>`` and drops the
-previous one: at every step one of them holds every paper. Each rename is two (a chunk and
-a manifest collection), so a crash can leave any mix of the three names. On opening, a
-leftover ``<name>-previous`` is reconciled: the rebuilt collection takes the name if it is
-complete per its manifest, otherwise the previous one is restored. Either way, one line.
+``ingest --rebuild`` keeps the collection's source record aside, then fills
+``<name>-rebuild`` while ``<name>`` keeps serving. The swap renames ``<name>`` to
+``<name>-previous`` and ``<name>-rebuild`` to ``<name>``, forgets the record kept aside and
+drops the previous collection: at every step one of them holds every paper. Each rename is
+two (a chunk and a manifest collection), so a crash can leave any mix of the three names.
+
+On opening, a leftover is reconciled (the caller holds the collection's write lock, so no
+rebuild is running): with ``<name>-previous`` present, the rebuilt collection takes the
+name if it is complete per its manifest, otherwise the previous one is restored; a rebuild
+that died before its swap is undone (its staging copy dropped, the record put back).
+Either way, one line.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import chroma_client
 from .errors import StoreError
+from .settings import Settings
+from .source_record import load_record, record_path, save_record
 from .store import PaperStore, manifest_name
 
 if TYPE_CHECKING:
@@ -26,7 +36,22 @@ _PAGE = 500  # records per read (see store._GET_PAGE)
 log = logging.getLogger("assistant")
 
 
-def swap_in(store: PaperStore, staging: PaperStore) -> None:
+def keep_record_aside(settings: Settings) -> None:
+    """Before a rebuild writes anything: the collection's record as it is, to put back if
+    the rebuild does not finish."""
+    save_record(settings, load_record(settings), settings.collection + PREVIOUS)
+
+
+def put_record_back(settings: Settings) -> bool:
+    """The record kept aside becomes the collection's again; whether there was one."""
+    kept = _kept_record(settings)
+    if not kept.exists():
+        return False
+    os.replace(kept, record_path(settings))
+    return True
+
+
+def swap_in(store: PaperStore, staging: PaperStore, settings: Settings) -> None:
     """The complete new collection takes the old one's place; the old one is dropped only
     once the new one carries the name (at every step one of them holds every paper)."""
     name = store.name
@@ -39,8 +64,13 @@ def swap_in(store: PaperStore, staging: PaperStore) -> None:
         if had_old:
             store.rename_to(name)
         raise
+    _kept_record(settings).unlink(missing_ok=True)
     if had_old:
         store.drop_collections()
+
+
+def _kept_record(settings: Settings) -> Path:
+    return record_path(settings, settings.collection + PREVIOUS)
 
 
 @dataclass(frozen=True)
@@ -58,23 +88,26 @@ class _Parts:
         return [n for n in (self.chunks, self.manifest) if n is not None]
 
 
-def recover_interrupted_rebuild(client: ClientAPI, name: str, expected_papers: int) -> str | None:
-    """Reconcile what a rebuild interrupted during its swap left behind (the caller holds
-    the collection's write lock); the one line that says what was done, or None when
-    nothing was left behind."""
+def recover_interrupted_rebuild(client: ClientAPI, settings: Settings) -> str | None:
+    """Reconcile what an interrupted rebuild left behind (the caller holds the collection's
+    write lock); the one line that says what was done, or None when nothing was left."""
+    name = settings.collection
     try:
         present = {c if isinstance(c, str) else c.name for c in client.list_collections()}
         old, new = _sides(present, name)
         if old is None:
-            return None
-        if new.whole and _complete(client, new, expected_papers):
+            return _undo_unswapped(client, settings, new)
+        expected = load_record(settings).expected_papers
+        if new.whole and _complete(client, new, expected):
             _move_into_place(client, new, old, name)
+            _kept_record(settings).unlink(missing_ok=True)
             return (
                 f"collection {name!r}: an interrupted rebuild was completed (the rebuilt "
                 "collection is complete; the previous one was dropped)"
             )
         if old.whole:
             _move_into_place(client, old, new, name)
+            put_record_back(settings)
             return (
                 f"collection {name!r}: an interrupted rebuild was rolled back (the previous "
                 f"collection was restored); run `assistant ingest --rebuild --collection {name}` "
@@ -85,9 +118,11 @@ def recover_interrupted_rebuild(client: ClientAPI, name: str, expected_papers: i
             f"collection {name!r}: an interrupted rebuild left neither copy whole; kept the "
             f"rebuilt one, run `assistant ingest --collection {name}` to repair it"
         )
-    except StoreError:
+    except (StoreError, OSError):
         raise
     except Exception as exc:
+        if not settings.chroma_url and chroma_client.is_damage(exc):
+            raise chroma_client.damaged_error(settings, exc) from None
         text = str(exc).strip().splitlines()
         raise StoreError(
             f"cannot recover the interrupted rebuild of collection {name!r}: "
@@ -95,11 +130,26 @@ def recover_interrupted_rebuild(client: ClientAPI, name: str, expected_papers: i
         ) from None
 
 
+def _undo_unswapped(client: ClientAPI, settings: Settings, staging: _Parts) -> str | None:
+    """A rebuild that died before its swap: the collection was never touched; its staging
+    copy is dropped and the record kept aside put back."""
+    name = settings.collection
+    leftovers = [n for n in staging.names() if n.startswith(name + STAGING)]
+    for part in leftovers:
+        client.delete_collection(part)
+    if not put_record_back(settings) and not leftovers:
+        return None
+    return (
+        f"collection {name!r}: an interrupted rebuild was rolled back (the collection was "
+        f"never replaced); run `assistant ingest --rebuild --collection {name}` to rebuild it"
+    )
+
+
 def _sides(present: set[str], name: str) -> tuple[_Parts | None, _Parts]:
     """The previous and the rebuilt collection's parts; no previous: nothing to recover."""
     previous, staging = name + PREVIOUS, name + STAGING
     if previous not in present and manifest_name(previous) not in present:
-        return None, _Parts(None, None)
+        return None, _Parts(_first(present, staging), _first(present, manifest_name(staging)))
     # Renamed chunk part first, then the manifest: while the old manifest still has the
     # name, the rebuilt one is still the staging copy.
     old_manifest = _first(present, manifest_name(previous))
