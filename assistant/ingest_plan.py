@@ -8,7 +8,6 @@ file is the validating pass's ``PaperRegistry`` and is deleted when the ingest e
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -32,10 +31,12 @@ _TO_EMBED = "(s.hash IS NULL OR s.hash != w.hash || ? OR s.broken)"
 class IngestPlan:
     """The papers of an ingest's files (``wanted``) beside those in the store (``stored``)."""
 
-    def __init__(self, directory: Path, chunking: str) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / f".ingest-{os.getpid()}-{id(self):x}.sqlite3"
-        self.path.unlink(missing_ok=True)
+    def __init__(self, path: Path, chunking: str) -> None:
+        """A new plan in ``path`` (one per collection: whatever a killed ingest left there
+        is replaced). ``chunking`` is the suffix the store's hashes carry."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        path.unlink(missing_ok=True)
         self.chunking = f":{chunking}"
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.executescript(_SCHEMA)

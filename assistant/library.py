@@ -49,7 +49,13 @@ from .source_record import (
     save_record,
 )
 from .sources import SourceFile, scan_sources
-from .store import PaperStore, collection_names, forget_lexical_index, shared_lexical_index
+from .store import (
+    PaperStore,
+    collection_names,
+    forget_lexical_index,
+    shared_lexical_index,
+    store_key,
+)
 
 if TYPE_CHECKING:
     from .embedding import Embedder
@@ -221,7 +227,9 @@ class Library:
     def _plan(self) -> IngestPlan:
         settings = self.settings
         chunking = f"{settings.chunk_tokens}/{settings.chunk_overlap}"
-        return IngestPlan(settings.home / "library", chunking)
+        # Named after the collection: only one ingest of it runs at a time (the lock).
+        path = settings.home / "library" / f".ingest-{store_key(settings)}.sqlite3"
+        return IngestPlan(path, chunking)
 
     def _ingest(
         self,

@@ -118,6 +118,7 @@ def test_a_second_ingest_waits_for_the_first_and_then_runs(
     while (line := lines.get(timeout=5)) is not None:
         rest.append(line)
     assert rest[-1].startswith("2 added, 0 updated, 0 removed")
+    assert not list((home / "library").glob(".ingest-*"))  # its scratch plan went with it
 
 
 def test_readers_never_take_the_lock(

@@ -15,7 +15,7 @@ def manifest(*rows: tuple[str, str, int]) -> list[list[tuple[str, dict[str, obje
 
 
 def test_new_changed_unchanged_and_stored_only_papers_are_told_apart(tmp_path: Path) -> None:
-    with IngestPlan(tmp_path, "160/40") as plan:
+    with IngestPlan(tmp_path / "plan.sqlite3", "160/40") as plan:
         for entry, (pid, content) in enumerate([("a", "h1"), ("b", "h2"), ("c", "h3")]):
             assert plan.take(pid, content, 0, entry) == (0, entry)
         plan.read_store(manifest(("b", "h2:160/40", 1), ("c", "old:160/40", 2), ("z", "h9", 1)))
@@ -29,7 +29,7 @@ def test_new_changed_unchanged_and_stored_only_papers_are_told_apart(tmp_path: P
 
 
 def test_papers_with_missing_chunks_are_re_embedded_or_repaired(tmp_path: Path) -> None:
-    with IngestPlan(tmp_path, "160/40") as plan:
+    with IngestPlan(tmp_path / "plan.sqlite3", "160/40") as plan:
         plan.take("a", "h1", 0, 0)
         plan.read_store(manifest(("a", "h1:160/40", 2), ("z", "h9:160/40", 1), ("y", "h8", 1)))
         assert plan.stored_chunks() == 4
@@ -45,7 +45,7 @@ def test_a_title_seen_before_is_found_in_the_plan_not_taken_twice(tmp_path: Path
     first.write_text('{"title": "Same Paper", "abstract": "One."}\n', encoding="utf-8")
     second = tmp_path / "b.csv"
     second.write_text("title,abstract\nsame paper!,Two.\nOther,Three.\n", encoding="utf-8")
-    with IngestPlan(tmp_path / "plans", "160/40") as plan:
+    with IngestPlan(tmp_path / "plans" / "plan.sqlite3", "160/40") as plan:
         sources = scan_sources([first, second], None, plan)
         assert [s.papers for s in sources] == [1, 1]
         assert [(s.title, s.reason) for s in sources[1].skipped] == [
@@ -56,7 +56,7 @@ def test_a_title_seen_before_is_found_in_the_plan_not_taken_twice(tmp_path: Path
 
 
 def test_removed_papers_are_left_out_and_counted_per_file(tmp_path: Path) -> None:
-    with IngestPlan(tmp_path, "160/40") as plan:
+    with IngestPlan(tmp_path / "plan.sqlite3", "160/40") as plan:
         for entry, pid in enumerate(["a", "b", "c"]):
             plan.take(pid, "h", 0, entry)
         plan.take("d", "h", 1, 0)
