@@ -34,6 +34,7 @@ from .rebuild_swap import (
     STAGING,
     keep_record_aside,
     put_record_back,
+    rebuild_left_behind,
     recover_interrupted_rebuild,
     swap_in,
 )
@@ -316,10 +317,12 @@ class Library:
         undo the swap, unless another process is writing (it may be swapping right now)."""
         if self._rebuilding:
             return
+        client = chroma_client.connect(self.settings)
+        if not rebuild_left_behind(client, self.settings):  # readers stop here, lock-free
+            return
         with unless_busy(self.settings) as ours:
             if not ours:
                 return
-            client = chroma_client.connect(self.settings)
             done = recover_interrupted_rebuild(client, self.settings)
             if done:
                 log.warning("warning: %s", done)

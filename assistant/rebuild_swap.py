@@ -88,6 +88,19 @@ class _Parts:
         return [n for n in (self.chunks, self.manifest) if n is not None]
 
 
+def rebuild_left_behind(client: ClientAPI, settings: Settings) -> bool:
+    """Whether a rebuild (finished or not, maybe running in another process) left anything
+    behind: one listing of the store's collections, no lock taken."""
+    name = settings.collection
+    try:
+        present = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    except Exception:
+        return False  # opening the store reports it
+    marks = [name + PREVIOUS, name + STAGING]
+    marks += [manifest_name(n) for n in marks]
+    return _kept_record(settings).exists() or any(m in present for m in marks)
+
+
 def recover_interrupted_rebuild(client: ClientAPI, settings: Settings) -> str | None:
     """Reconcile what an interrupted rebuild left behind (the caller holds the collection's
     write lock); the one line that says what was done, or None when nothing was left."""

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_ingest_lock import HOLD_THE_LOCK
 from test_library import MORE, PAPERS, HashEmbedder, fresh, write_jsonl
 
 from assistant import chroma_client
@@ -169,3 +170,29 @@ def test_the_next_rebuild_first_reconciles_what_the_last_one_left(
     assert report.added == 4
     assert collection_names(settings) == {"mine", "mine__papers"}
     assert fresh(settings, HashEmbedder()).store.paper_count() == 4
+
+
+def test_what_a_rebuild_left_is_not_touched_while_another_process_writes(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    crash_rebuild(settings, write_jsonl(tmp_path / "new.jsonl", PAPERS + MORE), "rename", 2)
+    left = collection_names(settings)
+    holder = subprocess.Popen(  # it may be swapping right now: hands off
+        [sys.executable, "-c", HOLD_THE_LOCK, str(settings.home), "mine"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with caplog.at_level(logging.WARNING, logger="assistant"):
+            assert fresh(settings, HashEmbedder()).store.paper_count() == 0
+        assert collection_names(settings) == left and caplog.records == []
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert fresh(settings, HashEmbedder()).store.paper_count() == 4
+    assert collection_names(settings) == {"mine", "mine__papers"}
