@@ -25,7 +25,7 @@ from . import chroma_client
 from .errors import StoreError
 from .settings import Settings
 from .source_record import load_record, record_path, save_record
-from .store import PaperStore, manifest_name
+from .store import PaperStore, lexical_path, manifest_name
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -150,6 +150,8 @@ def _undo_unswapped(client: ClientAPI, settings: Settings, staging: _Parts) -> s
     leftovers = [n for n in staging.names() if n.startswith(name + STAGING)]
     for part in leftovers:
         client.delete_collection(part)
+    for suffix in ("", "-wal", "-shm"):  # the staging copy's keyword index
+        Path(f"{lexical_path(settings, name + STAGING)}{suffix}").unlink(missing_ok=True)
     if not put_record_back(settings) and not leftovers:
         return None
     return (

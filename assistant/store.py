@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -418,12 +419,17 @@ class PaperStore:
 
 def shared_lexical_index(settings: Settings, name: str | None = None) -> LexicalIndex:
     """The process's lexical index for this store and collection, opened once."""
-    path = settings.home / "lexical" / f"{store_key(settings, name)}.sqlite3"
+    path = lexical_path(settings, name)
     with _lexical_lock:
         index = _lexical_indexes.get(str(path))
         if index is None or not path.exists():
             index = _lexical_indexes[str(path)] = LexicalIndex(path)
         return index
+
+
+def lexical_path(settings: Settings, name: str | None = None) -> Path:
+    """Where the lexical index of collection ``name`` (default: the configured one) lives."""
+    return settings.home / "lexical" / f"{store_key(settings, name)}.sqlite3"
 
 
 def forget_lexical_index(index: LexicalIndex) -> None:

@@ -17,6 +17,7 @@ from test_library import MORE, PAPERS, HashEmbedder, fresh, write_jsonl
 from assistant import chroma_client
 from assistant.settings import Settings
 from assistant.source_record import load_record
+from assistant.store import lexical_path
 
 REPO = Path(__file__).resolve().parents[1]
 # Rebuild collection 'mine' from a file, dying (no clean-up, as with a kill) right after
@@ -31,6 +32,7 @@ from test_library import HashEmbedder
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.source_record import load_record
+from assistant.store import lexical_path
 
 home, papers, step, n = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 seen = {"rename": 0, "drop": 0}
@@ -149,6 +151,7 @@ def test_a_rebuild_that_died_before_its_swap_is_undone(
 ) -> None:
     crash_rebuild(settings, write_jsonl(tmp_path / "new.jsonl", PAPERS + MORE), "embed", 4)
     assert "mine-rebuild" in collection_names(settings)
+    assert lexical_path(settings, "mine-rebuild").exists()
     assert load_record(settings).expected_papers == 4  # the rebuild's, not the collection's
     with caplog.at_level(logging.WARNING, logger="assistant"):
         assert fresh(settings, HashEmbedder()).store.paper_count() == 3
@@ -159,6 +162,7 @@ def test_a_rebuild_that_died_before_its_swap_is_undone(
     assert collection_names(settings) == {"mine", "mine__papers"}
     assert load_record(settings).expected_papers == 3
     assert load_record(settings).source_paths() == [str(tmp_path / "old.jsonl")]
+    assert not lexical_path(settings, "mine-rebuild").exists()
 
 
 def test_the_next_rebuild_first_reconciles_what_the_last_one_left(
