@@ -253,11 +253,18 @@ class Library:
         record.expected_papers = counts["wanted"] + (0 if sync else counts["stored_only"])
         save_record(self.settings, record)  # first: an interruption is noticed later
         shipped = self._shipped(store)
+        # Ingest writes the keyword index in step with the store. In the embedded store no
+        # other process writes this collection meanwhile (the lock), so an index in step
+        # before is in step after: no re-reading the whole manifest, whose pages embedded
+        # Chroma reads into memory it keeps (measured: +89 MB at 100,000 papers).
+        in_step = not self.settings.chroma_url and store.lexical.generation() == store.generation()
         report = ingest_sources(store, sources, plan, sync=sync, progress=progress, shipped=shipped)
         record.expected_papers = store.paper_count()
         save_record(self.settings, record)
         if store is self._store:
-            follow_store(self.store, progress)
+            if in_step:
+                store.lexical.set_generation(store.generation())
+            follow_store(self.store, progress)  # still checks the counts
         return report
 
     def _rebuild(

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
+
+import pytest
+from test_library import MORE, PAPERS, HashEmbedder, fresh, write_jsonl
 
 from assistant.collection import paper_id_for
 from assistant.ingest_plan import IngestPlan
+from assistant.settings import Settings
 from assistant.sources import scan_sources
+from assistant.store import PaperStore
 
 
 def manifest(*rows: tuple[str, str, int]) -> list[list[tuple[str, dict[str, object]]]]:
@@ -64,3 +71,24 @@ def test_removed_papers_are_left_out_and_counted_per_file(tmp_path: Path) -> Non
         plan.leave_out(["b"])
         assert (plan.papers_of(0), plan.papers_of(1)) == (2, 1)
         assert plan.is_taken("a", 0, 0) and not plan.is_taken("a", 0, 1)
+
+
+def test_an_ingest_reads_the_manifest_once_and_leaves_the_keyword_index_in_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(home=tmp_path / "home", collection="mine")
+    fresh(settings, HashEmbedder()).ingest([write_jsonl(tmp_path / "a.jsonl", PAPERS)])
+    reads = []
+    pages = PaperStore.manifest_pages
+
+    def counted(store: PaperStore) -> Iterator[list[tuple[str, Mapping[str, Any]]]]:
+        reads.append(store.name)
+        yield from pages(store)
+
+    monkeypatch.setattr(PaperStore, "manifest_pages", counted)
+    assistant = fresh(settings, HashEmbedder())
+    assert assistant.ingest([write_jsonl(tmp_path / "b.jsonl", MORE)]).added == 1
+    assert reads == ["mine"]  # the plan's read; the keyword index needed none
+    store = assistant.store
+    assert store.lexical.generation() == store.generation()
+    assert store.lexical.manifest() == store.manifest()
