@@ -11,6 +11,9 @@ Policy:
 - The lexical index follows the store: when it is behind (a new client of a shared server,
   papers another client changed, a damaged index file moved aside), it is brought up to
   date from the chunk texts in the store. Nothing is embedded, nothing written to Chroma.
+- Writers (ingest, rebuild, remove, the first fill) hold the collection's lock file
+  (``ingest_lock``); readers never do. What a rebuild killed mid-swap left behind is
+  reconciled when the collection is next opened (``rebuild_swap``).
 """
 
 from __future__ import annotations
