@@ -49,16 +49,17 @@ def follow_store(store: PaperStore, progress: Progress | None) -> int:
     lexical_papers, _ = lexical.counts()
     if generation == lexical.generation() and lexical_papers == store.paper_count():
         return 0
-    indexed = lexical.manifest()
     total = store.paper_count()
     report = progress or (lambda done, total, label: None)
     seen = copied = 0
-    # A page of the manifest at a time: memory stays flat however large the collection.
+    # A page of the manifest at a time, compared with the index's hashes of just those
+    # papers: memory stays flat however large the collection.
     for page in store.manifest_pages():
+        indexed = lexical.hashes_of([pid for pid, _ in page])
         stale = {
             pid: (str(meta["title"]), str(meta["hash"]))
             for pid, meta in page
-            if indexed.pop(pid, None) != meta.get("hash")
+            if indexed.get(pid) != meta.get("hash")
         }
         for start in range(0, len(stale), LEXICAL_BATCH):
             batch = dict(list(stale.items())[start : start + LEXICAL_BATCH])
@@ -67,6 +68,7 @@ def follow_store(store: PaperStore, progress: Progress | None) -> int:
         copied += len(stale)
         if copied:
             report(seen, total, "Updating the keyword index")
-    lexical.remove_papers(list(indexed))  # what is left was not in the manifest
+    if lexical.counts()[0] > seen:  # it holds papers the manifest no longer has
+        lexical.keep_only([pid for pid, _ in page] for page in store.manifest_pages())
     lexical.set_generation(generation)
     return copied

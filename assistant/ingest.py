@@ -10,20 +10,22 @@ only after everything new is committed. Papers whose chunks went missing from th
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .chunking import Chunk, chunk_paper
 from .collection import Paper
-from .formats import Skipped
+from .formats import Skipped, read_records
+from .ingest_plan import IngestPlan
 from .results import Progress
 from .shipped_vectors import ShippedVectors
-from .sources import SourceFile, iter_papers
+from .sources import SourceFile
 from .store import PaperStore
 
 BATCH_PAPERS = 32
+_LOOKUP_PAGE = 500  # records of a file looked up in the plan at once
 
 
 @dataclass(frozen=True)
@@ -66,76 +68,74 @@ class IngestReport:
 def ingest_sources(
     store: PaperStore,
     sources: Sequence[SourceFile],
+    plan: IngestPlan,
     *,
     sync: bool = False,
     progress: Progress | None = None,
     batch_size: int | None = None,
     shipped: ShippedVectors | None = None,
 ) -> IngestReport:
-    """Add and update the papers of ``sources`` (validated already); with ``sync``, also
-    remove the papers no source holds, last."""
+    """Add and update the papers of ``sources`` (validated already, into ``plan``); with
+    ``sync``, also remove the papers no source holds, last. Memory is bounded by the batch
+    size: what to do is read from ``plan`` a page at a time."""
     started = time.perf_counter()
     store.check_embedder()
-    settings = store.settings
-    chunking = f"{settings.chunk_tokens}/{settings.chunk_overlap}"
-    # The stored hash covers the chunking too, so new chunk settings re-chunk every paper.
-    wanted = {
-        pid: f"{content}:{chunking}" for src in sources for pid, (content, _) in src.papers.items()
-    }
-    records = store.manifest_summary()
-    stored = {pid: entry[0] for pid, entry in records.items()}
-    broken = papers_missing_chunks(store, records)
-    to_embed = {pid for pid, h in wanted.items() if stored.get(pid) != h or pid in broken}
-    to_repair = sorted(broken - wanted.keys())
-    gone = sorted(stored.keys() - wanted.keys()) if sync else []
-
+    plan.read_store(store.manifest_pages())
+    if store.chunk_count() != plan.stored_chunks():  # cheap when all is well: two counts
+        plan.mark_broken(store.chunk_paper_id_pages())
+    counts = plan.counts()
+    to_embed = counts["added"] + counts["updated"] + counts["repaired"]
+    writer = _BatchWriter(store, progress, to_embed + counts["to_repair"], shipped)
     batch_size = batch_size or BATCH_PAPERS
-    writer = _BatchWriter(store, progress, len(to_embed) + len(to_repair), shipped)
-    for paper in _papers_to_embed(sources, to_embed):
-        writer.add(paper, wanted[paper.paper_id], batch_size)
-    if to_repair:
-        for pid, paper in store.papers_by_id(to_repair).items():
-            writer.add(paper, stored[pid], batch_size)
+    for source in sources:
+        for paper, content_hash in _papers_to_embed(source, plan):
+            writer.add(paper, content_hash, batch_size)
+    for page in plan.to_repair():
+        hashes = dict(page)
+        for pid, paper in store.papers_by_id(list(hashes)).items():
+            writer.add(paper, hashes[pid], batch_size)
     writer.flush()
-    store.remove_papers(gone)
-    if to_embed or to_repair or gone:
+    removed = 0
+    if sync:
+        for ids in plan.stored_only():
+            store.remove_papers(ids)
+            removed += len(ids)
+    if writer.done or removed:
         store.bump_generation()
-
-    changed = {pid for pid in to_embed if pid in stored and stored[pid] != wanted[pid]}
-    added = len(to_embed - stored.keys())
     return IngestReport(
-        added=added,
-        updated=len(changed),
-        removed=len(gone),
-        unchanged=len(wanted) - len(to_embed),
+        added=counts["added"],
+        updated=counts["updated"],
+        removed=removed,
+        unchanged=counts["unchanged"],
         chunks=writer.chunks_written,
         seconds=time.perf_counter() - started,
-        repaired=len(to_embed) - added - len(changed) + len(to_repair),
+        repaired=counts["repaired"] + counts["to_repair"],
         skipped=tuple(s for src in sources for s in src.skipped),
         shipped=writer.shipped_used,
     )
 
 
-def papers_missing_chunks(
-    store: PaperStore, records: Mapping[str, tuple[str, int, str]]
-) -> set[str]:
-    """Papers whose chunks in the chunk collection do not match their manifest record.
-    Cheap when all is well (two counts); a full read of chunk ids only on a mismatch."""
-    expected = sum(n_chunks for _, n_chunks, _ in records.values())
-    if not records or store.chunk_count() == expected:
-        return set()
-    actual = store.chunk_counts_by_paper()
-    return {pid for pid, (_, n, _) in records.items() if actual.get(pid, 0) != n}
+def _papers_to_embed(source: SourceFile, plan: IngestPlan) -> Iterator[tuple[Paper, str]]:
+    """The papers of ``source`` the plan says to embed, with the hash to store, read again
+    a page at a time."""
+    page: list[tuple[int, Paper]] = []
+    for entry, record in enumerate(read_records(source.path, source.format)):
+        if isinstance(record, Paper):
+            page.append((entry, record))
+        if len(page) >= _LOOKUP_PAGE:
+            yield from _wanted_of(page, source, plan)
+            page = []
+    yield from _wanted_of(page, source, plan)
 
 
-def _papers_to_embed(sources: Iterable[SourceFile], ids: set[str]) -> Iterator[Paper]:
-    if not ids:
-        return
-    for source in sources:
-        if ids & source.papers.keys():
-            for paper in iter_papers(source):
-                if paper.paper_id in ids:
-                    yield paper
+def _wanted_of(
+    page: list[tuple[int, Paper]], source: SourceFile, plan: IngestPlan
+) -> Iterator[tuple[Paper, str]]:
+    if page:
+        wanted = plan.to_embed(source.number, [(entry, p.paper_id) for entry, p in page])
+        for entry, paper in page:
+            if entry in wanted:
+                yield paper, wanted[entry]
 
 
 class _BatchWriter:

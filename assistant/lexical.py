@@ -138,6 +138,35 @@ class LexicalIndex:
         """``paper_id -> content hash`` of every paper fully indexed."""
         return dict(self._db.execute("SELECT paper_id, content_hash FROM papers"))
 
+    def hashes_of(self, paper_ids: Sequence[str]) -> dict[str, str]:
+        """``paper_id -> content hash`` of those of ``paper_ids`` that are indexed."""
+        found: dict[str, str] = {}
+        for start in range(0, len(paper_ids), _IDS_PER_STATEMENT):
+            batch = list(paper_ids[start : start + _IDS_PER_STATEMENT])
+            marks = ",".join("?" * len(batch))
+            sql = f"SELECT paper_id, content_hash FROM papers WHERE paper_id IN ({marks})"
+            found.update(self._db.execute(sql, batch))
+        return found
+
+    def keep_only(self, id_pages: Iterable[Sequence[str]]) -> int:
+        """Remove every paper whose id is in none of ``id_pages``; how many were removed.
+        The ids to keep go to a scratch table, not to memory."""
+        db = self._db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (paper_id TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM temp.keep")
+        for page in id_pages:
+            db.executemany("INSERT OR IGNORE INTO temp.keep VALUES (?)", ((pid,) for pid in page))
+        sql = (
+            "SELECT paper_id FROM papers WHERE paper_id NOT IN (SELECT paper_id FROM temp.keep) "
+            f"LIMIT {_IDS_PER_STATEMENT}"
+        )
+        removed = 0
+        while gone := [pid for (pid,) in db.execute(sql).fetchall()]:
+            self.remove_papers(gone)
+            removed += len(gone)
+        db.execute("DELETE FROM temp.keep")
+        return removed
+
     def replace_papers(
         self, papers: Iterable[tuple[str, str]], chunks: Sequence[tuple[str, str, str, str]]
     ) -> None:

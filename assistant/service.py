@@ -87,16 +87,19 @@ class Assistant:
         rebuild: bool = False,
         format_name: str | None = None,
         progress: Progress | None = None,
+        lock_timeout: float | None = None,
     ) -> IngestReport:
         """Add the papers of ``paths`` to the collection (``sync``: make it exactly these
         files; ``rebuild``: embed everything again). No paths: the recorded files (the
-        bundled papers for a new default collection)."""
+        bundled papers for a new default collection). While another process writes to the
+        collection, wait for it (at most ``lock_timeout`` seconds)."""
         return self.library.ingest(
             paths,
             sync=sync,
             rebuild=rebuild,
             format_name=format_name,
             progress=progress or self.progress,
+            lock_timeout=lock_timeout,
         )
 
     def remove(self, paper_ids: Sequence[str]) -> int:

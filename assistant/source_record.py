@@ -76,9 +76,10 @@ def load_record(settings: Settings, collection: str | None = None) -> SourceReco
         return SourceRecord()
 
 
-def save_record(settings: Settings, record: SourceRecord) -> None:
+def save_record(settings: Settings, record: SourceRecord, collection: str | None = None) -> None:
+    """Write the record of ``collection`` (default: the configured one)."""
     with _lock:
-        write_json_atomically(record_path(settings), asdict(record))
+        write_json_atomically(record_path(settings, collection), asdict(record))
 
 
 def now() -> str:

@@ -1,8 +1,10 @@
 """Collection files as ingest sees them: a validating first pass, then a streaming second.
 
-The first pass reads a whole file, checks every entry and keeps only ids and hashes, so a
-malformed file stops before anything is written and memory stays flat however large the
-file. The second pass yields the papers again, one at a time, for embedding.
+The first pass reads a whole file and checks every entry; what it takes of each paper (id,
+content hash, where it is in the file) goes to a ``PaperRegistry``, so a malformed file
+stops before anything is written. An ingest registers papers on disk (``ingest_plan``),
+which keeps memory flat however large the file; small reads use a dictionary. The second
+pass yields the papers again, one at a time, for embedding.
 """
 
 from __future__ import annotations
@@ -11,11 +13,27 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from .collection import Paper, normalize_title
+from .collection import Paper
 from .errors import CollectionError
 from .formats import STRICT_FORMATS, Skipped, detect_format, read_records
 from .formats.base import file_errors
+
+
+class PaperRegistry(Protocol):
+    """Where the validating pass records the papers it takes. A paper is known by its id
+    (which comes from its normalised title) and found again by ``(file, entry)``: the
+    file's number in the ingest and the entry's position among the file's records."""
+
+    def take(self, paper_id: str, content_hash: str, file: int, entry: int) -> tuple[int, int]:
+        """Record a paper, unless one with this id was taken already; where the paper with
+        this id was taken (``(file, entry)`` of this call when it is new)."""
+        ...
+
+    def is_taken(self, paper_id: str, file: int, entry: int) -> bool:
+        """Whether this entry is the one taken for ``paper_id``."""
+        ...
 
 
 @dataclass
@@ -25,43 +43,62 @@ class SourceFile:
     path: Path
     format: str
     sha256: str
-    papers: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """``paper_id -> (content hash, origin)`` of the entries taken from the file."""
+    number: int = 0
+    """The file's position among the files of one ingest (its ``file`` in the registry)."""
+    papers: int = 0
+    """How many entries the registry took from the file."""
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def scan_sources(paths: Iterable[str | Path], format_name: str | None = None) -> list[SourceFile]:
+class TakenInMemory(dict[str, tuple[int, int, str]]):
+    """A ``PaperRegistry`` in a dictionary (``paper_id -> (file, entry, content hash)``),
+    for reads that keep every paper anyway."""
+
+    def take(self, paper_id: str, content_hash: str, file: int, entry: int) -> tuple[int, int]:
+        first = self.setdefault(paper_id, (file, entry, content_hash))
+        return first[0], first[1]
+
+    def is_taken(self, paper_id: str, file: int, entry: int) -> bool:
+        return self.get(paper_id, (-1, -1, ""))[:2] == (file, entry)
+
+
+def scan_sources(
+    paths: Iterable[str | Path],
+    format_name: str | None = None,
+    registry: PaperRegistry | None = None,
+) -> list[SourceFile]:
     """Validate every file; titles must be unique across them (exports: later copies are
     skipped, this project's own formats: an error)."""
-    seen: dict[str, str] = {}  # normalised title -> origin
-    sources = []
+    registry = TakenInMemory() if registry is None else registry
+    sources: list[SourceFile] = []
     for path in map(Path, paths):
-        sources.append(scan_source(path, format_name, seen))
+        sources.append(scan_source(path, format_name, registry, sources))
     return sources
 
 
-def scan_source(path: Path, format_name: str | None, seen: dict[str, str]) -> SourceFile:
+def scan_source(
+    path: Path,
+    format_name: str | None,
+    registry: PaperRegistry,
+    earlier: list[SourceFile] | None = None,
+) -> SourceFile:
+    """Validate one file, registering the papers it adds to those of ``earlier`` files."""
     fmt = detect_format(path, format_name)
-    source = SourceFile(path.resolve(), fmt, file_sha256(path))
+    files = [*(earlier or []), SourceFile(path.resolve(), fmt, file_sha256(path))]
+    source = files[-1]
+    source.number = len(files) - 1
     strict = fmt in STRICT_FORMATS
-    for record in read_records(path, fmt):
+    for entry, record in enumerate(read_records(path, fmt)):
         if isinstance(record, Skipped):
             source.skipped.append(record)
             continue
-        key = normalize_title(record.title)
-        if key in seen:
-            if strict:
-                first = seen[key]
-                if first.rpartition(":")[0] == str(path):
-                    first = f"line {first.rpartition(':')[2]}"
-                file, _, line = record.origin.rpartition(":")
-                raise CollectionError(
-                    file, int(line), f"duplicate title {record.title!r} (first at {first})"
-                )
+        first = registry.take(record.paper_id, record.content_hash, source.number, entry)
+        if first == (source.number, entry):
+            source.papers += 1
+        elif strict:
+            raise _duplicate(record, files[first[0]], first[1], path)
+        else:
             source.skipped.append(Skipped(record.title, record.origin, "duplicate title"))
-            continue
-        seen[key] = record.origin
-        source.papers[record.paper_id] = (record.content_hash, record.origin)
     if not source.papers:
         if source.skipped:
             raise CollectionError(
@@ -71,13 +108,29 @@ def scan_source(path: Path, format_name: str | None, seen: dict[str, str]) -> So
     return source
 
 
-def iter_papers(source: SourceFile) -> Iterator[Paper]:
-    """The papers the validating pass accepted, read again (the file must be unchanged)."""
-    for record in read_records(source.path, source.format):
-        if isinstance(record, Paper):
-            taken = source.papers.get(record.paper_id)
-            if taken is not None and taken[1].endswith(f":{record.origin.rpartition(':')[2]}"):
-                yield record
+def _duplicate(record: Paper, first_file: SourceFile, first_entry: int, path: Path) -> Exception:
+    """The error for a title seen before; finding where means reading that file again, which
+    is fine: the ingest stops here."""
+    first = next(
+        (
+            r.origin
+            for i, r in enumerate(read_records(first_file.path, first_file.format))
+            if i == first_entry
+        ),
+        str(first_file.path),
+    )
+    if first.rpartition(":")[0] == str(path):
+        first = f"line {first.rpartition(':')[2]}"
+    file, _, line = record.origin.rpartition(":")
+    return CollectionError(file, int(line), f"duplicate title {record.title!r} (first at {first})")
+
+
+def iter_papers(source: SourceFile, registry: PaperRegistry) -> Iterator[Paper]:
+    """The papers the validating pass took from ``source``, read again (the file must be
+    unchanged)."""
+    for entry, record in enumerate(read_records(source.path, source.format)):
+        if isinstance(record, Paper) and registry.is_taken(record.paper_id, source.number, entry):
+            yield record
 
 
 def file_sha256(path: Path) -> str:
@@ -90,7 +143,9 @@ def file_sha256(path: Path) -> str:
 
 def load_collection(paths: Iterable[str | Path], format_name: str | None = None) -> list[Paper]:
     """Read every file (any supported format) whole; titles must be unique overall."""
-    return [paper for source in scan_sources(paths, format_name) for paper in iter_papers(source)]
+    registry = TakenInMemory()
+    sources = scan_sources(paths, format_name, registry)
+    return [paper for source in sources for paper in iter_papers(source, registry)]
 
 
 def load_file(path: Path, format_name: str | None = None) -> list[Paper]:

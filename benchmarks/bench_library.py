@@ -1,16 +1,23 @@
 """Library benchmarks: ingesting a large arXiv-format file (papers/s, peak memory) and the
 first ``ask`` on a fresh install against a warm one.
 
-    python benchmarks/bench_library.py ingest --papers 10000 [--embedder hash|minilm]
+    python benchmarks/bench_library.py ingest --papers 10000 [--embedder hash|minilm] [--server]
     python benchmarks/bench_library.py first-ask
 
 ``ingest`` writes a synthetic arXiv metadata snapshot (JSON lines; abstracts drawn from the
 bundled papers' sentences) and ingests it in a child process into a fresh home, reporting
-papers/s and the child's peak RSS. ``--embedder hash`` replaces MiniLM by a cheap
+papers/s, the child's peak RSS and its RSS when 0/25/50/75/100% of the papers are embedded
+and once the ingest is finished. ``--embedder hash`` replaces MiniLM by a cheap
 deterministic embedder, isolating reading, chunking and storing from the model's cost
-(``bench_embedder.py`` measures that). ``first-ask`` times ``assistant ask`` in a child
-process on a fresh home (the bundled papers are indexed from the shipped vectors) and then
-again on the now-warm home.
+(``bench_embedder.py`` measures that).
+
+Embedded, the child's memory holds Chroma's vector index (every vector, and the graph over
+them) besides this project's own bookkeeping. ``--server`` ingests into a fresh ``chroma
+run`` server instead: the child's RSS is then this project's part alone (it should stay flat
+as papers are added), and the server's peak RSS is reported beside it.
+
+``first-ask`` times ``assistant ask`` in a child process on a fresh home (the bundled papers
+are indexed from the shipped vectors) and then again on the now-warm home.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +42,19 @@ from pathlib import Path
 from assistant.service import Assistant
 from assistant.settings import Settings
 
+def rss_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+samples = {}
+def progress(done, total, label):
+    quarter = done * 4 // total if total else 4
+    if label.startswith("Embedding") and f"{quarter * 25}%" not in samples:
+        samples[f"{quarter * 25}%"] = rss_mb()
+
 class HashEmbedder:
     embedder_id = "bench-hash"
     def embed(self, texts):
@@ -43,15 +64,16 @@ class HashEmbedder:
                 out[row, hash(word) % 64] += 1.0
         return out / np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-9, None)
 
-path, home, kind = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-settings = Settings(home=home, collection="bench")
+path, home, kind, url = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4] or None
+settings = Settings(home=home, collection="bench", chroma_url=url)
 embedder = HashEmbedder() if kind == "hash" else None
 started = time.perf_counter()
-report = Assistant(settings, embedder=embedder).ingest([path])
+report = Assistant(settings, embedder=embedder).ingest([path], progress=progress)
 seconds = time.perf_counter() - started
+samples["finished"] = rss_mb()
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"papers": report.added, "chunks": report.chunks, "seconds": seconds,
-                  "peak_rss_mb": peak_kb / 1024}))
+                  "peak_rss_mb": round(peak_kb / 1024, 1), "rss_mb": samples}))
 """
 
 
@@ -79,25 +101,67 @@ def write_arxiv_file(path: Path, papers: int) -> None:
             out.write(json.dumps(record) + "\n")
 
 
-def bench_ingest(papers: int, embedder: str) -> dict[str, object]:
+def bench_ingest(papers: int, embedder: str, server: bool) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "arxiv-metadata-oai-snapshot.json"
         write_arxiv_file(source, papers)
-        child = subprocess.run(
-            [sys.executable, "-c", CHILD_INGEST, str(source), str(Path(tmp) / "home"), embedder],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
+        chroma = start_chroma_server(Path(tmp) / "server") if server else None
+        try:
+            url = f"http://127.0.0.1:{chroma[1]}" if chroma else ""
+            child = subprocess.run(
+                [sys.executable, "-c", CHILD_INGEST, source, Path(tmp) / "home", embedder, url],
+                capture_output=True,
+                text=True,
+                cwd=REPO,
+                env={**os.environ, "PYTHONPATH": str(REPO)},
+            )
+            server_peak = peak_rss_mb(chroma[0].pid) if chroma else None
+        finally:
+            if chroma:
+                chroma[0].terminate()
+                chroma[0].wait(timeout=30)
         if child.returncode:
             raise SystemExit(child.stderr[-3000:])
         result = json.loads(child.stdout.strip().splitlines()[-1])
         result["file_mb"] = round(source.stat().st_size / 1e6, 1)
     result["papers_per_s"] = round(result["papers"] / result["seconds"], 1)
     result["embedder"] = embedder
+    result["store"] = "server" if server else "embedded"
+    if server_peak is not None:
+        result["server_peak_rss_mb"] = server_peak
     result["load"] = os.getloadavg()[0]
     return result
+
+
+def start_chroma_server(path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A fresh ``chroma run`` on a free loopback port, once it answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    chroma = Path(sys.executable).with_name("chroma")
+    command = [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as attempt:
+            if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                return process, port
+        time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the Chroma server did not start within 60 s")
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The peak resident memory of a running process (Linux)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
 
 
 def bench_first_ask() -> dict[str, object]:
@@ -137,10 +201,15 @@ def main() -> None:
     ingest = sub.add_parser("ingest")
     ingest.add_argument("--papers", type=int, default=10_000)
     ingest.add_argument("--embedder", choices=["hash", "minilm"], default="hash")
+    ingest.add_argument(
+        "--server", action="store_true", help="ingest into a fresh `chroma run` server"
+    )
     sub.add_parser("first-ask")
     args = parser.parse_args()
     result = (
-        bench_ingest(args.papers, args.embedder) if args.what == "ingest" else bench_first_ask()
+        bench_ingest(args.papers, args.embedder, args.server)
+        if args.what == "ingest"
+        else bench_first_ask()
     )
     print(json.dumps(result))
 

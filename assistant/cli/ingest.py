@@ -1,4 +1,5 @@
-"""``assistant ingest [FILE ...] [--sync] [--rebuild] [--format F]``: add papers to a collection."""
+"""``assistant ingest [FILE ...] [--sync] [--rebuild] [--format F] [--lock-timeout S]``: add papers
+to a collection."""
 
 from __future__ import annotations
 
@@ -38,6 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=FORMAT_NAMES,
         help="read the files as this format instead of choosing by extension",
     )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="while another ingest of the collection runs, wait at most this long "
+        "(default: wait until it ends)",
+    )
     add_store_flags(parser)
     parser.set_defaults(run=run)
 
@@ -48,7 +56,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     assistant = open_assistant(args)
     report = assistant.ingest(
-        args.paths or None, sync=args.sync, rebuild=args.rebuild, format_name=args.format
+        args.paths or None,
+        sync=args.sync,
+        rebuild=args.rebuild,
+        format_name=args.format,
+        lock_timeout=args.lock_timeout,
     )
     for line in report.skipped_lines():
         say(line, file=sys.stderr)

@@ -1,0 +1,214 @@
+"""What one ingest will do, worked out on disk so memory stays flat for any library size.
+
+An ingest compares the papers of its files with the papers the store holds. Kept in
+dictionaries, both sides grow with the library (hundreds of bytes per paper); kept here, in
+a scratch SQLite file beside the store, memory is bounded by one page of the manifest. The
+file is the validating pass's ``PaperRegistry`` and is deleted when the ingest ends.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+CREATE TABLE wanted (paper_id TEXT PRIMARY KEY, file INTEGER, entry INTEGER, hash TEXT);
+CREATE INDEX wanted_place ON wanted (file, entry);
+CREATE TABLE stored (paper_id TEXT PRIMARY KEY, hash TEXT, n_chunks INTEGER,
+                     broken INTEGER DEFAULT 0);
+CREATE TABLE chunk_counts (paper_id TEXT PRIMARY KEY, n INTEGER);
+"""
+_PAGE = 500  # ids per statement: well below SQLite's limit on bound parameters
+# A paper to embed: new, changed (the stored hash covers the chunking too) or with chunks
+# missing from the chunk collection. ``?`` is the chunking suffix of the stored hash.
+_TO_EMBED = "(s.hash IS NULL OR s.hash != w.hash || ? OR s.broken)"
+
+
+class IngestPlan:
+    """The papers of an ingest's files (``wanted``) beside those in the store (``stored``)."""
+
+    def __init__(self, path: Path, chunking: str) -> None:
+        """A new plan in ``path`` (one per collection: whatever a killed ingest left there
+        is replaced). ``chunking`` is the suffix the store's hashes carry."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        path.unlink(missing_ok=True)
+        self.chunking = f":{chunking}"
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.executescript(_SCHEMA)
+        self._db.execute("BEGIN")  # committed in pages: one transaction per scan is slow
+        self._store_read = False
+
+    # -- the validating pass (a PaperRegistry) --------------------------------------------
+
+    def take(self, paper_id: str, content_hash: str, file: int, entry: int) -> tuple[int, int]:
+        """Record a paper unless its id is taken; where the paper with this id is."""
+        try:
+            self._db.execute(
+                "INSERT INTO wanted VALUES (?, ?, ?, ?)", (paper_id, file, entry, content_hash)
+            )
+            return file, entry
+        except sqlite3.IntegrityError:
+            row = self._db.execute(
+                "SELECT file, entry FROM wanted WHERE paper_id = ?", (paper_id,)
+            ).fetchone()
+            return int(row[0]), int(row[1])
+
+    def is_taken(self, paper_id: str, file: int, entry: int) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM wanted WHERE paper_id = ? AND file = ? AND entry = ?",
+            (paper_id, file, entry),
+        ).fetchone()
+        return row is not None
+
+    # -- adjusting what is wanted ---------------------------------------------------------
+
+    def present(self, paper_ids: Sequence[str]) -> set[str]:
+        """Which of ``paper_ids`` the files hold."""
+        found: set[str] = set()
+        for part in _pages(paper_ids):
+            found.update(pid for (pid,) in self._select_in("wanted", "paper_id", part))
+        return found
+
+    def leave_out(self, paper_ids: Sequence[str]) -> None:
+        """Papers not to ingest although a file holds them (removed by hand)."""
+        for part in _pages(paper_ids):
+            marks = ",".join("?" * len(part))
+            self._db.execute(f"DELETE FROM wanted WHERE paper_id IN ({marks})", part)
+
+    def papers_of(self, file: int) -> int:
+        return int(self._one("SELECT count(*) FROM wanted WHERE file = ?", file))
+
+    # -- the store's side -----------------------------------------------------------------
+
+    def read_store(self, manifest_pages: Iterable[list[tuple[str, Mapping[str, Any]]]]) -> None:
+        """Record the store's manifest (``(paper_id, metadata)`` pages), once."""
+        if self._store_read:
+            return
+        for page in manifest_pages:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO stored (paper_id, hash, n_chunks) VALUES (?, ?, ?)",
+                ((pid, str(meta["hash"]), int(meta.get("n_chunks", 0))) for pid, meta in page),
+            )
+        self._store_read = True
+
+    def stored_chunks(self) -> int:
+        """How many chunks the manifest says the chunk collection holds."""
+        return int(self._one("SELECT coalesce(sum(n_chunks), 0) FROM stored"))
+
+    def mark_broken(self, chunk_paper_ids: Iterable[list[str]]) -> None:
+        """Count the chunk collection's chunks per paper (pages of their ``paper_id``) and
+        mark the papers whose count differs from the manifest's."""
+        for page in chunk_paper_ids:
+            self._db.executemany(
+                "INSERT INTO chunk_counts VALUES (?, 1) "
+                "ON CONFLICT (paper_id) DO UPDATE SET n = n + 1",
+                ((pid,) for pid in page),
+            )
+        self._db.execute(
+            "UPDATE stored SET broken = 1 WHERE n_chunks != coalesce("
+            "(SELECT n FROM chunk_counts c WHERE c.paper_id = stored.paper_id), 0)"
+        )
+
+    # -- what to do -----------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """``wanted``, ``stored``, ``added``, ``updated``, ``unchanged``, ``repaired``
+        (papers of the files re-embedded for missing chunks), ``to_repair`` (papers in no
+        file with missing chunks) and ``stored_only`` (in the store, in no file)."""
+        row = self._db.execute(
+            "SELECT count(*), "
+            "coalesce(sum(s.hash IS NULL), 0), "
+            "coalesce(sum(s.hash IS NOT NULL AND s.hash != w.hash || ?), 0), "
+            f"coalesce(sum(NOT {_TO_EMBED}), 0) "
+            "FROM wanted w LEFT JOIN stored s USING (paper_id)",
+            (self.chunking, self.chunking),
+        ).fetchone()
+        wanted, added, updated, unchanged = (int(v) for v in row)
+        stored_only, to_repair = self._stored_only_counts()
+        return {
+            "wanted": wanted,
+            "stored": int(self._one("SELECT count(*) FROM stored")),
+            "added": added,
+            "updated": updated,
+            "unchanged": unchanged,
+            "repaired": wanted - added - updated - unchanged,
+            "to_repair": to_repair,
+            "stored_only": stored_only,
+        }
+
+    def to_embed(self, file: int, entries: Sequence[tuple[int, str]]) -> dict[int, str]:
+        """Of these ``(entry, paper_id)`` of one file, the entries to embed, with the hash
+        to store for each."""
+        wanted: dict[int, str] = {}
+        for part in _pages(entries):
+            ids = [pid for _, pid in part]
+            marks = ",".join("?" * len(ids))
+            rows = self._db.execute(
+                f"SELECT w.entry, w.hash || ? FROM wanted w LEFT JOIN stored s USING (paper_id) "
+                f"WHERE w.paper_id IN ({marks}) AND w.file = ? AND {_TO_EMBED}",
+                [self.chunking, *ids, file, self.chunking],
+            )
+            wanted.update((int(entry), str(h)) for entry, h in rows)
+        return wanted
+
+    def to_repair(self) -> Iterator[list[tuple[str, str]]]:
+        """Pages of ``(paper_id, stored hash)``: papers in no file whose chunks are missing."""
+        yield from self._stored_only_pages("AND s.broken")
+
+    def stored_only(self) -> Iterator[list[str]]:
+        """Pages of the ids of papers the store holds but no file does."""
+        for page in self._stored_only_pages(""):
+            yield [pid for pid, _ in page]
+
+    def close(self) -> None:
+        """Drop the scratch file."""
+        self._db.close()
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> IngestPlan:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _stored_only_counts(self) -> tuple[int, int]:
+        row = self._db.execute(
+            "SELECT count(*), coalesce(sum(s.broken), 0) FROM stored s "
+            "WHERE NOT EXISTS (SELECT 1 FROM wanted w WHERE w.paper_id = s.paper_id)"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def _stored_only_pages(self, condition: str) -> Iterator[list[tuple[str, str]]]:
+        # Keyset paging: the pages are read while the caller changes the store, not this file.
+        after = ""
+        while True:
+            page = self._db.execute(
+                "SELECT paper_id, hash FROM stored s WHERE paper_id > ? "
+                "AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.paper_id = s.paper_id) "
+                f"{condition} ORDER BY paper_id LIMIT ?",
+                (after, _PAGE),
+            ).fetchall()
+            if not page:
+                return
+            yield [(str(pid), str(h)) for pid, h in page]
+            after = page[-1][0]
+
+    def _select_in(self, table: str, column: str, values: Sequence[str]) -> list[Any]:
+        marks = ",".join("?" * len(values))
+        sql = f"SELECT {column} FROM {table} WHERE {column} IN ({marks})"
+        return self._db.execute(sql, list(values)).fetchall()
+
+    def _one(self, sql: str, *params: object) -> Any:
+        return self._db.execute(sql, params).fetchone()[0]
+
+
+def _pages(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), _PAGE):
+        yield values[start : start + _PAGE]
