@@ -155,10 +155,12 @@ class _BatchWriter:
         self.done = 0
         self.chunks_written = 0
         self.shipped_used = 0
+        # Not "embedding": the bundled papers' vectors ship with the package and are looked up.
+        self.label = "Indexing papers"
 
     def add(self, paper: Paper, content_hash: str, batch_size: int) -> None:
         if self.done == 0 and not self.papers:
-            self.progress(0, self.total, "Embedding papers")
+            self.progress(0, self.total, self.label)
         self.papers.append(paper)
         self.hashes.append(content_hash)
         if len(self.papers) >= batch_size:
@@ -178,7 +180,7 @@ class _BatchWriter:
         self.done += len(self.papers)
         self.chunks_written += len(chunks)
         self.papers, self.hashes = [], []
-        self.progress(self.done, self.total, "Embedding papers")
+        self.progress(self.done, self.total, self.label)
 
     def _vectors(self, chunks: list[Chunk]) -> np.ndarray:
         texts = [c.embedding_text for c in chunks]
