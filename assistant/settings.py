@@ -276,7 +276,7 @@ class AnswerSettings(BaseModel):
     """Relevance against redundancy in the selection (1.0 would ignore redundancy)."""
     extractive_term_weight: float = Field(0.3, ge=0.0, allow_inf_nan=False)
     """Weight of the question's words found in a sentence, next to its cosine similarity."""
-    extractive_paper_weight: float = Field(1.0, ge=0.0, allow_inf_nan=False)
+    extractive_paper_weight: float = Field(3.0, ge=0.0, allow_inf_nan=False)
     """Penalty per unit of similarity a sentence's paper lies below the best retrieved one."""
     extractive_quotes_per_compared_paper: int = Field(3, ge=1, le=10)
     """Quotes from each paper a comparison names ("How does X differ from Y?")."""
