@@ -29,6 +29,10 @@ def test_the_readme_question_quotes_the_sentence_that_answers_it(seeded_assistan
     assert answer.answered and answer.extractive
     assert "data-driven latent representations" in answer.text
     assert "diffusion autoencoder" in answer.text.casefold()
+    # Papers far less similar than the one the question names are not quoted beside it.
+    assert cited_titles(answer) == [
+        "DAE-Talker: High Fidelity Speech-Driven Talking Face Generation with Diffusion Autoencoder"
+    ]
 
 
 def test_the_offline_hint_is_not_part_of_the_answer(seeded_assistant):

@@ -120,8 +120,6 @@ def select_quotes(
     ]
     if not candidates:
         return []
-    best_paper = max(similarity for _, _, similarity in sources)
-    paper_gap = {n: best_paper - similarity for n, _, similarity in sources}
     query = np.asarray(embedder.embed([question]), dtype=np.float32)[0]
     # The claim check embeds the same sentences again: one cache serves both.
     vectors = SHARED_VECTORS.embed(embedder, [c[2] for c in candidates])
@@ -135,15 +133,27 @@ def select_quotes(
         tuning,
         several_papers=len(plan.required) >= 2,
     )
-    if not plan.required:
-        gaps = np.array([paper_gap[c[0]] for c in candidates], dtype=np.float32)
-        scores = scores - tuning.extractive_paper_weight * gaps
+    if len(plan.required) < 2:
+        # A question naming one thing is about that paper; otherwise about the best retrieved.
+        about = plan.required[0] if plan.required and len(question_names(question)) == 1 else None
+        gaps = _paper_gaps(sources, about)
+        scores = scores - tuning.extractive_paper_weight * np.array(
+            [gaps[c[0]] for c in candidates], dtype=np.float32
+        )
     chosen = _choose(candidates, scores, vectors, plan, tuning)
     quotes = [
         Quote(candidates[i][0], candidates[i][1], candidates[i][2], float(scores[i]))
         for i in chosen
     ]
     return sorted(quotes, key=lambda q: (q.n, q.position))
+
+
+def _paper_gaps(sources: Sequence[tuple[int, str, float]], about: int | None) -> dict[int, float]:
+    """How far each paper's similarity lies below that of the paper the answer is about
+    (``about``, else the best retrieved): its sentences weigh that much less."""
+    similarity = {n: s for n, _, s in sources}
+    anchor = similarity[about] if about is not None else max(similarity.values())
+    return {n: max(0.0, anchor - s) for n, s in similarity.items()}
 
 
 @dataclass(frozen=True)
