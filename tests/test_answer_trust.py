@@ -4,10 +4,9 @@ replies cut at the token limit."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from openai_server import Reply
+from paper_files import write_jsonl
 
 from assistant.answering import MODEL_CUT_OFF, MODEL_DECLINED, MODEL_UNCITED
 from assistant.answering.prompts import CANNOT_ANSWER
@@ -137,7 +136,7 @@ def marked_home(tmp_path_factory, embedder):
             "abstract": "We predict protein structures with equivariant graph networks.",
         },
     ]
-    papers.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    write_jsonl(papers, rows)
     Assistant(Settings(home=home), embedder=embedder).ingest([papers])
     return home
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 
 import pytest
 from openai_server import Reply
+from paper_files import write_jsonl
 
 from assistant.answering import MODEL_DECLINED, NOT_COVERED, AnswerStream
 from assistant.answering.prompts import CANNOT_ANSWER, load_prompts
@@ -251,7 +251,7 @@ def injected_home(tmp_path_factory, embedder):
             "abstract": "We adapt multilingual speech encoders to low-resource languages.",
         },
     ]
-    papers.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    write_jsonl(papers, rows)
     Assistant(Settings(home=home), embedder=embedder).ingest([papers])
     return home
 

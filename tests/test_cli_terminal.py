@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from openai_server import Reply
+from paper_files import write_jsonl
 
 from assistant.cli import main
 from assistant.embedding import MiniLMEmbedder
@@ -53,7 +54,7 @@ def hostile_home(tmp_path: Path, embedder: MiniLMEmbedder, monkeypatch: pytest.M
         {"title": "Speech to latents", "abstract": "A Conformer maps speech to video latents."},
         {"title": "Video pretraining", "abstract": "Contrastive pretraining of video encoders."},
     ]
-    papers.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    write_jsonl(papers, records)
     home = tmp_path / "hostile-home"
     Assistant(Settings(home=home), embedder=embedder).ingest([papers])
     monkeypatch.setenv("ASSISTANT_HOME", str(home))

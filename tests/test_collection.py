@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from paper_files import write_jsonl
 
 from assistant.collection import normalize_title, paper_id_for
 from assistant.errors import CollectionError
 from assistant.resources import bundled_seed_files
 from assistant.sources import load_collection
-
-
-def write_jsonl(path: Path, records: list[object]) -> Path:
-    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    return path
 
 
 def test_bundled_seed_page_holds_the_290_papers() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from paper_files import write_jsonl
 
 from assistant.cli import main
 
@@ -102,7 +103,7 @@ def test_ask_while_ingest_sync_rewrites_the_collection(
         {"title": f"Paper {i} on zebra stripes", "abstract": f"Zebra stripes study {i}."}
         for i in range(120)
     ]
-    first.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    write_jsonl(first, rows)
     second.write_text(
         "".join(json.dumps(dict(r, abstract=r["abstract"] + " Revised.")) + "\n" for r in rows),
         encoding="utf-8",

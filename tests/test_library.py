@@ -3,7 +3,6 @@ user would, against real Chroma stores (embedded and on a server)."""
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import chromadb
 import numpy as np
 import pytest
+from paper_files import write_jsonl
 
 from assistant import chroma_client
 from assistant.cli import main
@@ -46,11 +46,6 @@ MORE = [
         "year": 2023,
     },
 ]
-
-
-def write_jsonl(path: Path, papers: list[dict[str, object]]) -> Path:
-    path.write_text("".join(json.dumps(p) + "\n" for p in papers), encoding="utf-8")
-    return path
 
 
 class HashEmbedder:

@@ -3,12 +3,12 @@ endpoint errors show as typed, never as markup, never as control characters."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from paper_files import write_jsonl
 from textual.widgets import OptionList
 from tui_helpers import ask, ask_and_wait, until_ready, wait_until
 
@@ -88,7 +88,7 @@ def hostile_store_assistant(tmp_path: Path, embedder: MiniLMEmbedder) -> Assista
         },
         {"title": "Speech to latents", "abstract": "A Conformer maps speech to latents."},
     ]
-    papers.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    write_jsonl(papers, records)
     assistant = Assistant(Settings(home=tmp_path / "home"), embedder=embedder)
     assistant.ingest([papers])
     return assistant
