@@ -90,7 +90,6 @@ class Signals:
     quantity_unmet: float
     """1 when the question asks for a quantity ("how many", "how much", a batch size) but no
     sentence of the top papers that shares its words holds a number, else 0."""
-    missing_terms: tuple[str, ...] = ()
     missing_names: tuple[str, ...] = ()
     """Names of the question that no retrieved title or abstract contains."""
     unmet_focus: str = ""
@@ -175,7 +174,6 @@ def measure_signals(
         name_missing=len(missing_names) / len(names) if names else 0.0,
         focus_missing=focus_missing,
         quantity_unmet=_quantity_unmet(question, sentences),
-        missing_terms=tuple(sorted(set(terms) - covered, key=lambda t: -weight[t])),
         missing_names=tuple(missing_names),
         unmet_focus=focus if focus_missing >= 0.5 else "",
     )
