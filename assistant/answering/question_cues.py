@@ -27,8 +27,9 @@ _PAPERS_THAT = re.compile(
     re.IGNORECASE,
 )
 _QUANTITY_QUESTION = re.compile(
-    r"\bhow (?:many|much|long|large|big|fast|often)\b|\bwhat (?:is the |was the )?"
-    r"(?P<noun>number|percentage|batch size|learning rate|cost|price|budget)\b",
+    r"\bhow (?:many|much|large|big|fast|long|often|well)\b|\bby how\b|\bwhat (?:is the |was the )?"
+    r"(?P<noun>accuracy|score|size|percentage|number|speed-?up|improvement|gain|batch size|"
+    r"learning rate|cost|price|budget)\b",
     re.IGNORECASE,
 )
 # "What learning rate was ...", "Which corpora did ...": the words between the opening
@@ -88,6 +89,11 @@ def papers_to_read(question: str, k: int, several_papers_k: int) -> int:
     """How many papers to retrieve for ``question`` when the caller did not say: ``k``, or
     ``several_papers_k`` (if more) when the question asks for several papers."""
     return max(k, several_papers_k) if asks_for_several_papers(question) else k
+
+
+def asks_for_number(question: str) -> bool:
+    """Whether the question asks for a quantity ("how many", "by how much", "what accuracy")."""
+    return _QUANTITY_QUESTION.search(question) is not None
 
 
 def asked_quantity(question: str) -> list[str] | None:

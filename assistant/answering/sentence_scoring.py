@@ -23,7 +23,7 @@ import numpy as np
 
 from ..text import content_terms
 from .decision import TermStatistics
-from .question_cues import question_names
+from .question_cues import asks_for_number, question_names
 
 if TYPE_CHECKING:
     from ..settings import AnswerSettings
@@ -35,11 +35,6 @@ _BOILERPLATE = re.compile(
     r"(?:\s*[.:;]?\s*$|\s+(?:at|from|online|via|on github|upon|to the public|for "
     r"(?:research|download|academic)))|"
     r"\b(?:available|released) at\b|\bto appear\b|\baccepted (?:at|to|by)\b",
-    re.IGNORECASE,
-)
-_ASKS_NUMBER = re.compile(
-    r"\bhow (?:many|much|large|big|fast|long|often|well)\b|\bwhat (?:accuracy|score|size|"
-    r"percentage|number|speed-?up|improvement|gain)\b|\bby how\b",
     re.IGNORECASE,
 )
 _ASKS_METHOD = re.compile(
@@ -128,7 +123,7 @@ def score_sentences(
         dtype=np.float32,
     )
     scores = match + _follow_bonus(sentences, match, tuning)
-    wants_number = bool(_ASKS_NUMBER.search(question))
+    wants_number = asks_for_number(question)
     wants_method = bool(_ASKS_METHOD.search(question))
     question_words = {word.casefold() for word in re.findall(r"[\w-]+", question)}
     for i, (n, _, sentence) in enumerate(sentences):
