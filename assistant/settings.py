@@ -38,6 +38,7 @@ from .redaction import mask_credentials
 from .settings_sources import (
     ENV_PREFIX,
     Origins,
+    check_collection_name,
     check_url,
     default_config_file,
     describe_error,
@@ -398,6 +399,11 @@ class Settings(
     @classmethod
     def _url_parses(cls, value: str | None) -> str | None:
         return None if value is None else check_url(value)
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name_usable(cls, value: str) -> str:
+        return check_collection_name(value)
 
     @model_validator(mode="after")
     def _chunks_overlap_less_than_half(self) -> Settings:
