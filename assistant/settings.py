@@ -17,6 +17,7 @@ Settings are passed in, never read from globals deep in the code.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
@@ -96,6 +97,14 @@ def _to_secret(value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise ValueError("expected text")
+    # The key travels in an HTTP header, which carries visible ASCII only; a line break or
+    # a curly quote pasted with it would otherwise fail deep in the HTTP client.
+    value = value.strip()
+    if not re.fullmatch("[\x21-\x7e]*", value):
+        raise ValueError(
+            "it holds a space, a control or a non-ASCII character, which an HTTP header "
+            "cannot carry; copy the key again"
+        )
     return Secret(value)
 
 

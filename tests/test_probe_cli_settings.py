@@ -45,3 +45,29 @@ def test_a_bad_collection_name_in_the_environment_names_the_variable(
     monkeypatch.setenv("ASSISTANT_COLLECTION", "my/papers")
     assert main(["papers"]) == 1
     assert capsys.readouterr().err.startswith("error: ASSISTANT_COLLECTION: ")
+
+
+@pytest.mark.parametrize(
+    "key", ["sk-\u201cquoted\u201d", "sk-ключ", "sk-a\nb", "sk-a b", "sk-\x01"], ids=repr
+)
+def test_an_api_key_no_http_header_can_carry_is_a_config_error(
+    key: str, openai_server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    monkeypatch.setenv("ASSISTANT_API_KEY", key)
+    assert main(["ask", "What is DAE-Talker?"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ASSISTANT_API_KEY: ") and "copy the key again" in err
+    assert key not in err and "unexpected" not in err
+    assert openai_server.history == []
+
+
+def test_whitespace_around_an_api_key_is_dropped(
+    seeded_home: Path, openai_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_HOME", str(seeded_home))
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    monkeypatch.setenv("ASSISTANT_API_KEY", "  sk-pasted-with-a-newline\n")
+    openai_server.api_key = "sk-pasted-with-a-newline"
+    assert main(["ask", "--json", "What does DAE-Talker use in place of facial landmarks?"]) == 0
+    assert openai_server.chat_requests
