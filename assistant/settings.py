@@ -407,7 +407,8 @@ class Settings(
     @field_validator(*URL_FIELDS)
     @classmethod
     def _url_parses(cls, value: str | None) -> str | None:
-        return None if value is None else check_url(value)
+        # Spaces pasted around a URL would reach the HTTP client and read as "unreachable".
+        return None if value is None else check_url(value.strip())
 
     @field_validator("collection")
     @classmethod
@@ -449,7 +450,8 @@ class Settings(
         config_file = config_file or default_config_file(env)
         values: dict[str, Any] = {}
         origins: Origins = {}
-        if config_file.is_file():
+        # A folder (or anything else) there is reported by ``read_toml``, not skipped.
+        if config_file.exists():
             file_values, file_origins = read_toml(config_file)
             values.update(file_values)
             origins.update(file_origins)
