@@ -71,3 +71,29 @@ def test_whitespace_around_an_api_key_is_dropped(
     openai_server.api_key = "sk-pasted-with-a-newline"
     assert main(["ask", "--json", "What does DAE-Talker use in place of facial landmarks?"]) == 0
     assert openai_server.chat_requests
+
+
+def test_spaces_pasted_around_a_base_url_are_dropped(tmp_path: Path) -> None:
+    settings = Settings.load({"home": tmp_path}, env={"ASSISTANT_BASE_URL": " http://h:1/v1\n"})
+    assert settings.base_url == "http://h:1/v1"
+
+
+def test_a_config_path_that_is_a_folder_is_reported_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path))
+    assert main(["history"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {tmp_path}: cannot be read") and "ASSISTANT_CONFIG" in err
+
+
+@pytest.mark.parametrize("seconds", ["-1", "nan", "inf"])
+def test_a_lock_timeout_that_is_no_wait_is_refused(
+    seconds: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    papers = tmp_path / "papers.jsonl"
+    write_jsonl(papers, [{"title": "T", "abstract": "An abstract about things."}])
+    argv = ["ingest", str(papers), "--collection", "mine", "--lock-timeout", seconds]
+    assert main(argv) == 1
+    assert capsys.readouterr().err.startswith("error: --lock-timeout must be a number of seconds")
+    assert not (tmp_path / "home").exists()
