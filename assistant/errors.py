@@ -70,6 +70,10 @@ class EndpointTimeout(EndpointError):
     """The endpoint did not answer within the timeout."""
 
 
+class EndpointProtocolError(EndpointError):
+    """The endpoint answered, but not in the OpenAI protocol (an HTML page, broken JSON)."""
+
+
 class StreamCutOff(EndpointError):
     """The answer stream ended before the model said it was finished."""
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from .errors import (
     AuthenticationFailed,
     EndpointError,
+    EndpointProtocolError,
     EndpointServerError,
     EndpointTimeout,
     EndpointUnreachable,
@@ -97,19 +98,23 @@ class ChatStream:
             for chunk in self._stream:
                 if getattr(chunk, "usage", None):
                     self.usage = _usage_dict(chunk.usage)
-                for choice in chunk.choices or ():
-                    delta = _stream_delta(choice.delta)
+                for choice in _choices(chunk):
+                    delta = _stream_delta(getattr(choice, "delta", None))
                     self.reasoning += delta.reasoning
                     if delta.content or delta.reasoning:
                         yield delta
-                    if choice.finish_reason:
+                    if getattr(choice, "finish_reason", None):
                         self.finish_reason = choice.finish_reason
         except openai.APITimeoutError:
             raise self._client.timeout_error() from None
-        except openai.APIError:
+        except openai.APIError as exc:
             if self._cancelled:
                 return
+            if type(exc) is openai.APIError:  # an error event the server sent in the stream
+                raise self._client.reported_error(exc) from None
             raise self._client.cut_off_error() from None
+        except ValueError:  # an event whose data is not JSON
+            raise self._client.protocol_error() from None
         finally:
             self._stream.close()
         if self.finish_reason is None and not self._cancelled:
@@ -153,8 +158,12 @@ class ChatClient:
 
     def list_models(self) -> list[str]:
         """Ids of the models the endpoint serves (``GET /models``), in its order."""
-        page = self._call(lambda: self._sdk.models.list(), model=None)
-        return [m.id for m in page.data]
+        raw = self._call(lambda: self._sdk.models.with_raw_response.list(), model=None)
+        data = getattr(self._parsed(raw), "data", None)
+        if not isinstance(data, list):
+            raise self.protocol_error()
+        # Entries without a text id are no model a request could name.
+        return [model.id for model in data if isinstance(getattr(model, "id", None), str)]
 
     def resolve_model(self, requested: str | None = None) -> str:
         """``requested``, else the configured model, else ``default_chat_model`` of the list."""
@@ -178,8 +187,8 @@ class ChatClient:
         self, messages: Sequence[Message], *, model: str, max_tokens: int | None = None
     ) -> ChatStream:
         """Start a streamed completion; errors before the first byte are raised here."""
-        sdk_stream = self._call(
-            lambda: self._sdk.chat.completions.create(
+        raw = self._call(
+            lambda: self._sdk.chat.completions.with_raw_response.create(
                 model=model,
                 messages=list(messages),  # type: ignore[arg-type]
                 temperature=self.settings.temperature,
@@ -188,7 +197,11 @@ class ChatClient:
             ),
             model=model,
         )
-        return ChatStream(self, sdk_stream, model)
+        # A page or JSON body instead of server-sent events would read as an empty stream.
+        if "event-stream" not in raw.headers.get("content-type", "text/event-stream"):
+            raw.http_response.close()
+            raise self.protocol_error()
+        return ChatStream(self, self._parsed(raw), model)
 
     def complete(
         self,
@@ -199,8 +212,8 @@ class ChatClient:
         temperature: float | None = None,
     ) -> ChatReply:
         """A whole completion in one JSON reply."""
-        response = self._call(
-            lambda: self._sdk.chat.completions.create(
+        raw = self._call(
+            lambda: self._sdk.chat.completions.with_raw_response.create(
                 model=model,
                 messages=list(messages),  # type: ignore[arg-type]
                 temperature=self.settings.temperature if temperature is None else temperature,
@@ -209,18 +222,31 @@ class ChatClient:
             ),
             model=model,
         )
-        if not response.choices:
+        response = self._parsed(raw)
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            raise self.protocol_error()
+        if not choices:
             raise self.cut_off_error()
-        choice = response.choices[0]
+        message = getattr(choices[0], "message", None)
+        content = getattr(message, "content", None)
         return ChatReply(
-            text=choice.message.content or "",
-            model=response.model or model,
-            finish_reason=choice.finish_reason,
-            usage=_usage_dict(response.usage) if response.usage else {},
-            reasoning=_reasoning_of(choice.message),
+            text=content if isinstance(content, str) else "",
+            model=getattr(response, "model", None) or model,
+            finish_reason=getattr(choices[0], "finish_reason", None),
+            usage=_usage_dict(response.usage) if getattr(response, "usage", None) else {},
+            reasoning=_reasoning_of(message),
         )
 
     # -- errors and retries -------------------------------------------------------------
+
+    def _parsed(self, raw: Any) -> Any:
+        """The SDK's object for a raw response; a body that is not the protocol's (an HTML
+        page from a proxy, broken JSON) is an ``EndpointProtocolError``, not a crash."""
+        try:
+            return raw.parse()
+        except (ValueError, TypeError, AttributeError):
+            raise self.protocol_error() from None
 
     def _call(self, request: Callable[[], Any], *, model: str | None) -> Any:
         attempt = 0
@@ -309,6 +335,20 @@ class ChatClient:
             "raise ASSISTANT_TIMEOUT or use a faster model"
         )
 
+    def protocol_error(self) -> EndpointProtocolError:
+        return EndpointProtocolError(
+            f"the endpoint at {self.url} answered, but not in the OpenAI protocol; check that "
+            "ASSISTANT_BASE_URL names an OpenAI-compatible API (usually ending in /v1)"
+        )
+
+    def reported_error(self, exc: Any) -> EndpointError:
+        """The error a server sent as an event in the middle of a stream."""
+        detail = self._scrub(_server_message(exc))
+        return EndpointError(
+            f"the endpoint at {self.url} failed while answering"
+            + (f": {detail}" if detail else "; check its logs")
+        )
+
     def cut_off_error(self) -> StreamCutOff:
         return StreamCutOff(
             f"the answer from {self.url} was cut off before the model finished; ask again"
@@ -376,10 +416,17 @@ def _server_message(exc: Any) -> str:
     return " ".join(message.split())[:200]
 
 
+def _choices(reply: Any) -> list[Any]:
+    """The choices of a reply or chunk; none when the server sent something else."""
+    choices = getattr(reply, "choices", None)
+    return choices if isinstance(choices, list) else []
+
+
 def _stream_delta(delta: Any) -> StreamDelta:
     if delta is None:
         return StreamDelta()
-    content = delta.content if isinstance(delta.content, str) else ""
+    content = getattr(delta, "content", None)
+    content = content if isinstance(content, str) else ""
     return StreamDelta(content, _reasoning_of(delta))
 
 
@@ -395,7 +442,9 @@ def _reasoning_of(message: Any) -> str:
 
 def _usage_dict(usage: Any) -> dict[str, int]:
     keys = ("prompt_tokens", "completion_tokens", "total_tokens")
-    return {key: int(getattr(usage, key)) for key in keys if getattr(usage, key, None) is not None}
+    counts = {key: getattr(usage, key, None) for key in keys}
+    # A server's odd counts (text, null) are left out rather than trusted.
+    return {key: int(n) for key, n in counts.items() if isinstance(n, (int, float))}
 
 
 @lru_cache(maxsize=8)

@@ -17,6 +17,7 @@ Settings are passed in, never read from globals deep in the code.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
@@ -38,6 +39,7 @@ from .redaction import mask_credentials
 from .settings_sources import (
     ENV_PREFIX,
     Origins,
+    check_collection_name,
     check_url,
     default_config_file,
     describe_error,
@@ -95,6 +97,14 @@ def _to_secret(value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise ValueError("expected text")
+    # The key travels in an HTTP header, which carries visible ASCII only; a line break or
+    # a curly quote pasted with it would otherwise fail deep in the HTTP client.
+    value = value.strip()
+    if not re.fullmatch("[\x21-\x7e]*", value):
+        raise ValueError(
+            "it holds a space, a control or a non-ASCII character, which an HTTP header "
+            "cannot carry; copy the key again"
+        )
     return Secret(value)
 
 
@@ -397,7 +407,13 @@ class Settings(
     @field_validator(*URL_FIELDS)
     @classmethod
     def _url_parses(cls, value: str | None) -> str | None:
-        return None if value is None else check_url(value)
+        # Spaces pasted around a URL would reach the HTTP client and read as "unreachable".
+        return None if value is None else check_url(value.strip())
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name_usable(cls, value: str) -> str:
+        return check_collection_name(value)
 
     @model_validator(mode="after")
     def _chunks_overlap_less_than_half(self) -> Settings:
@@ -434,7 +450,8 @@ class Settings(
         config_file = config_file or default_config_file(env)
         values: dict[str, Any] = {}
         origins: Origins = {}
-        if config_file.is_file():
+        # A folder (or anything else) there is reported by ``read_toml``, not skipped.
+        if config_file.exists():
             file_values, file_origins = read_toml(config_file)
             values.update(file_values)
             origins.update(file_origins)

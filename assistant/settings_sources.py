@@ -119,6 +119,30 @@ def check_url(value: str) -> str:
     return value
 
 
+MAX_COLLECTION_NAME = 63
+"""Chroma's older limit, kept so a name works on any server and in the file names after it."""
+_COLLECTION_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+
+
+def check_collection_name(name: str) -> str:
+    """``name`` if Chroma accepts it and it is safe in a file name; else ``ValueError``.
+
+    The name becomes part of Chroma's collection names and of files in the data directory
+    (its lock, its source record), so it is checked before anything is written: ``a/b`` or
+    ``../x`` would otherwise name files outside their folder."""
+    rule = (
+        f"use 3–{MAX_COLLECTION_NAME} letters, digits, '.', '_' or '-', "
+        "starting and ending with a letter or digit"
+    )
+    if not 3 <= len(name) <= MAX_COLLECTION_NAME or not _COLLECTION_NAME.fullmatch(name):
+        raise ValueError(rule)
+    if ".." in name:
+        raise ValueError("use no '..' in it")
+    if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", name):
+        raise ValueError("Chroma takes no IP address as a name; " + rule)
+    return name
+
+
 def describe_error(
     exc: ValidationError, values: Mapping[str, Any], origins: Mapping[str, str]
 ) -> ConfigError:

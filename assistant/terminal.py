@@ -4,16 +4,19 @@ A title holding ``ESC]0;…BEL`` would rename the terminal window, ``ESC[2J`` wo
 screen; a non-UTF-8 byte in an argument arrives as a lone surrogate that cannot even be
 encoded for output. Every string shown by the CLI or the chat app passes through
 ``printable``: newline and tab stay, every other C0/C1 control character (and DEL) is shown
-as a visible escape such as ``\\x1b``, and lone surrogates as ``\\xff`` (the byte they stood
-for) or ``\\udXXX``.
+as a visible escape such as ``\\x1b``, bidirectional overrides as ``\\u202e``, and lone
+surrogates as ``\\xff`` (the byte they stood for) or ``\\udXXX``.
 """
 
 from __future__ import annotations
 
 import re
 
-# C0 controls except \t (0x09) and \n (0x0a); DEL; C1 controls; lone surrogates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+"""Bidirectional embeddings, overrides and isolates, as ranges of a regex character class:
+``U+202E`` shows the text after it reversed, so a title could read as something it is not."""
+# C0 controls except \t (0x09) and \n (0x0a); DEL; C1 controls; bidi controls; lone surrogates.
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:

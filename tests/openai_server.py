@@ -48,6 +48,10 @@ class Reply:
     token limit is ``finish_reason="length"``."""
     reasoning_field: str = "reasoning_content"
     """``reasoning_content`` (vLLM, DeepSeek, llama.cpp) or ``reasoning`` (Ollama, OpenRouter)."""
+    raw: str | None = None
+    """Sent verbatim (status 200, ``content_type``) instead of a reply in the protocol: a
+    proxy's HTML page, broken JSON, garbled events."""
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -183,6 +187,9 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             if reply.status != 200:
                 self._error(reply)
                 return
+            if reply.raw is not None:
+                self._send(200, reply.raw.encode(), reply.content_type)
+                return
             model = body.get("model", "test-model") if isinstance(body, dict) else "test-model"
             streaming = isinstance(body, dict) and bool(body.get("stream"))
             try:
@@ -232,8 +239,13 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
 
         def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
             data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+            self._send(status, data, "application/json", headers)
+
+        def _send(
+            self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
+        ) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)

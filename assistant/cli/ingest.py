@@ -4,6 +4,7 @@ to a collection."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from .common import add_store_flags, open_assistant
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.sync and not args.paths:
         print("error: --sync needs the files the collection should hold", file=sys.stderr)
         return 2
+    check_lock_timeout(args.lock_timeout)
     assistant = open_assistant(args)
     report = assistant.ingest(
         args.paths or None,
@@ -66,3 +68,14 @@ def run(args: argparse.Namespace) -> int:
         say(line, file=sys.stderr)
     say(report.summary(), file=sys.stderr)
     return 0
+
+
+def check_lock_timeout(seconds: float | None) -> None:
+    """``--lock-timeout`` is a finite number of seconds, 0 or more (0: do not wait)."""
+    from ..errors import ConfigError
+
+    if seconds is not None and not 0 <= seconds < math.inf:
+        raise ConfigError(
+            f"--lock-timeout must be a number of seconds, 0 or more, got {seconds:g}; "
+            "leave it out to wait until the other ingest ends"
+        )

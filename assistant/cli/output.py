@@ -14,7 +14,7 @@ import sys
 from typing import IO, TYPE_CHECKING, Any
 
 from ..redaction import mask_credentials
-from ..terminal import printable
+from ..terminal import BIDI_CONTROLS, printable
 
 if TYPE_CHECKING:
     import argparse
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 # Characters json.dumps(ensure_ascii=False) leaves raw although a terminal would act on them
-# (DEL, C1 controls) or could not encode them (lone surrogates).
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
+# (DEL, C1 controls, bidi overrides) or could not encode them (lone surrogates).
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")
 
 
 def safe(text: object) -> str:

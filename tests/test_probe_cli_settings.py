@@ -1,0 +1,99 @@
+"""Settings a new user (or an attacker) might give: each bad one is one line, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from paper_files import write_jsonl
+
+from assistant.cli import main
+from assistant.errors import ConfigError
+from assistant.settings import Settings
+
+
+@pytest.mark.parametrize(
+    "name", ["../../escaped", "a/b", "", "ab", "x\x1b[2Jy", "a..b", "1.2.3.4", "n" * 64, "-x-"]
+)
+def test_an_unusable_collection_name_is_a_config_error(name: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="collection"):
+        Settings.load({"home": tmp_path, "collection": name})
+
+
+@pytest.mark.parametrize("name", ["papers", "mine", "my-papers_2024.v2", "n" * 63])
+def test_usable_collection_names_load(name: str, tmp_path: Path) -> None:
+    assert Settings.load({"home": tmp_path, "collection": name}).collection == name
+
+
+def test_ingest_into_a_path_like_collection_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    papers = tmp_path / "papers.jsonl"
+    write_jsonl(papers, [{"title": "T", "abstract": "An abstract about things."}])
+    home = tmp_path / "home"
+    argv = ["ingest", str(papers), "--home", str(home), "--collection", "../../escaped"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: --collection:") and len(err.strip().splitlines()) == 1
+    assert not home.exists()
+    assert not list(tmp_path.rglob("*escaped*"))
+
+
+def test_a_bad_collection_name_in_the_environment_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ASSISTANT_COLLECTION", "my/papers")
+    assert main(["papers"]) == 1
+    assert capsys.readouterr().err.startswith("error: ASSISTANT_COLLECTION: ")
+
+
+@pytest.mark.parametrize(
+    "key", ["sk-\u201cquoted\u201d", "sk-ключ", "sk-a\nb", "sk-a b", "sk-\x01"], ids=repr
+)
+def test_an_api_key_no_http_header_can_carry_is_a_config_error(
+    key: str, openai_server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    monkeypatch.setenv("ASSISTANT_API_KEY", key)
+    assert main(["ask", "What is DAE-Talker?"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ASSISTANT_API_KEY: ") and "copy the key again" in err
+    assert key not in err and "unexpected" not in err
+    assert openai_server.history == []
+
+
+def test_whitespace_around_an_api_key_is_dropped(
+    seeded_home: Path, openai_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_HOME", str(seeded_home))
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    monkeypatch.setenv("ASSISTANT_API_KEY", "  sk-pasted-with-a-newline\n")
+    openai_server.api_key = "sk-pasted-with-a-newline"
+    assert main(["ask", "--json", "What does DAE-Talker use in place of facial landmarks?"]) == 0
+    assert openai_server.chat_requests
+
+
+def test_spaces_pasted_around_a_base_url_are_dropped(tmp_path: Path) -> None:
+    settings = Settings.load({"home": tmp_path}, env={"ASSISTANT_BASE_URL": " http://h:1/v1\n"})
+    assert settings.base_url == "http://h:1/v1"
+
+
+def test_a_config_path_that_is_a_folder_is_reported_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path))
+    assert main(["history"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {tmp_path}: cannot be read") and "ASSISTANT_CONFIG" in err
+
+
+@pytest.mark.parametrize("seconds", ["-1", "nan", "inf"])
+def test_a_lock_timeout_that_is_no_wait_is_refused(
+    seconds: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    papers = tmp_path / "papers.jsonl"
+    write_jsonl(papers, [{"title": "T", "abstract": "An abstract about things."}])
+    argv = ["ingest", str(papers), "--collection", "mine", "--lock-timeout", seconds]
+    assert main(argv) == 1
+    assert capsys.readouterr().err.startswith("error: --lock-timeout must be a number of seconds")
+    assert not (tmp_path / "home").exists()
