@@ -7,11 +7,12 @@ open stays broken in that cache. Both are handled here, so the store never sees 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import ParseResult, unquote, urlparse
 
 from .errors import StoreDamaged, StoreError
 from .settings import Settings
@@ -92,7 +93,11 @@ def _open_server(settings: Settings) -> ClientAPI:
     port = url.port or (443 if url.scheme == "https" else 8000)
     try:
         client = chromadb.HttpClient(
-            host=url.hostname, port=port, ssl=url.scheme == "https", settings=_chroma_settings()
+            host=url.hostname,
+            port=port,
+            ssl=url.scheme == "https",
+            headers=_basic_auth(url),
+            settings=_chroma_settings(),
         )
         client.heartbeat()
     except Exception:
@@ -102,6 +107,15 @@ def _open_server(settings: Settings) -> ClientAPI:
             "ASSISTANT_CHROMA_URL to use the embedded store"
         ) from None
     return client
+
+
+def _basic_auth(url: ParseResult) -> dict[str, str]:
+    """``http://user:password@host``: the user and password go to the server (or the proxy in
+    front of it) as HTTP basic authentication, as they would from a browser."""
+    if url.username is None:
+        return {}
+    pair = f"{unquote(url.username)}:{unquote(url.password or '')}"
+    return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode("ascii")}
 
 
 def _open_embedded(settings: Settings) -> ClientAPI:

@@ -69,7 +69,9 @@ class Assistant:
         """The collection's bookkeeping (add, sync, remove, checks, recovery)."""
         if self._library is None:
             from .library import Library
+            from .store import rename_files_named_with_credentials
 
+            rename_files_named_with_credentials(self.settings)
             self._library = Library(self.settings, lambda: self.embedder, store=self._store)
         return self._library
 

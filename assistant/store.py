@@ -14,12 +14,14 @@ server writes nothing to it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -439,13 +441,37 @@ def forget_lexical_index(index: LexicalIndex) -> None:
 
 
 def store_key(settings: Settings, name: str | None = None) -> str:
-    """Names files kept beside the store (lexical index, source records) after it."""
-    where = (
-        "local"
-        if not settings.chroma_url
-        else "".join(ch if ch.isalnum() else "_" for ch in settings.chroma_url)
-    )
-    return f"{where}-{name or settings.collection}"
+    """Names files kept beside the store (lexical index, source records) after it: a server
+    by its address without the user or password it may carry (file names get shown)."""
+    return f"{_location_key(settings.chroma_url)}-{name or settings.collection}"
+
+
+def _location_key(url: str | None, *, with_credentials: bool = False) -> str:
+    if not url:
+        return "local"
+    if not with_credentials:
+        parts = urlsplit(url)
+        url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    return "".join(ch if ch.isalnum() else "_" for ch in url)
+
+
+def rename_files_named_with_credentials(settings: Settings) -> None:
+    """Files an earlier version named after a server URL with its password in it take the
+    names ``store_key`` gives now (unless a file of that name exists already)."""
+    old = _location_key(settings.chroma_url, with_credentials=True)
+    new = _location_key(settings.chroma_url)
+    if old == new:
+        return
+    for folder in ("lexical", "library", "locks"):
+        directory = settings.home / folder
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            if path.name.startswith((f"{old}-", f".ingest-{old}-")):
+                target = path.with_name(path.name.replace(old, new, 1))
+                if not target.exists():
+                    with contextlib.suppress(OSError):  # then it is rebuilt like a lost file
+                        path.rename(target)
 
 
 def manifest_name(name: str) -> str:
