@@ -28,12 +28,13 @@ from typing import TYPE_CHECKING
 
 from . import chroma_client
 from .consistency import check_counts, follow_store
-from .errors import StoreDamaged, StoreError
+from .errors import ConfigError, StoreDamaged, StoreError
 from .files import move_aside
 from .ingest import IngestReport, ingest_sources
 from .ingest_lock import collection_write_lock, unless_busy
 from .ingest_plan import IngestPlan
 from .rebuild_swap import (
+    PREVIOUS,
     STAGING,
     keep_record_aside,
     put_record_back,
@@ -68,6 +69,20 @@ if TYPE_CHECKING:
 DEFAULT_COLLECTION = "papers"
 """The collection of the bundled papers (the ``collection`` setting's default)."""
 log = logging.getLogger("assistant")
+# Names a collection's own parts and a rebuild of it take: a collection called so would be
+# taken for a rebuild's leftover and dropped, or its record overwritten by one kept aside.
+_RESERVED_SUFFIXES = (PREVIOUS, STAGING, "__papers")
+
+
+def check_collection_name(name: str) -> None:
+    """Refuse, in one line, a collection name this library keeps for a collection's own
+    parts (``NAME-previous``, ``NAME-rebuild``, ``NAME__papers``)."""
+    reserved = next((s for s in _RESERVED_SUFFIXES if name.endswith(s)), None)
+    if reserved:
+        raise ConfigError(
+            f"collection name {name!r}: names ending in {reserved!r} are kept for a "
+            "collection's own parts while it is rebuilt; choose another name"
+        )
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,7 @@ class Library:
         embedder: Callable[[], Embedder],
         store: PaperStore | None = None,
     ) -> None:
+        check_collection_name(settings.collection)
         self.settings = settings
         self._embedder = embedder
         self._store = store
