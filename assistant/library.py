@@ -51,9 +51,10 @@ from .source_record import (
     SourceRecord,
     load_record,
     now,
+    record_path,
     save_record,
 )
-from .sources import SourceFile, scan_sources
+from .sources import SourceFile, load_collection, scan_sources
 from .store import (
     PaperStore,
     collection_names,
@@ -237,12 +238,34 @@ class Library:
     def _recorded_files(self, record: SourceRecord) -> list[str]:
         if record.sources:
             return [str(p) for s in record.sources for p in _expand(s.path)]
+        name = self.settings.collection
         if self.is_default:
-            return [str(p) for p in bundled_seed_files()]
+            others = self._papers_not_bundled()
+            if not others:
+                return [str(p) for p in bundled_seed_files()]
+            # Papers but no record here (another client built it on a shared server, or the
+            # record was lost): the bundled papers must not be mixed in or replace them.
+            raise StoreError(
+                f"collection {name!r} holds {others} papers of files this data directory has "
+                f"no record of ({record_path(self.settings)}); name the files: `assistant "
+                f"ingest FILE… --collection {name}` (with --sync: exactly those files)"
+            )
         raise StoreError(
-            f"collection {self.settings.collection!r} has no recorded files; name the files: "
-            f"`assistant ingest FILE… --collection {self.settings.collection}`"
+            f"collection {name!r} has no recorded files; name the files: "
+            f"`assistant ingest FILE… --collection {name}`"
         )
+
+    def _papers_not_bundled(self) -> int:
+        """How many papers of the collection are not bundled ones (0 for a damaged store,
+        which a rebuild moves aside)."""
+        try:
+            if self.store.paper_count() == 0:
+                return 0
+            stored = set(self.store.manifest())
+        except StoreDamaged:
+            return 0
+        bundled = {paper.paper_id for paper in load_collection(bundled_seed_files())}
+        return len(stored - bundled)
 
     def _plan(self) -> IngestPlan:
         settings = self.settings
