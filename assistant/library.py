@@ -162,10 +162,11 @@ class Library:
 
     def remove(self, paper_ids: Sequence[str]) -> int:
         """Remove papers by id; a rebuild leaves them out too. Unknown ids are an error."""
+        paper_ids = list(dict.fromkeys(paper_ids))  # an id given twice is removed once
         with self._lock, collection_write_lock(self.settings):
             store = self.store
-            store.papers_by_id(list(paper_ids))  # every id must exist: raises naming the first
-            store.remove_papers(list(paper_ids))
+            store.papers_by_id(paper_ids)  # every id must exist: raises naming the first
+            store.remove_papers(paper_ids)
             store.bump_generation()
             record = load_record(self.settings)
             record.removed = sorted(set(record.removed) | set(paper_ids))
