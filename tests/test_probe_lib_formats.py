@@ -1,0 +1,51 @@
+"""Export files as they come out of real libraries: merged BibTeX with repeated keys and
+fields, RIS with an entry whose end line is missing, CSV from a spreadsheet that separates
+with semicolons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import CollectionError
+from assistant.sources import load_collection
+
+MERGED_BIB = r"""@string{acl = "Association for Computational Linguistics"}
+@article{smith2020,
+  title = {Graph Networks for Molecules},
+  abstract = {Message passing predicts molecular properties.},
+}
+@inproceedings{smith2020,
+  title = {Speech Recognition with Transformers},
+  booktitle = acl,
+  abstract = {An encoder-decoder transcribes speech.},
+}
+@article{smith2020,
+  title = {Robotic Grasping from Depth},
+  title = {A second title the exporter repeated},
+  author = {M{\"u}ller, J{\"o}rg},
+  abstract = {A network predicts grasp poses.},
+}
+@string{acl = "Another definition"}
+"""
+
+
+def test_bibtex_merged_from_several_exports_keeps_every_paper(tmp_path: Path) -> None:
+    path = tmp_path / "merged.bib"
+    path.write_text(MERGED_BIB, encoding="utf-8")
+    papers = load_collection([path])
+    assert [(p.title, p.origin) for p in papers] == [
+        ("Graph Networks for Molecules", f"{path}:2"),
+        ("Speech Recognition with Transformers", f"{path}:6"),
+        ("Robotic Grasping from Depth", f"{path}:11"),  # the first of a repeated field
+    ]
+    assert papers[1].venue == "Association for Computational Linguistics"
+    assert papers[2].authors == ("Müller, Jörg",)
+
+
+def test_bibtex_still_names_an_entry_that_is_really_broken(tmp_path: Path) -> None:
+    path = tmp_path / "broken.bib"
+    path.write_text(MERGED_BIB + "@article{x,\n  title = {Unbalanced {brace,\n}\n")
+    with pytest.raises(CollectionError, match=r"broken\.bib:\d+: malformed BibTeX entry"):
+        load_collection([path])
