@@ -49,3 +49,39 @@ def test_bibtex_still_names_an_entry_that_is_really_broken(tmp_path: Path) -> No
     path.write_text(MERGED_BIB + "@article{x,\n  title = {Unbalanced {brace,\n}\n")
     with pytest.raises(CollectionError, match=r"broken\.bib:\d+: malformed BibTeX entry"):
         load_collection([path])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "TY  - JOUR\nTI  - First\nAB  - One.\nTY  - JOUR\nTI  - Second\nAB  - Two.\nER  - \n",
+            r"cut\.ris:1: entry has no `ER  - ` line before the next entry starts \(line 4\)",
+        ),
+        (
+            "TY  - JOUR\r\nTI  - First\r\nAB  - One.\r\nER  - \r\n\r\nTY  - JOUR\r\nTI  - Sec",
+            r"cut\.ris:6: entry has no `ER  - ` end line \(is the file cut short\?\)",
+        ),
+    ],
+    ids=["next-entry-folded-in", "cut-short"],
+)
+def test_ris_entry_without_its_end_line_is_named_not_lost(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "cut.ris"
+    path.write_bytes(content.encode())
+    with pytest.raises(CollectionError, match=message):
+        load_collection([path])
+
+
+def test_ris_entries_keep_their_lines_around_notes_between_them(tmp_path: Path) -> None:
+    path = tmp_path / "notes.ris"
+    path.write_text(
+        "Exported by a reference manager\n\nTY  - JOUR\nTI  - First\nAB  - One.\nER  - \n"
+        "\nTY  - BOOK\nTI  - Second\nAB  - Two.\nER  -\n",
+        encoding="utf-8",
+    )
+    assert [(p.title, p.origin) for p in load_collection([path])] == [
+        ("First", f"{path}:3"),
+        ("Second", f"{path}:8"),
+    ]
