@@ -85,3 +85,30 @@ def test_ris_entries_keep_their_lines_around_notes_between_them(tmp_path: Path) 
         ("First", f"{path}:3"),
         ("Second", f"{path}:8"),
     ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Title;Abstract;Authors;Year\r\n"
+        "Semicolons;From a spreadsheet, in German;Ada Lovelace;2021\r\n",
+        "title\tabstract\tauthors\tyear\n"
+        "Semicolons\tFrom a spreadsheet, in German\tAda Lovelace\t2021\n",
+    ],
+    ids=["semicolons", "tabs"],
+)
+def test_csv_saved_with_another_separator_is_read(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(content, encoding="utf-8-sig")
+    [paper] = load_collection([path])
+    assert (paper.title, paper.abstract) == ("Semicolons", "From a spreadsheet, in German")
+    assert (paper.authors, paper.year, paper.origin) == (("Ada Lovelace",), 2021, f"{path}:2")
+
+
+def test_csv_without_the_columns_in_any_separator_still_says_which_is_missing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("name;summary\nA;B\n", encoding="utf-8")
+    with pytest.raises(CollectionError, match=r"export\.csv:1: the header has no 'title'"):
+        load_collection([path])
