@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from . import chroma_client
 from .consistency import check_counts, follow_store
-from .errors import ConfigError, StoreDamaged, StoreError
+from .errors import CollectionError, ConfigError, StoreDamaged, StoreError
 from .files import move_aside
 from .ingest import IngestReport, ingest_sources
 from .ingest_lock import collection_write_lock, unless_busy
@@ -237,9 +237,19 @@ class Library:
     # -- internals ------------------------------------------------------------------------
 
     def _recorded_files(self, record: SourceRecord) -> list[str]:
-        if record.sources:
-            return [str(p) for s in record.sources for p in _expand(s.path)]
         name = self.settings.collection
+        if record.sources:
+            files = [p for s in record.sources for p in _expand(s.path)]
+            gone = next((p for p in files if not p.exists()), None)
+            if gone:  # "no such file" alone leaves no way to stop re-reading it
+                raise CollectionError(
+                    gone,
+                    None,
+                    f"no such file, but collection {name!r} was built from it; name the "
+                    f"files it should hold now: `assistant ingest --sync FILE… --collection "
+                    f"{name}`",
+                )
+            return [str(p) for p in files]
         if self.is_default:
             others = self._papers_not_bundled()
             if not others:

@@ -59,3 +59,23 @@ def test_a_loop_of_links_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert cli(tmp_path / "home", "ingest", str(one)) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"error: {one}: ")
+
+
+def test_a_recorded_file_that_is_gone_says_how_to_stop_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    kept = write_jsonl(tmp_path / "kept.jsonl", PAPERS[:1])
+    gone = write_jsonl(tmp_path / "gone.jsonl", PAPERS[1:])
+    assert cli(home, "ingest", str(kept), str(gone)) == 0
+    gone.unlink()
+    capsys.readouterr()
+    for args in (["ingest"], ["ingest", "--rebuild"]):
+        assert cli(home, *args) == 1
+        assert capsys.readouterr().err.strip().splitlines() == [
+            f"error: {gone}: no such file, but collection 'mine' was built from it; name the "
+            "files it should hold now: `assistant ingest --sync FILE… --collection mine`"
+        ]
+    assert cli(home, "ingest", "--sync", str(kept)) == 0
+    assert "1 removed" in capsys.readouterr().err
+    assert cli(home, "ingest") == 0  # the record no longer names it
