@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import CollectionError
-from assistant.sources import load_collection
+from assistant.sources import load_collection, scan_sources
 
 MERGED_BIB = r"""@string{acl = "Association for Computational Linguistics"}
 @article{smith2020,
@@ -112,3 +112,19 @@ def test_csv_without_the_columns_in_any_separator_still_says_which_is_missing(
     path.write_text("name;summary\nA;B\n", encoding="utf-8")
     with pytest.raises(CollectionError, match=r"export\.csv:1: the header has no 'title'"):
         load_collection([path])
+
+
+def test_csl_json_object_where_text_belongs_is_no_text(tmp_path: Path) -> None:
+    path = tmp_path / "zotero.json"
+    path.write_text(
+        '[{"title": "Kept", "abstract": "Real text."},'
+        ' {"title": {"lang": "en"}, "abstract": "Orphan."},'
+        ' {"title": "Odd", "abstract": {"type": "jats", "value": "x"}}]',
+        encoding="utf-8",
+    )
+    [source] = scan_sources([path])
+    assert [(s.title, s.reason) for s in source.skipped] == [
+        ("(untitled)", "no title"),
+        ("Odd", "no abstract"),
+    ]
+    assert [p.abstract for p in load_collection([path])] == ["Real text."]
