@@ -28,12 +28,13 @@ from typing import TYPE_CHECKING
 
 from . import chroma_client
 from .consistency import check_counts, follow_store
-from .errors import StoreDamaged, StoreError
+from .errors import CollectionError, ConfigError, StoreDamaged, StoreError
 from .files import move_aside
 from .ingest import IngestReport, ingest_sources
 from .ingest_lock import collection_write_lock, unless_busy
 from .ingest_plan import IngestPlan
 from .rebuild_swap import (
+    PREVIOUS,
     STAGING,
     keep_record_aside,
     put_record_back,
@@ -50,9 +51,10 @@ from .source_record import (
     SourceRecord,
     load_record,
     now,
+    record_path,
     save_record,
 )
-from .sources import SourceFile, scan_sources
+from .sources import SourceFile, load_collection, scan_sources
 from .store import (
     PaperStore,
     collection_names,
@@ -68,6 +70,20 @@ if TYPE_CHECKING:
 DEFAULT_COLLECTION = "papers"
 """The collection of the bundled papers (the ``collection`` setting's default)."""
 log = logging.getLogger("assistant")
+# Names a collection's own parts and a rebuild of it take: a collection called so would be
+# taken for a rebuild's leftover and dropped, or its record overwritten by one kept aside.
+_RESERVED_SUFFIXES = (PREVIOUS, STAGING, "__papers")
+
+
+def check_collection_name(name: str) -> None:
+    """Refuse, in one line, a collection name this library keeps for a collection's own
+    parts (``NAME-previous``, ``NAME-rebuild``, ``NAME__papers``)."""
+    reserved = next((s for s in _RESERVED_SUFFIXES if name.endswith(s)), None)
+    if reserved:
+        raise ConfigError(
+            f"collection name {name!r}: names ending in {reserved!r} are kept for a "
+            "collection's own parts while it is rebuilt; choose another name"
+        )
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,7 @@ class Library:
         embedder: Callable[[], Embedder],
         store: PaperStore | None = None,
     ) -> None:
+        check_collection_name(settings.collection)
         self.settings = settings
         self._embedder = embedder
         self._store = store
@@ -145,10 +162,11 @@ class Library:
 
     def remove(self, paper_ids: Sequence[str]) -> int:
         """Remove papers by id; a rebuild leaves them out too. Unknown ids are an error."""
+        paper_ids = list(dict.fromkeys(paper_ids))  # an id given twice is removed once
         with self._lock, collection_write_lock(self.settings):
             store = self.store
-            store.papers_by_id(list(paper_ids))  # every id must exist: raises naming the first
-            store.remove_papers(list(paper_ids))
+            store.papers_by_id(paper_ids)  # every id must exist: raises naming the first
+            store.remove_papers(paper_ids)
             store.bump_generation()
             record = load_record(self.settings)
             record.removed = sorted(set(record.removed) | set(paper_ids))
@@ -219,14 +237,46 @@ class Library:
     # -- internals ------------------------------------------------------------------------
 
     def _recorded_files(self, record: SourceRecord) -> list[str]:
+        name = self.settings.collection
         if record.sources:
-            return [str(p) for s in record.sources for p in _expand(s.path)]
+            files = [p for s in record.sources for p in _expand(s.path)]
+            gone = next((p for p in files if not p.exists()), None)
+            if gone:  # "no such file" alone leaves no way to stop re-reading it
+                raise CollectionError(
+                    gone,
+                    None,
+                    f"no such file, but collection {name!r} was built from it; name the "
+                    f"files it should hold now: `assistant ingest --sync FILE… --collection "
+                    f"{name}`",
+                )
+            return [str(p) for p in files]
         if self.is_default:
-            return [str(p) for p in bundled_seed_files()]
+            others = self._papers_not_bundled()
+            if not others:
+                return [str(p) for p in bundled_seed_files()]
+            # Papers but no record here (another client built it on a shared server, or the
+            # record was lost): the bundled papers must not be mixed in or replace them.
+            raise StoreError(
+                f"collection {name!r} holds {others} papers of files this data directory has "
+                f"no record of ({record_path(self.settings)}); name the files: `assistant "
+                f"ingest FILE… --collection {name}` (with --sync: exactly those files)"
+            )
         raise StoreError(
-            f"collection {self.settings.collection!r} has no recorded files; name the files: "
-            f"`assistant ingest FILE… --collection {self.settings.collection}`"
+            f"collection {name!r} has no recorded files; name the files: "
+            f"`assistant ingest FILE… --collection {name}`"
         )
+
+    def _papers_not_bundled(self) -> int:
+        """How many papers of the collection are not bundled ones (0 for a damaged store,
+        which a rebuild moves aside)."""
+        try:
+            if self.store.paper_count() == 0:
+                return 0
+            stored = set(self.store.manifest())
+        except StoreDamaged:
+            return 0
+        bundled = {paper.paper_id for paper in load_collection(bundled_seed_files())}
+        return len(stored - bundled)
 
     def _plan(self) -> IngestPlan:
         settings = self.settings

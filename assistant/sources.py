@@ -71,9 +71,19 @@ def scan_sources(
     skipped, this project's own formats: an error)."""
     registry = TakenInMemory() if registry is None else registry
     sources: list[SourceFile] = []
-    for path in map(Path, paths):
+    # A file named twice (`ingest *.bib refs.bib`, a link to it) is read once: its papers
+    # are not duplicates of themselves.
+    for path in dict.fromkeys(_resolved(Path(p)) for p in paths):
         sources.append(scan_source(path, format_name, registry, sources))
     return sources
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        with file_errors(path):
+            return path.resolve()
+    except RuntimeError:  # before Python 3.13, a loop of links raises this
+        raise CollectionError(path, None, "is a link in a loop of links; name the file") from None
 
 
 def scan_source(
@@ -84,7 +94,7 @@ def scan_source(
 ) -> SourceFile:
     """Validate one file, registering the papers it adds to those of ``earlier`` files."""
     fmt = detect_format(path, format_name)
-    files = [*(earlier or []), SourceFile(path.resolve(), fmt, file_sha256(path))]
+    files = [*(earlier or []), SourceFile(_resolved(path), fmt, file_sha256(path))]
     source = files[-1]
     source.number = len(files) - 1
     strict = fmt in STRICT_FORMATS

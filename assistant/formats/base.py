@@ -30,10 +30,10 @@ Record = Paper | Skipped
 
 def clean(value: Any) -> str:
     """Text with runs of whitespace (line breaks in exports) folded to single spaces."""
-    if value is None:
+    if value is None or isinstance(value, dict):  # an object is no text ("{'a': 1}")
         return ""
     if isinstance(value, list):
-        value = " ".join(str(v) for v in value)
+        value = " ".join(str(v) for v in value if not isinstance(v, dict))
     return " ".join(str(value).split())
 
 

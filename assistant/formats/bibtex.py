@@ -5,25 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CollectionError
 from .base import Record, make_record, read_text
 
+if TYPE_CHECKING:
+    from bibtexparser import Library
+    from bibtexparser.model import Block
+
 
 def read_bibtex(path: Path) -> Iterator[Record]:
-    import bibtexparser
-    from bibtexparser import middlewares
-
-    text = read_text(path)
-    # bibtexparser logs every block it does not know; the failed ones are reported below.
-    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-    library = bibtexparser.parse_string(
-        text,
-        append_middleware=[
-            middlewares.LatexDecodingMiddleware(),
-            middlewares.SeparateCoAuthors(),
-        ],
-    )
+    library = _parse(read_text(path))
     if library.failed_blocks:
         block = library.failed_blocks[0]
         raise CollectionError(
@@ -43,6 +36,59 @@ def read_bibtex(path: Path) -> Iterator[Record]:
             doi=fields.get("doi"),
             venue=_unbrace(fields.get("journal") or fields.get("booktitle")),
         )
+
+
+def _parse(text: str) -> Library:
+    """The file's blocks, a repeated citation key or field forgiven, then decoded."""
+    import bibtexparser
+    from bibtexparser import middlewares
+
+    # bibtexparser logs every block it does not know; the failed ones are reported above.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    split = bibtexparser.parse_string(text, parse_stack=[])
+    library = bibtexparser.Library(_forgiven(split.blocks))
+    stack = [
+        *middlewares.default_parse_stack(),
+        middlewares.LatexDecodingMiddleware(),
+        middlewares.SeparateCoAuthors(),
+    ]
+    for middleware in stack:
+        library = middleware.transform(library)
+    return library
+
+
+def _forgiven(blocks: list[Block]) -> list[Block]:
+    """Libraries merged from several exports repeat citation keys, and hand-edited entries
+    repeat a field. A paper is known here by its title, not its key, so a repeated key is
+    no error (the entry gets a key of its own); of a repeated field the first counts, as in
+    BibTeX itself, and of a repeated ``@string`` the first definition."""
+    from bibtexparser.model import (
+        DuplicateBlockKeyBlock,
+        DuplicateFieldKeyBlock,
+        Entry,
+        Field,
+        String,
+    )
+
+    kept: list[Block] = []
+    keys: set[str] = set()
+    for number, block in enumerate(blocks):
+        if isinstance(block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
+            block = block.ignore_error_block or block
+        if isinstance(block, String) and any(
+            isinstance(b, String) and b.key == block.key for b in kept
+        ):
+            continue
+        if isinstance(block, Entry):
+            first: dict[str, Field] = {}
+            for field in block.fields:
+                first.setdefault(field.key, field)
+            block.fields = list(first.values())
+            if block.key in keys:  # a comma cannot be part of a key read from a file
+                block.key = f"{block.key},{number}"
+            keys.add(block.key)
+        kept.append(block)
+    return kept
 
 
 def _unbrace(value: object) -> str:

@@ -7,6 +7,7 @@ import csv
 import re
 import sys
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 from ..errors import CollectionError
@@ -26,7 +27,11 @@ def read_tsv(path: Path) -> Iterator[Record]:
 def _read_table(path: Path, delimiter: str) -> Iterator[Record]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # full-text-sized abstracts
     with open_text(path) as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            first = handle.readline()
+        except UnicodeDecodeError:
+            raise decode_error(path, 1) from None
+        reader = csv.reader(chain([first], handle), delimiter=_delimiter(first, delimiter))
         try:
             header = [h.strip().casefold() for h in next(reader, [])]
             columns = {name: i for i, name in reversed(list(enumerate(header)))}
@@ -54,6 +59,18 @@ def _read_table(path: Path, delimiter: str) -> Iterator[Record]:
             raise CollectionError(path, reader.line_num, f"malformed CSV ({exc})") from None
         except UnicodeDecodeError:
             raise decode_error(path, reader.line_num + 1) from None
+
+
+def _delimiter(header: str, expected: str) -> str:
+    """The separator the header line uses: spreadsheets set to many languages save "CSV"
+    with semicolons, and some save tabs under a .csv name."""
+    for candidate in (expected, ",", ";", "\t"):
+        names = {
+            cell.strip().casefold() for cell in next(csv.reader([header], delimiter=candidate), [])
+        }
+        if {"title", "abstract"} <= names:
+            return candidate
+    return expected
 
 
 def _split_authors(text: str) -> list[str]:

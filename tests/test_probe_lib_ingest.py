@@ -1,0 +1,81 @@
+"""`assistant ingest` and `remove` given what a shell hands them: a file named twice (a glob
+and its name, a path and a link to it), an id given twice, a loop of links."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from paper_files import write_jsonl
+
+from assistant.cli import main
+
+PAPERS = [
+    {"title": "Alpha Cats", "abstract": "Cats purr when they are content."},
+    {"title": "Beta Dogs", "abstract": "Dogs bark at the postman every morning."},
+]
+
+
+def cli(home: Path, *args: str) -> int:
+    return main([*args, "--home", str(home), "--collection", "mine"])
+
+
+def paper_ids(home: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    capsys.readouterr()
+    assert cli(home, "papers", "--json") == 0
+    return [p["paper_id"] for p in json.loads(capsys.readouterr().out)]
+
+
+def test_a_file_named_twice_is_read_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    mine = write_jsonl(tmp_path / "mine.jsonl", PAPERS)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(mine)
+    assert cli(home, "ingest", str(mine), str(tmp_path / "." / "mine.jsonl"), str(link)) == 0
+    assert "2 added, 0 updated, 0 removed, 0 unchanged" in capsys.readouterr().err
+    assert len(paper_ids(home, capsys)) == 2
+    assert cli(home, "collections", "--json") == 0
+    assert json.loads(capsys.readouterr().out)[0]["sources"] == [str(mine)]
+
+
+def test_an_id_given_twice_is_removed_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    assert cli(home, "ingest", str(write_jsonl(tmp_path / "mine.jsonl", PAPERS))) == 0
+    first, second = paper_ids(home, capsys)
+    assert cli(home, "remove", first, first) == 0
+    assert capsys.readouterr().err.strip() == "1 removed"
+    assert paper_ids(home, capsys) == [second]
+
+
+def test_a_loop_of_links_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one, two = tmp_path / "one.bib", tmp_path / "two.bib"
+    one.symlink_to(two)
+    two.symlink_to(one)
+    assert cli(tmp_path / "home", "ingest", str(one)) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {one}: ")
+
+
+def test_a_recorded_file_that_is_gone_says_how_to_stop_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    kept = write_jsonl(tmp_path / "kept.jsonl", PAPERS[:1])
+    gone = write_jsonl(tmp_path / "gone.jsonl", PAPERS[1:])
+    assert cli(home, "ingest", str(kept), str(gone)) == 0
+    gone.unlink()
+    capsys.readouterr()
+    for args in (["ingest"], ["ingest", "--rebuild"]):
+        assert cli(home, *args) == 1
+        assert capsys.readouterr().err.strip().splitlines() == [
+            f"error: {gone}: no such file, but collection 'mine' was built from it; name the "
+            "files it should hold now: `assistant ingest --sync FILE… --collection mine`"
+        ]
+    assert cli(home, "ingest", "--sync", str(kept)) == 0
+    assert "1 removed" in capsys.readouterr().err
+    assert cli(home, "ingest") == 0  # the record no longer names it
