@@ -1,0 +1,51 @@
+"""The chat app at the edges of the terminal: a pane shrunk to a few columns, Ctrl+C over
+selected text, the palette's entries, and a bug ending the app (one line, not a traceback)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.command import CommandPalette
+from tui_helpers import (
+    ANSWER_CHUNKS,
+    QUESTION,
+    ask_and_wait,
+    until_ready,
+    wait_until,
+)
+
+from assistant.tui.app import ChatApp
+
+pytestmark = pytest.mark.anyio
+
+# Down to one column, and a one-line terminal on the way: Textual crashed laying out
+# text at width 0 (the question box below 7 columns, a picker below 15, the palette below 8).
+SHRINKING = [(w, h) for w in (20, 14, 10, 7, 6, 4, 1) for h in (24, 1)]
+
+
+async def _open(app: ChatApp, pilot: Any, what: str) -> None:
+    if what == "picker":
+        await app.run_action("pick_k")
+    elif what == "palette":
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+
+
+@pytest.mark.parametrize("what", ["chat", "picker", "palette"])
+async def test_a_pane_shrunk_to_a_few_columns_does_not_crash_the_app(
+    chat_app: Callable[..., ChatApp], openai_server: Any, what: str
+) -> None:
+    openai_server.enqueue(chunks=ANSWER_CHUNKS)
+    app = chat_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await ask_and_wait(pilot, QUESTION)
+        await _open(app, pilot, what)
+        for width, height in SHRINKING:
+            await pilot.resize_terminal(width, height)
+            await pilot.pause(0.05)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.is_running and app.crash is None
