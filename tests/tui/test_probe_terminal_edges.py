@@ -4,6 +4,7 @@ selected text, the palette's entries, and a bug ending the app (one line, not a 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,12 +12,15 @@ from textual.command import CommandPalette
 from tui_helpers import (
     ANSWER_CHUNKS,
     QUESTION,
+    ask,
     ask_and_wait,
     until_ready,
     wait_until,
 )
 
+from assistant.cli.chat import exit_status
 from assistant.tui.app import ChatApp
+from assistant.tui.widgets.answer_view import AnswerView
 
 pytestmark = pytest.mark.anyio
 
@@ -49,3 +53,30 @@ async def test_a_pane_shrunk_to_a_few_columns_does_not_crash_the_app(
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.is_running and app.crash is None
+
+
+async def test_a_bug_ends_the_app_with_one_line_naming_a_crash_log(
+    chat_app: Callable[..., ChatApp],
+    openai_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    async def broken_append(self: AnswerView, text: str) -> None:
+        raise RuntimeError("a bug while showing the answer")
+
+    monkeypatch.setattr(AnswerView, "append", broken_append)
+    openai_server.enqueue(chunks=ANSWER_CHUNKS)
+    app = chat_app()
+    with pytest.raises(RuntimeError):  # run_test re-raises what ended the app
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until_ready(pilot)
+            await ask(pilot, QUESTION)
+            await wait_until(pilot, lambda: app.crash is not None, what="the crash")
+    assert "Traceback" not in capfd.readouterr().err  # Textual printed it, locals and all
+
+    assert exit_status(app) == 1
+    (line,) = capfd.readouterr().err.splitlines()
+    assert line.startswith("error: unexpected RuntimeError: a bug while showing the answer")
+    log = Path(line.rsplit("details are in ", 1)[1].rstrip(")"))
+    assert "Traceback" in log.read_text(encoding="utf-8")
