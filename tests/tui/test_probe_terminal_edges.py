@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from textual.command import CommandPalette
+from textual.selection import Selection
+from textual.widgets import Markdown
 from tui_helpers import (
     ANSWER_CHUNKS,
     QUESTION,
@@ -53,6 +55,43 @@ async def test_a_pane_shrunk_to_a_few_columns_does_not_crash_the_app(
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.is_running and app.crash is None
+
+
+async def test_ctrl_c_copies_selected_text_and_quits_when_nothing_is_selected(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    openai_server.enqueue(chunks=ANSWER_CHUNKS)
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask_and_wait(pilot, QUESTION)
+
+        # Text selected with the mouse in an answer.
+        paragraph = app.conversation.query_one(AnswerView).query_one(Markdown).children[0]
+        app.screen.selections = {paragraph: Selection(None, None)}
+        await pilot.press("ctrl+c")
+        assert app.is_running
+        assert app.clipboard.startswith("DAE-Talker uses latent features")
+
+        # Text selected in the question box.
+        app.prompt_input.set_text("diffusion autoencoder")
+        app.prompt_input.select_all()
+        app.screen.selections = {}
+        await pilot.press("ctrl+c")
+        assert app.is_running and app.clipboard == "diffusion autoencoder"
+
+        app.prompt_input.set_text("")
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_the_palette_lists_one_keys_entry(chat_app: Callable[..., ChatApp]) -> None:
+    app = chat_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until_ready(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Keys" not in titles and "Theme" in titles and "Quit" in titles
 
 
 async def test_a_bug_ends_the_app_with_one_line_naming_a_crash_log(
