@@ -21,6 +21,7 @@ from textual.widgets import TextArea
 
 from ..errors import AssistantError
 from ..history import ChatHistory, conversation_markdown
+from ..redaction import mask_credentials
 from ..terminal import printable, printable_line
 from .messages import (
     BackgroundFailed,
@@ -81,9 +82,10 @@ class ChatActions(App[None]):
         markup: bool = False,
     ) -> None:
         """Every notification as plain, sanitised text: messages quote endpoints and data,
-        and ``[/]`` in them must show as typed, not be parsed (or crash) as markup."""
+        and ``[/]`` in them must show as typed, not be parsed (or crash) as markup; a URL's
+        password shows as ``***`` whichever error quoted it."""
         super().notify(
-            printable(message),
+            printable(mask_credentials(message)),
             title=printable_line(title),
             severity=severity,
             timeout=timeout,

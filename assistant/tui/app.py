@@ -18,6 +18,7 @@ from textual.screen import Screen
 from ..answer_notes import OFFLINE_HINT
 from ..errors import AssistantError
 from ..history import ChatHistory
+from ..redaction import mask_credentials
 from ..results import Turn
 from ..service import Assistant
 from .actions import ChatActions
@@ -339,7 +340,7 @@ class ChatApp(ChatActions):
             paper = self.assistant.paper(paper_id)
         except Exception as exc:  # show the passage we have rather than nothing
             reason = str(exc) if isinstance(exc, AssistantError) else type(exc).__name__
-            details = f"full abstract unavailable ({reason})"
+            details = f"full abstract unavailable ({mask_credentials(reason)})"
             self.post_message(PaperLoaded(n, title, passage, details, passage, cited))
             return
         self.post_message(
