@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import add_k_flag, add_model_flags, add_store_flags, check_k
+
+if TYPE_CHECKING:
+    from ..tui.app import ChatApp
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,5 +49,15 @@ def run_chat(args: argparse.Namespace) -> int:
     from .common import settings_from_args
 
     assistant = Assistant(settings_from_args(args))
-    make_app(assistant, export_dir=args.export_dir).run()
-    return 0
+    app = make_app(assistant, export_dir=args.export_dir)
+    app.run()
+    return exit_status(app)
+
+
+def exit_status(app: ChatApp) -> int:
+    """0 when the user quit; after a bug, one line naming the crash log, and 1."""
+    if app.crash is None:
+        return 0
+    from .failures import report_crash
+
+    return report_crash(app.crash, as_json=False)

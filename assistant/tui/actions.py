@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import TextArea
 
 from ..errors import AssistantError
 from ..history import ChatHistory, conversation_markdown
+from ..redaction import mask_credentials
 from ..terminal import printable, printable_line
 from .messages import (
     BackgroundFailed,
@@ -78,9 +82,10 @@ class ChatActions(App[None]):
         markup: bool = False,
     ) -> None:
         """Every notification as plain, sanitised text: messages quote endpoints and data,
-        and ``[/]`` in them must show as typed, not be parsed (or crash) as markup."""
+        and ``[/]`` in them must show as typed, not be parsed (or crash) as markup; a URL's
+        password shows as ``***`` whichever error quoted it."""
         super().notify(
-            printable(message),
+            printable(mask_credentials(message)),
             title=printable_line(title),
             severity=severity,
             timeout=timeout,
@@ -90,6 +95,23 @@ class ChatActions(App[None]):
     def action_show_keys(self) -> None:
         """F1: the table of keys."""
         self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # F1's table of keys stands in for Textual's key panel: one "Keys" in the palette.
+        return (c for c in super().get_system_commands(screen) if c.title != "Keys")
+
+    async def action_copy_or_quit(self) -> None:
+        """Ctrl+C: copy the selected text, as a terminal does; with nothing selected, quit."""
+        focused = self.focused
+        if isinstance(focused, TextArea) and focused.selected_text:
+            selected: str | None = focused.selected_text
+        else:
+            selected = self.screen.get_selected_text()
+        if not selected:
+            await self.action_quit()
+            return
+        self.copy_to_clipboard(selected)
+        self.notify("Copied the selection (Ctrl+Q quits).")
 
     # -- remembered between sessions: questions and theme --------------------------------
 

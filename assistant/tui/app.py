@@ -18,6 +18,7 @@ from textual.screen import Screen
 from ..answer_notes import OFFLINE_HINT
 from ..errors import AssistantError
 from ..history import ChatHistory
+from ..redaction import mask_credentials
 from ..results import Turn
 from ..service import Assistant
 from .actions import ChatActions
@@ -59,8 +60,8 @@ class ChatApp(ChatActions):
         Binding("ctrl+s", "export", "Export"),
         Binding("ctrl+b", "toggle_sources", "Panel"),
         Binding("ctrl+q", "quit", "Quit"),
-        # Priority: the question box would otherwise take Ctrl+C as "copy".
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        # Priority: the question box would otherwise take every Ctrl+C as "copy".
+        Binding("ctrl+c", "copy_or_quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -86,6 +87,8 @@ class ChatApp(ChatActions):
         self._runs = 0
         self._selected: AnswerView | None = None
         self._offline_hint_shown = False
+        self.crash: Exception | None = None
+        """The unexpected exception that ended the app, if one did (a bug)."""
 
     def get_default_screen(self) -> Screen[None]:
         return ChatScreen()
@@ -120,6 +123,15 @@ class ChatApp(ChatActions):
         """Ctrl+Q/Ctrl+C: leave at once, even with an answer being written."""
         self._abandon_answer()
         self.exit()
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual would print the traceback, local variables and all, once the app has
+        # exited. A bug here ends like one in any command instead: `assistant chat` prints
+        # one line naming a crash log that holds the traceback (see ``crash``).
+        if self.crash is None:
+            self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def on_unmount(self) -> None:
         self._abandon_answer()
@@ -328,7 +340,7 @@ class ChatApp(ChatActions):
             paper = self.assistant.paper(paper_id)
         except Exception as exc:  # show the passage we have rather than nothing
             reason = str(exc) if isinstance(exc, AssistantError) else type(exc).__name__
-            details = f"full abstract unavailable ({reason})"
+            details = f"full abstract unavailable ({mask_credentials(reason)})"
             self.post_message(PaperLoaded(n, title, passage, details, passage, cited))
             return
         self.post_message(

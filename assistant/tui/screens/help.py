@@ -25,6 +25,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+P", "command palette: model, k, theme, copy, export …"),
     ("F1", "this list of keys"),
     ("Ctrl+Q / Ctrl+C", "quit (an answer being written is saved as partial)"),
+    ("Ctrl+C on selected text", "copy it (select with the mouse, or Shift+arrows in the box)"),
 )
 
 
