@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import ParseResult, unquote, urlparse
 
 from .errors import StoreDamaged, StoreError
+from .redaction import mask_credentials
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ def _open_server(settings: Settings) -> ClientAPI:
     url = urlparse(settings.chroma_url or "")
     if url.scheme not in ("http", "https") or not url.hostname:
         raise StoreError(
-            f"ASSISTANT_CHROMA_URL {settings.chroma_url!r} is not a URL like http://127.0.0.1:8000"
+            f"ASSISTANT_CHROMA_URL {mask_credentials(settings.chroma_url or '')!r} is not a URL "
+            "like http://127.0.0.1:8000"
         )
     port = url.port or (443 if url.scheme == "https" else 8000)
     try:
@@ -102,8 +104,8 @@ def _open_server(settings: Settings) -> ClientAPI:
         client.heartbeat()
     except Exception:
         raise StoreError(
-            f"no Chroma server answered at {settings.chroma_url} — start one with "
-            "`chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset "
+            f"no Chroma server answered at {mask_credentials(settings.chroma_url or '')} — "
+            "start one with `chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset "
             "ASSISTANT_CHROMA_URL to use the embedded store"
         ) from None
     return client

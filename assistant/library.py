@@ -275,8 +275,14 @@ class Library:
             stored = set(self.store.manifest())
         except StoreDamaged:
             return 0
-        bundled = {paper.paper_id for paper in load_collection(bundled_seed_files())}
-        return len(stored - bundled)
+        return len(stored - set(_bundled_ids()))
+
+    def bundled_papers_held(self) -> int:
+        """How many bundled papers the collection holds (the default one may hold them beside
+        a user's own)."""
+        if not self.is_default:
+            return 0
+        return len(self.store.lexical.hashes_of(_bundled_ids()))
 
     def _plan(self) -> IngestPlan:
         settings = self.settings
@@ -446,6 +452,10 @@ def _collection_lock(settings: Settings) -> threading.RLock:
     key = f"{chroma_client.store_location(settings)}|{settings.collection}"
     with _locks_guard:
         return _locks.setdefault(key, threading.RLock())
+
+
+def _bundled_ids() -> list[str]:
+    return [paper.paper_id for paper in load_collection(bundled_seed_files())]
 
 
 def _expand(path: str) -> list[Path]:

@@ -30,6 +30,7 @@ from .collection import Paper
 from .errors import EmbedderMismatch, StoreError
 from .lexical import LexicalIndex
 from .paper_records import paper_from_record, paper_metadata, select_papers
+from .redaction import mask_credentials
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -89,7 +90,8 @@ class PaperStore:
         """The embedded store in ``settings.home``, or the server at ``settings.chroma_url``."""
         client = chroma_client.connect(settings)
         lexical = shared_lexical_index(settings)
-        return cls(client, settings, embedder, lexical, chroma_client.store_location(settings))
+        location = mask_credentials(chroma_client.store_location(settings))  # shown to people
+        return cls(client, settings, embedder, lexical, location)
 
     # -- reading --------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import http.server
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import ClassVar
 import pytest
 
 from assistant import chroma_client
+from assistant.errors import StoreError
 from assistant.settings import Settings
 from assistant.store import lexical_path, rename_files_named_with_credentials, store_key
 
@@ -124,3 +126,14 @@ def test_a_file_already_under_the_new_name_is_kept(tmp_path: Path) -> None:
 
     assert current.read_text() == "current record"
     assert old.read_text() == "old record"
+
+
+def test_the_error_for_a_server_that_does_not_answer_hides_the_password(tmp_path: Path) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings = _settings(tmp_path, f"http://reader:hunter2@127.0.0.1:{port}")
+    with pytest.raises(StoreError) as raised:
+        chroma_client.connect(settings)
+    assert "reader:***@127.0.0.1" in str(raised.value)
+    assert "hunter2" not in str(raised.value)

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+from paper_files import write_jsonl
 
 from assistant.cli import main
 
@@ -112,3 +114,23 @@ def test_sync_without_files_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert err == "error: --sync needs the files the collection should hold\n"
     assert not (tmp_path / "home").exists()  # nothing was opened, nothing written
+
+
+def test_own_papers_added_beside_the_bundled_ones_get_a_note(
+    tmp_path: Path, seeded_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(seeded_home, home)
+    mine = write_jsonl(
+        tmp_path / "mine.jsonl",
+        [{"title": "My Own Paper", "abstract": "We study sparse retrieval for lab notebooks."}],
+    )
+
+    assert main(["ingest", str(mine), "--home", str(home)]) == 0
+    err = capsys.readouterr().err
+    assert "1 added" in err
+    assert "note: collection 'papers' also holds 290 bundled papers" in err
+    assert "--sync FILE…" in err
+
+    assert main(["ingest", str(mine), "--home", str(home), "--collection", "mine"]) == 0
+    assert "note:" not in capsys.readouterr().err

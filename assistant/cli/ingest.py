@@ -6,9 +6,13 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from typing import TYPE_CHECKING
 
 from .common import add_store_flags, open_assistant
 from .output import say
+
+if TYPE_CHECKING:
+    from ..service import Assistant
 
 FORMAT_NAMES = ("bibtex", "ris", "csl-json", "csv", "tsv", "arxiv", "jsonl", "txt")
 
@@ -67,7 +71,23 @@ def run(args: argparse.Namespace) -> int:
     for line in report.skipped_lines():
         say(line, file=sys.stderr)
     say(report.summary(), file=sys.stderr)
+    if args.paths and not (args.sync or args.rebuild):
+        mixed_with_bundled_note(assistant)
     return 0
+
+
+def mixed_with_bundled_note(assistant: Assistant) -> None:
+    """Papers added to the default collection sit beside the bundled ones: say so, with
+    the two ways to have a collection of one's own papers only."""
+    held = assistant.library.bundled_papers_held()
+    if held:
+        name = assistant.settings.collection
+        say(
+            f"note: collection {name!r} also holds {held} bundled papers; `assistant ingest "
+            "--sync FILE…` keeps only your files, or add `--collection NAME` for a collection "
+            "of your own",
+            file=sys.stderr,
+        )
 
 
 def check_lock_timeout(seconds: float | None) -> None:
