@@ -30,6 +30,7 @@ from .errors import (
     EndpointTimeout,
     EndpointUnreachable,
     EvalError,
+    FilterError,
     ModelNotFound,
     RateLimited,
     StoreError,
@@ -75,6 +76,7 @@ __all__ = [
     "EndpointTimeout",
     "EndpointUnreachable",
     "EvalError",
+    "FilterError",
     "Hit",
     "ModelNotFound",
     "RateLimited",
@@ -101,6 +103,12 @@ def _assistant_for(settings: Settings) -> Assistant:
 def _assistant(settings: Settings | None) -> Assistant:
     from .settings import Settings
 
+    if settings is not None and not isinstance(settings, Settings):
+        # A dict would fail as "unhashable type" in the cache below.
+        raise ConfigError(
+            "settings must be a Settings, e.g. settings=Settings.load({'k': 3}); "
+            f"got {type(settings).__name__}"
+        )
     return _assistant_for(settings or Settings.load())
 
 

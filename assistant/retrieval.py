@@ -10,6 +10,7 @@ development set it beat RRF (nDCG@10 0.99 vs 0.98) and was flat for weights 0.3â
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from .collection import Paper
+from .errors import ConfigError
+from .paper_records import checked_filters
 from .results import Hit
 from .store import PaperStore
 
@@ -26,6 +29,8 @@ CANDIDATES_PER_PAPER = 8  # chunks fetched per wanted paper, from each ranking
 MIN_CANDIDATES = 60
 PASSAGES_PER_HIT = 2
 RRF_K = 60  # the usual reciprocal-rank constant: dampens the head of each list
+MAX_K = 100
+"""The most papers one search or answer draws on (the bound of the ``k`` setting)."""
 
 
 @dataclass
@@ -56,9 +61,13 @@ def retrieve_papers(
     fusion: str = "convex",
     dense_weight: float = DEFAULT_DENSE_WEIGHT,
 ) -> list[Hit]:
-    """The ``k`` papers that best answer ``question``, best first."""
-    if k < 1 or not question.strip():
+    """The ``k`` papers that best answer ``question``, best first (none for a blank one).
+    A ``k`` that is not a whole number 1â€“100 or a question that is not text is a
+    ``ConfigError``; a malformed ``where`` a ``FilterError``."""
+    k = check_k(k)
+    if not check_question(question).strip():
         return []
+    where = checked_filters(where) if where is not None else None
     allowed = store.filter_papers(where) if where else None
     limit = max(MIN_CANDIDATES, k * CANDIDATES_PER_PAPER)
     query_vector = store.embedder.embed([question])[0]
@@ -85,6 +94,28 @@ def retrieve_papers(
     _fill_missing_similarity(store, best, query_vector)
     papers = store.papers_by_id([c.paper_id for c in best])
     return [_hit(rank, c, papers[c.paper_id]) for rank, c in enumerate(best, start=1)]
+
+
+def check_k(k: object) -> int:
+    """``k`` as an int if it is a whole number from 1 to ``MAX_K``; else a one-line
+    ``ConfigError`` (a float, a string or ``True`` would otherwise fail deep in ranking, and
+    0, -1 or 10**9 would quietly mean something else)."""
+    try:
+        number = None if isinstance(k, bool) else operator.index(k)  # type: ignore[arg-type]
+    except TypeError:
+        number = None
+    if number is None:
+        raise ConfigError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}")
+    if not 1 <= number <= MAX_K:
+        raise ConfigError(f"k must be from 1 to {MAX_K}, got {number}")
+    return number
+
+
+def check_question(question: object) -> str:
+    """``question`` if it is text; else a one-line ``ConfigError``."""
+    if not isinstance(question, str):
+        raise ConfigError(f"the question must be text (a str), got {type(question).__name__}")
+    return question
 
 
 def _min_max(scores: Sequence[float], paper_ids: Sequence[str]) -> list[float]:

@@ -9,6 +9,7 @@ so nothing below this module imports it.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,8 @@ from .answering import (
 )
 from .answering.pipeline import ClaimChecker, Events
 from .answering.prompts import load_prompts
+from .errors import ConfigError
+from .paper_records import checked_filters
 from .results import Answer, Hit, Progress, Turn
 from .settings import Settings
 
@@ -132,8 +135,13 @@ class Assistant:
         self, question: str, k: int = 10, *, where: Mapping[str, Any] | None = None
     ) -> list[Hit]:
         """The ``k`` papers most relevant to ``question``, best first, each once."""
-        from .retrieval import retrieve_papers
+        from .retrieval import check_k, check_question, retrieve_papers
 
+        # Arguments first: a bad ``k`` or filter is told at once, not after the store opens.
+        check_k(k)
+        check_question(question)
+        if where is not None:
+            checked_filters(where)
         self.ensure_ingested()
         return retrieve_papers(
             self.store,
@@ -147,7 +155,10 @@ class Assistant:
     # -- answers ------------------------------------------------------------------------
 
     def ask(self, request: AskRequest) -> AnswerStream:
-        """Start answering ``request``; nothing runs until the stream is read."""
+        """Start answering ``request``; nothing runs until the stream is read. A malformed
+        request (a blank question, ``k`` outside 1–100, a bad filter) is refused here, with
+        one line, before anything is retrieved."""
+        request = checked_request(request)
         if request.collection and request.collection != self.settings.collection:
             sibling = Assistant(
                 self.settings.replace(collection=request.collection),
@@ -206,7 +217,7 @@ class Assistant:
         where: Mapping[str, Any] | None = None,
     ) -> AnswerStream:
         """Text deltas as they arrive (iterate), then ``.answer``; ``.sources`` early."""
-        return self.ask(AskRequest(question, k, model, tuple(history), where))
+        return self.ask(AskRequest(question, k, model, history, where))
 
     def answer(
         self,
@@ -230,7 +241,60 @@ class Assistant:
         history: Sequence[Turn] = (),
         where: Mapping[str, Any] | None = None,
     ) -> Answer:
-        """``answer`` for asyncio code (runs in a worker thread)."""
-        return await asyncio.to_thread(
-            self.answer, question, k=k, model=model, history=history, where=where
+        """``answer`` for asyncio code (runs in a worker thread). Cancelled (a timeout of
+        ``asyncio.wait_for``, a task cancelled), it stops the answer at its next words and
+        closes the model's stream, instead of letting the model write on unread."""
+        stream = self.stream_answer(question, k=k, model=model, history=history, where=where)
+        stop = threading.Event()
+        try:
+            answer = await asyncio.to_thread(_read_unless_stopped, stream, stop)
+        except asyncio.CancelledError:
+            stop.set()
+            raise
+        assert answer is not None  # only a cancelled call stops early, and it returns nothing
+        return answer
+
+
+def _read_unless_stopped(stream: AnswerStream, stop: threading.Event) -> Answer | None:
+    """The stream's answer, read in a worker thread; ``None`` once ``stop`` is set (the
+    stream is closed then, which closes the model's HTTP stream)."""
+    with stream:
+        for _ in stream:
+            if stop.is_set():
+                return None
+        return stream.answer
+
+
+def checked_request(request: AskRequest) -> AskRequest:
+    """``request`` with its arguments checked and tidied: the question text and not blank,
+    ``k`` a whole number 1–100 (or unset), ``model`` text (blank means the setting), the
+    history ``Turn``s, the filters valid. A one-line ``ConfigError``/``FilterError`` else."""
+    from .retrieval import check_k, check_question
+
+    if not check_question(request.question).strip():
+        raise ConfigError("the question is empty; type what you want to know")
+    if request.model is not None and not isinstance(request.model, str):
+        raise ConfigError(f"model must be a model name (a str), got {request.model!r}")
+    return replace(
+        request,
+        k=None if request.k is None else check_k(request.k),
+        model=(request.model or "").strip() or None,
+        history=_checked_history(request.history),
+        where=None if request.where is None else checked_filters(request.where) or None,
+    )
+
+
+def _checked_history(history: object) -> tuple[Turn, ...]:
+    if isinstance(history, (str, bytes)) or not isinstance(history, Sequence):
+        raise ConfigError(
+            "history must be a list of assistant.Turn(question, answer), "
+            f"got {type(history).__name__}"
         )
+    for turn in history:
+        if not (isinstance(turn, Turn) and isinstance(turn.question, str)):
+            raise ConfigError(
+                f"history must hold assistant.Turn(question, answer) items, got {turn!r:.60}"
+            )
+        if not isinstance(turn.answer, str):
+            raise ConfigError(f"a Turn's answer must be text, got {turn.answer!r:.60}")
+    return tuple(history)
