@@ -26,7 +26,7 @@ def test_search_json_is_exactly_one_object(
     assert set(out) == {"question", "results"} and out["question"] == "entity-aware self-attention"
     assert [r["rank"] for r in out["results"]] == [1, 2, 3]
     first = out["results"][0]
-    assert set(first) == {"rank", "paper_id", "title", "score", "passage"}
+    assert set(first) == {"rank", "paper_id", "title", "score", "passage", "authors", "year", "url"}
     assert (
         first["title"].startswith("LUKE") and isinstance(first["score"], float) and first["passage"]
     )

@@ -44,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
                         "title": h.title,
                         "score": h.score,
                         "passage": h.passage,
+                        # What the filters act on, as in `ask --json` sources and `papers --json`.
+                        "authors": list(h.metadata.get("authors", [])),
+                        "year": h.metadata.get("year"),
+                        "url": h.metadata.get("url"),
                     }
                     for h in hits
                 ],
