@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from .common import (
@@ -54,7 +56,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from ..errors import EvalError
     from ..evaluation import (
         details,
         format_table,
@@ -64,12 +65,10 @@ def run_eval(args: argparse.Namespace) -> int:
         summarize,
     )
 
-    # Check the inputs before the (slower) store is opened.
+    # Check the inputs before the (slower) store is opened and the questions asked.
     check_k(args.k)
     questions = select_split(load_questions(args.questions), args.split)
-    details_path = Path(args.details) if args.details else None
-    if details_path is not None and not details_path.parent.is_dir():
-        raise EvalError(f"--details {details_path}: folder {details_path.parent} does not exist")
+    details_path = _details_path(args.details, Path(args.questions))
 
     assistant = open_assistant(args)
     run = run_evaluation(
@@ -82,16 +81,42 @@ def run_eval(args: argparse.Namespace) -> int:
     )
     summary = summarize(run)
     if details_path is not None:
-        try:
-            with details_path.open("w", encoding="utf-8") as out:
-                for row in details(run):
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        except OSError as exc:
-            raise EvalError(
-                f"--details {details_path}: cannot write ({exc.strerror or exc})"
-            ) from None
+        _write_details(details_path, details(run))
     if args.json:
         print_json(summary)
     else:
         say(format_table(summary))
     return 0
+
+
+def _details_path(value: str | None, questions: Path) -> Path | None:
+    """Where ``--details`` will go, refused now if it cannot be written there: after a run
+    of minutes is too late to learn that it names a folder or the question file."""
+    from ..errors import EvalError
+
+    if value is None:
+        return None
+    path = Path(value)
+    if not value.strip():
+        raise EvalError("--details needs a file name, e.g. --details details.jsonl")
+    if path.is_dir():
+        raise EvalError(f"--details {path}: is a folder; name a file in it")
+    if not path.parent.is_dir():
+        raise EvalError(f"--details {path}: folder {path.parent} does not exist")
+    if path.exists() and questions.exists() and path.samefile(questions):
+        raise EvalError(f"--details {path}: is the question file; name another file")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise EvalError(f"--details {path}: not writable")
+    return path
+
+
+def _write_details(path: Path, rows: Iterable[dict[str, object]]) -> None:
+    """The per-question rows as JSON Lines (also to a device such as /dev/stdout)."""
+    from ..errors import EvalError
+
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise EvalError(f"--details {path}: cannot write ({exc.strerror or exc})") from None

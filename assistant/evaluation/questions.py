@@ -51,7 +51,8 @@ def load_questions(path: str | Path) -> list[EvalQuestion]:
     """Read and check a question file; ``EvalError`` ("file:line: problem") on a bad line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise EvalError(f"{path}: no such question file") from None
     except UnicodeDecodeError as exc:

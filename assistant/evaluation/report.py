@@ -230,11 +230,10 @@ def _gate_lines(gate: dict[str, Any] | None) -> list[str]:
         _row("type", "n", ["offline", "w/ model", "evidence"]),
     ]
     names = ["declined_offline", "declined_with_model", "evidence_in_prompt"]
-    for label, block in [
-        *gate["by_type"].items(),
-        ("answerable", gate["answerable"]),
-        ("unanswerable", gate["unanswerable"]),
-    ]:
+    rows = [*gate["by_type"].items(), ("answerable", gate["answerable"])]
+    if UNANSWERABLE not in gate["by_type"]:  # else its type row above already says it all
+        rows.append((UNANSWERABLE, gate["unanswerable"]))
+    for label, block in rows:
         lines.append(_row(label, block["questions"], [_num(block[n]) for n in names]))
     lines.append(
         f"ROC AUC {_num(gate['auc'])}; operating point offline: declines "
