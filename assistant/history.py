@@ -262,10 +262,12 @@ class ChatHistory:
                 "GROUP BY c.id ORDER BY c.updated DESC, c.id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [ConversationSummary(int(r[0]), r[1], float(r[2]), int(r[3])) for r in rows]
+        return [ConversationSummary(int(r[0]), _text(r[1]), _number(r[2]), int(r[3])) for r in rows]
 
     def load(self, conversation_id: int) -> Conversation:
         """One conversation with all its turns."""
+        if not 0 < conversation_id <= _SQLITE_MAX_INTEGER:  # SQLite could not even look
+            raise StoreError(f"no conversation {conversation_id} in {self.path}")
         with self._connect() as conn:
             head = conn.execute(
                 "SELECT id, title, created FROM conversations WHERE id = ?", (conversation_id,)
@@ -276,7 +278,8 @@ class ChatHistory:
                 f"SELECT {_TURN_COLUMNS} FROM turns WHERE conversation_id = ? ORDER BY id",
                 (conversation_id,),
             ).fetchall()
-        return Conversation(int(head[0]), head[1], float(head[2]), [_turn(r) for r in rows])
+        turns = [_turn(r) for r in rows]
+        return Conversation(int(head[0]), _text(head[1]), _number(head[2]), turns)
 
     def latest_conversation_id(self) -> int | None:
         """The conversation used most recently (by the chat app or ``ask``), if any."""
@@ -298,7 +301,7 @@ class ChatHistory:
             rows = conn.execute(
                 f"SELECT {_TURN_COLUMNS}, conversation_id FROM turns {where} "
                 "ORDER BY created DESC, id DESC LIMIT ?",
-                (*parameters, limit),
+                (*parameters, min(limit, _SQLITE_MAX_INTEGER)),
             ).fetchall()
         return [TurnRecord(int(r[-1]), _turn(r)) for r in rows]
 
@@ -309,26 +312,79 @@ class ChatHistory:
                 "SELECT question FROM turns GROUP BY question ORDER BY MAX(id) DESC LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [r[0] for r in reversed(rows)]
+        return [_text(r[0]) for r in reversed(rows) if _text(r[0]).strip()]
 
 
 _LIKE_SPECIAL = re.compile(r"[\\%_]")
+_SQLITE_MAX_INTEGER = 2**63 - 1
 _TURN_COLUMNS = "id, question, answer, status, mode, model, sources, created, timings, origin"
 
 
 def _turn(row: Sequence[Any]) -> StoredTurn:
+    # Read leniently: a row damaged by hand or by another program (text where JSON belongs,
+    # a blob for a question) shows what it still holds instead of making the history unusable.
     return StoredTurn(
         id=int(row[0]),
-        question=row[1],
-        answer=row[2],
-        status=row[3],
-        mode=row[4],
-        model=row[5],
-        sources=[Source(**s) for s in json.loads(row[6] or "[]")],
-        created=float(row[7]),
-        timings=json.loads(row[8] or "{}"),
-        origin=row[9] or "chat",
+        question=_text(row[1]),
+        answer=_text(row[2]),
+        status=_text(row[3]),
+        mode=_text(row[4]) or None,
+        model=_text(row[5]) or None,
+        sources=_sources(row[6]),
+        created=_number(row[7]),
+        timings=_timings(row[8]),
+        origin=_text(row[9]) or "chat",
     )
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _json(value: object) -> object:
+    try:
+        return json.loads(_text(value) or "null")
+    except ValueError:
+        return None
+
+
+def _timings(value: object) -> dict[str, float]:
+    data = _json(value)
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, (int, float))}
+
+
+def _sources(value: object) -> list[Source]:
+    data = _json(value)
+    items = data if isinstance(data, list) else []
+    return [source for source in map(_source, items) if source is not None]
+
+
+def _source(item: object) -> Source | None:
+    """A stored source, or ``None`` when the entry is not one."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        source = Source(**item)
+    except (TypeError, ValueError):
+        return None
+    well_formed = (
+        isinstance(source.n, int)
+        and isinstance(source.paper_id, str)
+        and isinstance(source.title, str)
+        and all(isinstance(passage, str) for passage in source.passages)
+    )
+    return source if well_formed else None
 
 
 def _title_from(question: str) -> str:
