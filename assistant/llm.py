@@ -84,6 +84,8 @@ class ChatStream:
         self.reasoning = ""
         """Reasoning text the server sent apart from the content, so far."""
         self._cancelled = False
+        self._content_text = _WellFormedText()
+        self._reasoning_text = _WellFormedText()
 
     def __iter__(self) -> Iterator[str]:
         for delta in self.deltas():
@@ -99,8 +101,7 @@ class ChatStream:
                 if getattr(chunk, "usage", None):
                     self.usage = _usage_dict(chunk.usage)
                 for choice in _choices(chunk):
-                    delta = _stream_delta(getattr(choice, "delta", None))
-                    self.reasoning += delta.reasoning
+                    delta = self._well_formed(_stream_delta(getattr(choice, "delta", None)))
                     if delta.content or delta.reasoning:
                         yield delta
                     if getattr(choice, "finish_reason", None):
@@ -119,6 +120,16 @@ class ChatStream:
             self._stream.close()
         if self.finish_reason is None and not self._cancelled:
             raise self._client.cut_off_error()
+        tail = StreamDelta(self._content_text.finish(), self._reasoning_text.finish())
+        self.reasoning += tail.reasoning
+        if tail.content or tail.reasoning:
+            yield tail
+
+    def _well_formed(self, delta: StreamDelta) -> StreamDelta:
+        """``delta`` as valid text (a character split across deltas joined again)."""
+        reasoning = self._reasoning_text.feed(delta.reasoning)
+        self.reasoning += reasoning
+        return StreamDelta(self._content_text.feed(delta.content), reasoning)
 
     def close(self) -> None:
         """Stop reading and release the connection (the user cancelled)."""
@@ -231,11 +242,11 @@ class ChatClient:
         message = getattr(choices[0], "message", None)
         content = getattr(message, "content", None)
         return ChatReply(
-            text=content if isinstance(content, str) else "",
+            text=well_formed(content) if isinstance(content, str) else "",
             model=getattr(response, "model", None) or model,
             finish_reason=getattr(choices[0], "finish_reason", None),
             usage=_usage_dict(response.usage) if getattr(response, "usage", None) else {},
-            reasoning=_reasoning_of(message),
+            reasoning=well_formed(_reasoning_of(message)),
         )
 
     # -- errors and retries -------------------------------------------------------------
@@ -413,7 +424,33 @@ def _server_message(exc: Any) -> str:
         message = str(error.get("message", "")) if isinstance(error, dict) else str(error)
     elif isinstance(body, str):
         message = body
-    return " ".join(message.split())[:200]
+    return well_formed(" ".join(message.split())[:200])
+
+
+class _WellFormedText:
+    """Deltas made valid Unicode. A server that splits text by UTF-16 units (a JavaScript
+    proxy, some local servers) can send an emoji's two surrogate halves in two deltas; a
+    lone surrogate is no character and breaks printing, saving and embedding the answer."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        """``text`` valid; a high surrogate at its end is held for the next delta."""
+        text, self._held = self._held + text, ""
+        if text and "\ud800" <= text[-1] <= "\udbff":
+            text, self._held = text[:-1], text[-1]
+        return well_formed(text)
+
+    def finish(self) -> str:
+        """What was held, as U+FFFD (its other half never came)."""
+        held, self._held = self._held, ""
+        return well_formed(held)
+
+
+def well_formed(text: str) -> str:
+    """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _choices(reply: Any) -> list[Any]:
