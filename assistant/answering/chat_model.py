@@ -103,6 +103,9 @@ class ChatModelAnswerer:
             max_tokens=self.settings.condense_max_tokens,
             temperature=0.0,
         )
+        if reply.finish_reason == "length":
+            # Cut at the token limit: half a question, or a reasoning model's first thoughts.
+            return question
         rewrite, _ = split_reasoning(reply.text)  # a reasoning model may think aloud here too
         lines = [line.strip().strip('"') for line in rewrite.strip().splitlines()]
         lines = [line for line in lines if line]
@@ -118,13 +121,16 @@ class ChatModelAnswerer:
         chat = self.client.stream_chat(prompt.messages, model=model)
         written = _WrittenAnswer(len(prompt.sources))
         try:
+            # Read to the end even once the sentinel was seen: a closing </think> may yet say
+            # that everything so far was thinking (see ``ReasoningSplitter.restarted``).
             for delta in chat.deltas():
                 timings.first("first_token_ms")
+                shown_before = written.text
                 visible, reasoning = written.feed(delta)
                 if reasoning:
                     yield ReasoningDelta(reasoning)
-                if written.declined:
-                    break
+                if written.restarted and shown_before:
+                    yield "\n\n"  # what was shown turned out to be thinking; the answer follows
                 if visible:
                     yield visible
         finally:
@@ -185,10 +191,20 @@ class _WrittenAnswer:
     def reasoning(self) -> str:
         return "".join(self._reasoning).strip()
 
+    @property
+    def restarted(self) -> bool:
+        """The last delta closed a thinking block the chat template had opened: the text
+        shown before it was reasoning, and the answer starts again."""
+        return self.splitter.restarted
+
     def feed(self, delta: StreamDelta) -> tuple[str, str]:
         """One delta in; the answer text that can be shown now and the new reasoning out."""
         self._raw.append(delta.content + delta.reasoning)
         answer, thought = self.splitter.feed(delta.content)
+        if self.splitter.restarted:
+            self.guard = SentinelGuard()
+            self.citations = CitationFilter(self.citations.source_count)
+            self._shown.clear()
         return self._show(answer), self._think(delta.reasoning + thought)
 
     def finish(self) -> tuple[str, str]:
