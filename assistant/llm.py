@@ -321,9 +321,30 @@ class ChatClient:
                 "its models and set ASSISTANT_MODEL or --model (and check the URL ends in /v1)"
             )
         detail = self._scrub(_server_message(exc))
+        if status in (400, 413) and _CONTEXT_EXCEEDED.search(detail + " " + _error_code(exc)):
+            return self._context_exceeded_error(status, _server_context_size(exc, detail))
         return EndpointError(
             f"the endpoint at {self.url} refused the request (HTTP {status})"
             + (f": {detail}" if detail else "")
+        )
+
+    def _context_exceeded_error(self, status: int, server_size: int | None) -> EndpointError:
+        """The prompt and the answer's max_tokens do not fit the model's context window:
+        ``context_window`` claims more room than the server gives, or the model's tokenizer
+        counts more tokens than the budget's."""
+        configured = self.settings.context_window
+        if server_size is not None and server_size < configured:
+            return EndpointError(
+                f"the model at {self.url} accepts {server_size} tokens, fewer than "
+                f"context_window={configured} (HTTP {status}: the question and its sources do "
+                f"not fit); set ASSISTANT_CONTEXT_WINDOW={server_size}, or lower "
+                "ASSISTANT_MAX_TOKENS or --k"
+            )
+        return EndpointError(
+            f"the question and its sources do not fit the context window of the model at "
+            f"{self.url} (HTTP {status}); lower ASSISTANT_CONTEXT_WINDOW (now {configured}) to "
+            "the model's context size or less (its tokenizer may count more tokens than ours), "
+            "or lower ASSISTANT_MAX_TOKENS or --k"
         )
 
     def _gave_up_error(self, status: int, retries: int, wait: float | None) -> EndpointError:
@@ -414,6 +435,38 @@ def _retry_after(headers: Any) -> float | None:
         if parsed is None:
             return None
         return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
+
+
+# What servers say when the prompt is too long: OpenAI ("maximum context length",
+# code context_length_exceeded), vLLM (same words), llama.cpp ("exceeds the available context
+# size", exceed_context_size_error), LM Studio ("context length of only N tokens").
+_CONTEXT_EXCEEDED = re.compile(
+    r"context[_ ](?:length|size|window)|maximum context|exceed_context|n_ctx|too many tokens",
+    re.IGNORECASE,
+)
+_CONTEXT_SIZE = re.compile(
+    r"(?:maximum context length is|context length of only|context window of|n_ctx\D{0,4})"
+    r"\s*(\d{3,7})",
+    re.IGNORECASE,
+)
+
+
+def _error_code(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    code = error.get("code", "") if isinstance(error, dict) else ""
+    return code if isinstance(code, str) else ""
+
+
+def _server_context_size(exc: Any, detail: str) -> int | None:
+    """The model's context size as the server said it (llama.cpp sends ``n_ctx``)."""
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    n_ctx = error.get("n_ctx") if isinstance(error, dict) else None
+    if isinstance(n_ctx, int) and not isinstance(n_ctx, bool) and n_ctx > 0:
+        return n_ctx
+    match = _CONTEXT_SIZE.search(detail)
+    return int(match.group(1)) if match else None
 
 
 def _server_message(exc: Any) -> str:
