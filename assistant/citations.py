@@ -176,3 +176,31 @@ def neutralise_markers(text: str) -> str:
         return f"(ref{'s' if several else ''}. {body})"
 
     return _SOURCE_TEXT_MARKER.sub(rewrite, text)
+
+
+# A model's own list of what it cited, after the answer ("Sources:", "**References**",
+# "## Bibliography"), one entry a line ("[1] Title", "- [2] Title", "1. Title [1]").
+_LIST_HEADING = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:sources?|references?|citations?|bibliography|"
+    r"works cited|cited sources|sources cited|sources used)\s*:?\s*(?:\*\*|__)?\s*:?\s*$",
+    re.IGNORECASE,
+)
+_LIST_ENTRY = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[\s*\d+\s*\]|\d+[.)]\s)")
+
+
+def reference_list_start(text: str) -> int | None:
+    """Where a reference list the model appended to its answer starts (its heading), or None.
+
+    Its entries only repeat which sources exist: they are not citations of any sentence,
+    and not claims. Only a list that ends the text counts."""
+    offset = 0
+    start: int | None = None
+    for line in text.splitlines(keepends=True):
+        if start is None:
+            if _LIST_HEADING.match(line):
+                start = offset
+        elif line.strip() and not _LIST_ENTRY.match(line):
+            # Prose after the heading: it was a lead-in, not a reference list.
+            start = offset if _LIST_HEADING.match(line) else None
+        offset += len(line)
+    return start

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..citations import CitationFilter, neutralise_markers
+from ..citations import CitationFilter, marker_spans, neutralise_markers, reference_list_start
 from ..results import Turn
 from ..text import count_tokens
 from .answerer import (
@@ -222,7 +222,7 @@ class _WrittenAnswer:
     ) -> Reply:
         """The reply as answered, declined, or written without any valid citation: only a
         reply that cites a source is ``answered``."""
-        text, cited = self.text, list(self.citations.cited)
+        text, cited = self.text, self._cited_in_body()
         if self.declined or (text and is_refusal(text, cited)):
             text, cited = MODEL_DECLINED, []
         elif not text:
@@ -241,6 +241,16 @@ class _WrittenAnswer:
             reasoning=self.reasoning,
             truncated=truncated,
         )
+
+    def _cited_in_body(self) -> list[int]:
+        """The valid sources the answer cites, not counting a reference list it ends with
+        (its entries only say which sources exist)."""
+        cited = list(self.citations.cited)
+        body_end = reference_list_start(self.text)
+        if body_end is None:
+            return cited
+        in_body = {n for _, _, numbers in marker_spans(self.text[:body_end]) for n in numbers}
+        return [n for n in cited if n in in_body]
 
     def _show(self, answer: str) -> str:
         if not answer or self.guard.declined:
