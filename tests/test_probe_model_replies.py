@@ -65,3 +65,40 @@ def test_a_table_answer_gets_no_uncited_header_warning(llm, openai_server):
     answer = llm.answer(QUESTION)
     assert answer.answered
     assert [c.citations for c in answer.claims] == [[1]]
+
+
+def test_a_reply_that_is_only_a_list_under_a_sources_heading_is_the_answer(llm, openai_server):
+    openai_server.enqueue("Sources:\n[1] DAE-Talker uses diffusion autoencoder latents.")
+    answer = llm.answer(QUESTION)
+    assert answer.answered and answer.citations == [1]
+
+
+# -- citation styles ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("【1】", "[1]"),
+        ("［1］", "[1]"),
+        ("[^1]", "[1]"),
+        ("[1; 2]", "[1, 2]"),
+        ("【1, 9】", "[1]"),
+        ("[1, 2]", "[1, 2]"),
+        ("[1-2]", "[1-2]"),
+    ],
+)
+def test_citation_styles_models_write_count_and_read_as_n(llm, openai_server, written, shown):
+    openai_server.enqueue(f"DAE-Talker uses diffusion autoencoder latents {written}.")
+    stream = llm.stream_answer(QUESTION)
+    streamed = "".join(stream)
+    answer = stream.answer
+    assert streamed == answer.text == f"DAE-Talker uses diffusion autoencoder latents {shown}."
+    assert answer.answered and 1 in answer.citations
+    assert answer.claims[0].citations == answer.citations
+
+
+def test_brackets_that_are_no_marker_stay_text(llm, openai_server):
+    openai_server.enqueue("DAE-Talker uses latents【注】 and a[i] [^x] [1].")
+    answer = llm.answer(QUESTION)
+    assert answer.text == "DAE-Talker uses latents【注】 and a[i] [^x] [1]."
