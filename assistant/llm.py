@@ -140,6 +140,8 @@ class ChatStream:
 @dataclass(frozen=True)
 class _Retry:
     seconds: float
+    counted: bool = True
+    """False for the one retry without a parameter the server refused (not a failure)."""
 
 
 class ChatClient:
@@ -157,6 +159,8 @@ class ChatClient:
         self._key = settings.api_key.reveal() if settings.api_key else ""
         self._sleep = sleep
         self._default_model: str | None = None
+        self._refused_parameters: set[str] = set()
+        """``max_tokens``/``temperature`` once the server said it does not take them."""
         # Retries are ours (max_retries=0) so that giving up says clearly what happened.
         self._sdk = openai.OpenAI(
             base_url=url,
@@ -202,9 +206,8 @@ class ChatClient:
             lambda: self._sdk.chat.completions.with_raw_response.create(
                 model=model,
                 messages=list(messages),  # type: ignore[arg-type]
-                temperature=self.settings.temperature,
-                max_tokens=max_tokens or self.settings.max_tokens,
                 stream=True,
+                **self._sampling(self.settings.temperature, max_tokens),
             ),
             model=model,
         )
@@ -227,9 +230,10 @@ class ChatClient:
             lambda: self._sdk.chat.completions.with_raw_response.create(
                 model=model,
                 messages=list(messages),  # type: ignore[arg-type]
-                temperature=self.settings.temperature if temperature is None else temperature,
-                max_tokens=max_tokens or self.settings.max_tokens,
                 stream=False,
+                **self._sampling(
+                    self.settings.temperature if temperature is None else temperature, max_tokens
+                ),
             ),
             model=model,
         )
@@ -248,6 +252,20 @@ class ChatClient:
             usage=_usage_dict(response.usage) if getattr(response, "usage", None) else {},
             reasoning=well_formed(_reasoning_of(message)),
         )
+
+    def _sampling(self, temperature: float, max_tokens: int | None) -> dict[str, Any]:
+        """Temperature and token limit as this server takes them. OpenAI's reasoning models
+        (o1, o3, gpt-5) refuse ``max_tokens`` for ``max_completion_tokens`` and any
+        temperature but their own."""
+        limit = max_tokens or self.settings.max_tokens
+        options: dict[str, Any] = {}
+        if "temperature" not in self._refused_parameters:
+            options["temperature"] = temperature
+        if "max_tokens" in self._refused_parameters:
+            options["max_completion_tokens"] = limit
+        else:
+            options["max_tokens"] = limit
+        return options
 
     # -- errors and retries -------------------------------------------------------------
 
@@ -268,8 +286,9 @@ class ChatClient:
             # Raised outside the SDK's `except` so no SDK exception (and no server text that
             # may echo the key) rides along as __context__.
             if isinstance(failure, _Retry):
-                self._sleep(failure.seconds)
-                attempt += 1
+                if failure.counted:
+                    self._sleep(failure.seconds)
+                    attempt += 1
                 continue
             raise failure
 
@@ -289,6 +308,10 @@ class ChatClient:
             ), None
         except openai.APIStatusError as exc:
             status = exc.status_code
+            refused = _refused_parameter(exc) if status == 400 else None
+            if refused and refused not in self._refused_parameters:
+                self._refused_parameters.add(refused)
+                return _Retry(0.0, counted=False), None
             if status != 429 and status < 500:
                 return self._status_error(status, model, exc), None
             wait = _retry_after(exc.response.headers)
@@ -449,6 +472,16 @@ _CONTEXT_SIZE = re.compile(
     r"\s*(\d{3,7})",
     re.IGNORECASE,
 )
+
+
+def _refused_parameter(exc: Any) -> str | None:
+    """``max_tokens`` or ``temperature`` when a 400 says the model does not take it."""
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    if not isinstance(error, dict) or not str(error.get("code", "")).startswith("unsupported"):
+        return None
+    param = error.get("param")
+    return param if param in ("max_tokens", "temperature") else None
 
 
 def _error_code(exc: Any) -> str:
