@@ -1,7 +1,8 @@
 """Citations are owned by code: ``[n]`` markers are parsed, checked against the sources given,
 and markers that point at no source are removed (and reported) before any text is shown.
 
-Recognised markers: ``[3]``, ``[1, 2]``, ``[1][2]`` (two markers), ranges ``[1-3]`` / ``[1–3]``.
+Recognised markers: ``[3]``, ``[1, 2]``, ``[1][2]`` (two markers), ranges ``[1-3]`` / ``[1–3]``;
+written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``), they are rewritten as ``[n]``.
 The same streaming filter serves live output and whole texts, so what a user saw while the
 answer streamed is exactly the final ``Answer.text``.
 """
@@ -17,6 +18,12 @@ MARKER = re.compile(r"\[(" + MARKER_BODY + r")\]")
 """A whole citation marker in a text, ``[3]``, ``[1, 2]``, ``[1-3]``; group 1 is its inside."""
 _MARKER_BODY = re.compile("^" + MARKER_BODY + "$")
 _MARKER_CHARS = frozenset("0123456789,-– ")
+# Other ways models write a marker, rewritten as ``[n]`` as they stream: lenticular or
+# full-width brackets (``【1】``, ``［1］``, common in Chinese answers), a footnote caret
+# (``[^1]``), semicolons (``[1; 2]``).
+_CLOSERS = {"[": "]", "【": "】", "［": "］"}
+_WRITTEN_BODY = re.compile(r"^\^?\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*$")
+_WRITTEN_CHARS = _MARKER_CHARS | {";", "^"}
 _MAX_MARKER_LEN = 40  # longer bracketed text is prose, not a citation
 _MAX_RANGE = 50  # "[1-9999]" is not a citation of 9999 sources
 _CLOSING_PUNCTUATION = frozenset(".,;:!?)")
@@ -85,10 +92,10 @@ class CitationFilter:
 
     def _consume(self, char: str, out: list[str]) -> None:
         if self._marker:
-            if char == "]":
-                self._close_marker(out)
+            if char == _CLOSERS[self._marker[0]]:
+                self._close_marker(out, char)
                 return
-            if char in _MARKER_CHARS and len(self._marker) < _MAX_MARKER_LEN:
+            if char in _WRITTEN_CHARS and len(self._marker) < _MAX_MARKER_LEN:
                 self._marker += char
                 return
             # Not a marker after all: release it as text and look at this char afresh.
@@ -97,7 +104,7 @@ class CitationFilter:
                 self._plain(held, out)
             self._consume(char, out)
             return
-        if char == "[":
+        if char in _CLOSERS:
             self._marker = char
             return
         self._plain(char, out)
@@ -117,12 +124,14 @@ class CitationFilter:
         self._whitespace = ""
         self._after_removal = False
 
-    def _close_marker(self, out: list[str]) -> None:
-        body, self._marker = self._marker[1:], ""
-        if not _MARKER_BODY.match(body):
-            for held in "[" + body + "]":
+    def _close_marker(self, out: list[str], closer: str) -> None:
+        opener, body, self._marker = self._marker[0], self._marker[1:], ""
+        if not _WRITTEN_BODY.match(body):
+            for held in opener + body + closer:
                 self._plain(held, out)
             return
+        if not _MARKER_BODY.match(body) or opener != "[":
+            body = body.lstrip("^ ").replace(";", ",")  # the one way markers are written
         numbers = parse_marker(body)
         valid = [n for n in numbers if 1 <= n <= self.source_count]
         for n in numbers:
@@ -176,3 +185,33 @@ def neutralise_markers(text: str) -> str:
         return f"(ref{'s' if several else ''}. {body})"
 
     return _SOURCE_TEXT_MARKER.sub(rewrite, text)
+
+
+# A model's own list of what it cited, after the answer ("Sources:", "**References**",
+# "## Bibliography"), one entry a line ("[1] Title", "- [2] Title", "1. Title [1]").
+_LIST_HEADING = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:sources?|references?|citations?|bibliography|"
+    r"works cited|cited sources|sources cited|sources used)\s*:?\s*(?:\*\*|__)?\s*:?\s*$",
+    re.IGNORECASE,
+)
+_LIST_ENTRY = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[\s*\d+\s*\]|\d+[.)]\s)")
+
+
+def reference_list_start(text: str) -> int | None:
+    """Where a reference list the model appended to its answer starts (its heading), or None.
+
+    Its entries only repeat which sources exist: they are not citations of any sentence,
+    and not claims. Only a list that ends the text counts."""
+    offset = 0
+    start: int | None = None
+    for line in text.splitlines(keepends=True):
+        if start is None:
+            if _LIST_HEADING.match(line):
+                start = offset
+        elif line.strip() and not _LIST_ENTRY.match(line):
+            # Prose after the heading: it was a lead-in, not a reference list.
+            start = offset if _LIST_HEADING.match(line) else None
+        offset += len(line)
+    if start is not None and not text[:start].strip():
+        return None  # the whole reply is that list: then it is the answer
+    return start

@@ -84,6 +84,8 @@ class ChatStream:
         self.reasoning = ""
         """Reasoning text the server sent apart from the content, so far."""
         self._cancelled = False
+        self._content_text = _WellFormedText()
+        self._reasoning_text = _WellFormedText()
 
     def __iter__(self) -> Iterator[str]:
         for delta in self.deltas():
@@ -99,8 +101,7 @@ class ChatStream:
                 if getattr(chunk, "usage", None):
                     self.usage = _usage_dict(chunk.usage)
                 for choice in _choices(chunk):
-                    delta = _stream_delta(getattr(choice, "delta", None))
-                    self.reasoning += delta.reasoning
+                    delta = self._well_formed(_stream_delta(getattr(choice, "delta", None)))
                     if delta.content or delta.reasoning:
                         yield delta
                     if getattr(choice, "finish_reason", None):
@@ -119,6 +120,16 @@ class ChatStream:
             self._stream.close()
         if self.finish_reason is None and not self._cancelled:
             raise self._client.cut_off_error()
+        tail = StreamDelta(self._content_text.finish(), self._reasoning_text.finish())
+        self.reasoning += tail.reasoning
+        if tail.content or tail.reasoning:
+            yield tail
+
+    def _well_formed(self, delta: StreamDelta) -> StreamDelta:
+        """``delta`` as valid text (a character split across deltas joined again)."""
+        reasoning = self._reasoning_text.feed(delta.reasoning)
+        self.reasoning += reasoning
+        return StreamDelta(self._content_text.feed(delta.content), reasoning)
 
     def close(self) -> None:
         """Stop reading and release the connection (the user cancelled)."""
@@ -129,6 +140,8 @@ class ChatStream:
 @dataclass(frozen=True)
 class _Retry:
     seconds: float
+    counted: bool = True
+    """False for the one retry without a parameter the server refused (not a failure)."""
 
 
 class ChatClient:
@@ -146,6 +159,8 @@ class ChatClient:
         self._key = settings.api_key.reveal() if settings.api_key else ""
         self._sleep = sleep
         self._default_model: str | None = None
+        self._refused_parameters: set[str] = set()
+        """``max_tokens``/``temperature`` once the server said it does not take them."""
         # Retries are ours (max_retries=0) so that giving up says clearly what happened.
         self._sdk = openai.OpenAI(
             base_url=url,
@@ -191,9 +206,8 @@ class ChatClient:
             lambda: self._sdk.chat.completions.with_raw_response.create(
                 model=model,
                 messages=list(messages),  # type: ignore[arg-type]
-                temperature=self.settings.temperature,
-                max_tokens=max_tokens or self.settings.max_tokens,
                 stream=True,
+                **self._sampling(self.settings.temperature, max_tokens),
             ),
             model=model,
         )
@@ -216,9 +230,10 @@ class ChatClient:
             lambda: self._sdk.chat.completions.with_raw_response.create(
                 model=model,
                 messages=list(messages),  # type: ignore[arg-type]
-                temperature=self.settings.temperature if temperature is None else temperature,
-                max_tokens=max_tokens or self.settings.max_tokens,
                 stream=False,
+                **self._sampling(
+                    self.settings.temperature if temperature is None else temperature, max_tokens
+                ),
             ),
             model=model,
         )
@@ -231,12 +246,26 @@ class ChatClient:
         message = getattr(choices[0], "message", None)
         content = getattr(message, "content", None)
         return ChatReply(
-            text=content if isinstance(content, str) else "",
+            text=well_formed(content) if isinstance(content, str) else "",
             model=getattr(response, "model", None) or model,
             finish_reason=getattr(choices[0], "finish_reason", None),
             usage=_usage_dict(response.usage) if getattr(response, "usage", None) else {},
-            reasoning=_reasoning_of(message),
+            reasoning=well_formed(_reasoning_of(message)),
         )
+
+    def _sampling(self, temperature: float, max_tokens: int | None) -> dict[str, Any]:
+        """Temperature and token limit as this server takes them. OpenAI's reasoning models
+        (o1, o3, gpt-5) refuse ``max_tokens`` for ``max_completion_tokens`` and any
+        temperature but their own."""
+        limit = max_tokens or self.settings.max_tokens
+        options: dict[str, Any] = {}
+        if "temperature" not in self._refused_parameters:
+            options["temperature"] = temperature
+        if "max_tokens" in self._refused_parameters:
+            options["max_completion_tokens"] = limit
+        else:
+            options["max_tokens"] = limit
+        return options
 
     # -- errors and retries -------------------------------------------------------------
 
@@ -257,8 +286,9 @@ class ChatClient:
             # Raised outside the SDK's `except` so no SDK exception (and no server text that
             # may echo the key) rides along as __context__.
             if isinstance(failure, _Retry):
-                self._sleep(failure.seconds)
-                attempt += 1
+                if failure.counted:
+                    self._sleep(failure.seconds)
+                    attempt += 1
                 continue
             raise failure
 
@@ -278,6 +308,10 @@ class ChatClient:
             ), None
         except openai.APIStatusError as exc:
             status = exc.status_code
+            refused = _refused_parameter(exc) if status == 400 else None
+            if refused and refused not in self._refused_parameters:
+                self._refused_parameters.add(refused)
+                return _Retry(0.0, counted=False), None
             if status != 429 and status < 500:
                 return self._status_error(status, model, exc), None
             wait = _retry_after(exc.response.headers)
@@ -310,9 +344,30 @@ class ChatClient:
                 "its models and set ASSISTANT_MODEL or --model (and check the URL ends in /v1)"
             )
         detail = self._scrub(_server_message(exc))
+        if status in (400, 413) and _CONTEXT_EXCEEDED.search(detail + " " + _error_code(exc)):
+            return self._context_exceeded_error(status, _server_context_size(exc, detail))
         return EndpointError(
             f"the endpoint at {self.url} refused the request (HTTP {status})"
             + (f": {detail}" if detail else "")
+        )
+
+    def _context_exceeded_error(self, status: int, server_size: int | None) -> EndpointError:
+        """The prompt and the answer's max_tokens do not fit the model's context window:
+        ``context_window`` claims more room than the server gives, or the model's tokenizer
+        counts more tokens than the budget's."""
+        configured = self.settings.context_window
+        if server_size is not None and server_size < configured:
+            return EndpointError(
+                f"the model at {self.url} accepts {server_size} tokens, fewer than "
+                f"context_window={configured} (HTTP {status}: the question and its sources do "
+                f"not fit); set ASSISTANT_CONTEXT_WINDOW={server_size}, or lower "
+                "ASSISTANT_MAX_TOKENS or --k"
+            )
+        return EndpointError(
+            f"the question and its sources do not fit the context window of the model at "
+            f"{self.url} (HTTP {status}); lower ASSISTANT_CONTEXT_WINDOW (now {configured}) to "
+            "the model's context size or less (its tokenizer may count more tokens than ours), "
+            "or lower ASSISTANT_MAX_TOKENS or --k"
         )
 
     def _gave_up_error(self, status: int, retries: int, wait: float | None) -> EndpointError:
@@ -405,6 +460,48 @@ def _retry_after(headers: Any) -> float | None:
         return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
 
 
+# What servers say when the prompt is too long: OpenAI ("maximum context length",
+# code context_length_exceeded), vLLM (same words), llama.cpp ("exceeds the available context
+# size", exceed_context_size_error), LM Studio ("context length of only N tokens").
+_CONTEXT_EXCEEDED = re.compile(
+    r"context[_ ](?:length|size|window)|maximum context|exceed_context|n_ctx|too many tokens",
+    re.IGNORECASE,
+)
+_CONTEXT_SIZE = re.compile(
+    r"(?:maximum context length is|context length of only|context window of|n_ctx\D{0,4})"
+    r"\s*(\d{3,7})",
+    re.IGNORECASE,
+)
+
+
+def _refused_parameter(exc: Any) -> str | None:
+    """``max_tokens`` or ``temperature`` when a 400 says the model does not take it."""
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    if not isinstance(error, dict) or not str(error.get("code", "")).startswith("unsupported"):
+        return None
+    param = error.get("param")
+    return param if param in ("max_tokens", "temperature") else None
+
+
+def _error_code(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    code = error.get("code", "") if isinstance(error, dict) else ""
+    return code if isinstance(code, str) else ""
+
+
+def _server_context_size(exc: Any, detail: str) -> int | None:
+    """The model's context size as the server said it (llama.cpp sends ``n_ctx``)."""
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    n_ctx = error.get("n_ctx") if isinstance(error, dict) else None
+    if isinstance(n_ctx, int) and not isinstance(n_ctx, bool) and n_ctx > 0:
+        return n_ctx
+    match = _CONTEXT_SIZE.search(detail)
+    return int(match.group(1)) if match else None
+
+
 def _server_message(exc: Any) -> str:
     body = getattr(exc, "body", None)
     message = ""
@@ -413,7 +510,33 @@ def _server_message(exc: Any) -> str:
         message = str(error.get("message", "")) if isinstance(error, dict) else str(error)
     elif isinstance(body, str):
         message = body
-    return " ".join(message.split())[:200]
+    return well_formed(" ".join(message.split())[:200])
+
+
+class _WellFormedText:
+    """Deltas made valid Unicode. A server that splits text by UTF-16 units (a JavaScript
+    proxy, some local servers) can send an emoji's two surrogate halves in two deltas; a
+    lone surrogate is no character and breaks printing, saving and embedding the answer."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        """``text`` valid; a high surrogate at its end is held for the next delta."""
+        text, self._held = self._held + text, ""
+        if text and "\ud800" <= text[-1] <= "\udbff":
+            text, self._held = text[:-1], text[-1]
+        return well_formed(text)
+
+    def finish(self) -> str:
+        """What was held, as U+FFFD (its other half never came)."""
+        held, self._held = self._held, ""
+        return well_formed(held)
+
+
+def well_formed(text: str) -> str:
+    """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _choices(reply: Any) -> list[Any]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..citations import CitationFilter, neutralise_markers
+from ..citations import CitationFilter, marker_spans, neutralise_markers, reference_list_start
 from ..results import Turn
 from ..text import count_tokens
 from .answerer import (
@@ -103,6 +103,9 @@ class ChatModelAnswerer:
             max_tokens=self.settings.condense_max_tokens,
             temperature=0.0,
         )
+        if reply.finish_reason == "length":
+            # Cut at the token limit: half a question, or a reasoning model's first thoughts.
+            return question
         rewrite, _ = split_reasoning(reply.text)  # a reasoning model may think aloud here too
         lines = [line.strip().strip('"') for line in rewrite.strip().splitlines()]
         lines = [line for line in lines if line]
@@ -118,13 +121,16 @@ class ChatModelAnswerer:
         chat = self.client.stream_chat(prompt.messages, model=model)
         written = _WrittenAnswer(len(prompt.sources))
         try:
+            # Read to the end even once the sentinel was seen: a closing </think> may yet say
+            # that everything so far was thinking (see ``ReasoningSplitter.restarted``).
             for delta in chat.deltas():
                 timings.first("first_token_ms")
+                shown_before = written.text
                 visible, reasoning = written.feed(delta)
                 if reasoning:
                     yield ReasoningDelta(reasoning)
-                if written.declined:
-                    break
+                if written.restarted and shown_before:
+                    yield "\n\n"  # what was shown turned out to be thinking; the answer follows
                 if visible:
                     yield visible
         finally:
@@ -185,10 +191,20 @@ class _WrittenAnswer:
     def reasoning(self) -> str:
         return "".join(self._reasoning).strip()
 
+    @property
+    def restarted(self) -> bool:
+        """The last delta closed a thinking block the chat template had opened: the text
+        shown before it was reasoning, and the answer starts again."""
+        return self.splitter.restarted
+
     def feed(self, delta: StreamDelta) -> tuple[str, str]:
         """One delta in; the answer text that can be shown now and the new reasoning out."""
         self._raw.append(delta.content + delta.reasoning)
         answer, thought = self.splitter.feed(delta.content)
+        if self.splitter.restarted:
+            self.guard = SentinelGuard()
+            self.citations = CitationFilter(self.citations.source_count)
+            self._shown.clear()
         return self._show(answer), self._think(delta.reasoning + thought)
 
     def finish(self) -> tuple[str, str]:
@@ -206,7 +222,7 @@ class _WrittenAnswer:
     ) -> Reply:
         """The reply as answered, declined, or written without any valid citation: only a
         reply that cites a source is ``answered``."""
-        text, cited = self.text, list(self.citations.cited)
+        text, cited = self.text, self._cited_in_body()
         if self.declined or (text and is_refusal(text, cited)):
             text, cited = MODEL_DECLINED, []
         elif not text:
@@ -225,6 +241,16 @@ class _WrittenAnswer:
             reasoning=self.reasoning,
             truncated=truncated,
         )
+
+    def _cited_in_body(self) -> list[int]:
+        """The valid sources the answer cites, not counting a reference list it ends with
+        (its entries only say which sources exist)."""
+        cited = list(self.citations.cited)
+        body_end = reference_list_start(self.text)
+        if body_end is None:
+            return cited
+        in_body = {n for _, _, numbers in marker_spans(self.text[:body_end]) for n in numbers}
+        return [n for n in cited if n in in_body]
 
     def _show(self, answer: str) -> str:
         if not answer or self.guard.declined:

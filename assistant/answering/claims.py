@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..citations import parse_marker
+from ..citations import parse_marker, reference_list_start
 from ..results import Claim
 from ..text import split_sentences, stem
 from .vectors import SHARED_VECTORS, VectorCache
@@ -39,6 +39,8 @@ _MARKER = re.compile(r"\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\])+)(?=\s|$)")
 _LEADING_MARKERS = re.compile(r"^((?:\s*\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\])+)\s*")
 _LIST_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_CODE_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _STOPWORDS = frozenset(
     """a about above after all also an and any are as at be been being both but by can could
@@ -62,10 +64,11 @@ def split_claims(text: str) -> list[ClaimText]:
     """The claims of ``text``: its sentences (list items count as sentences), each with its
     ``[n]`` citations. Markers after a sentence's final stop, or alone on the next line, belong
     to that sentence; headings, questions and lead-ins ending in ``:`` are not claims."""
+    text = text[: reference_list_start(text)]  # a list of sources at the end claims nothing
     moved = _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)}", text)
     claims: list[ClaimText] = []
     follows_claim = False  # whether the sentence before this one was a claim
-    for line in moved.splitlines():
+    for line in _prose_lines(moved):
         if line.lstrip().startswith("#"):
             follows_claim = False
             continue  # a Markdown heading names a topic; it claims nothing
@@ -238,6 +241,24 @@ def _windows(source: str, size: int) -> list[str]:
         for length in range(1, max(size, 1) + 1)
         for start in range(0, max(len(sentences) - length + 1, 0))
     ]
+
+
+def _prose_lines(text: str) -> list[str]:
+    """The lines of ``text`` that can make claims: not code (fenced blocks and their
+    fences), not a table's header row or its ``|---|`` rule ("" in their place, so a marker
+    on the next line does not attach to them)."""
+    lines = text.splitlines()
+    kept: list[str] = []
+    in_code = False
+    for index, line in enumerate(lines):
+        if _CODE_FENCE.match(line):
+            in_code = not in_code
+            kept.append("")
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        is_header = _TABLE_RULE.match(following) and "|" in line
+        kept.append("" if in_code or is_header or _TABLE_RULE.match(line) else line)
+    return kept
 
 
 def _with_citations(claim: ClaimText, markers: str) -> ClaimText:

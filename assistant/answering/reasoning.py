@@ -5,15 +5,20 @@ write their thinking into the content as ``<think>…</think>`` (or ``<thinking>
 That text is never answer text: it is not shown as the answer, not parsed for citations and not
 checked as claims. A tag may arrive split across deltas, so a possible tag prefix is held back
 until it is decided; an opening tag that is never closed makes the rest of the reply reasoning.
+
+Many chat templates (DeepSeek-R1, QwQ, Qwen3 served without a reasoning parser) put the opening
+``<think>`` into the prompt, so the reply starts with the thinking itself and only the closing
+tag arrives. Such a closing tag, before any opening one, turns everything before it into
+reasoning: the splitter says so with ``restarted`` so the answer can start afresh.
 """
 
 from __future__ import annotations
 
 import re
 
-_OPEN_TAGS = ("<think>", "<thinking>")
+_TAGS = ("<think>", "<thinking>", "</think>", "</thinking>")
 _CLOSE_TAGS = ("</think>", "</thinking>")
-_OPEN = re.compile(r"<think(?:ing)?>", re.IGNORECASE)
+_TAG = re.compile(r"<(/?)think(?:ing)?>", re.IGNORECASE)
 _CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
 
 
@@ -27,28 +32,39 @@ class ReasoningSplitter:
     def __init__(self) -> None:
         self.reasoning = ""
         """All reasoning text seen so far."""
+        self.restarted = False
+        """Set by the ``feed`` that met a closing tag with no opening one: the answer text
+        returned before it was reasoning (now in ``reasoning``), and the answer starts anew."""
         self._in_reasoning = False
+        self._tag_seen = False
         self._held = ""
         self._answer_started = False
+        self._answer = ""
 
     def feed(self, delta: str) -> tuple[str, str]:
         """Process one delta; returns the answer text and the reasoning text it completes."""
         text = self._held + delta
         self._held = ""
+        self.restarted = False
         answer: list[str] = []
         reasoning: list[str] = []
         while text:
-            tag = (_CLOSE if self._in_reasoning else _OPEN).search(text)
+            tag = (_CLOSE if self._in_reasoning else _TAG).search(text)
             if tag is None:
-                keep = _partial_tag_length(text, _CLOSE_TAGS if self._in_reasoning else _OPEN_TAGS)
+                keep = _partial_tag_length(text, _CLOSE_TAGS if self._in_reasoning else _TAGS)
                 self._held = text[len(text) - keep :]
                 self._emit(text[: len(text) - keep], answer, reasoning)
                 break
             self._emit(text[: tag.start()], answer, reasoning)
-            self._in_reasoning = not self._in_reasoning
+            text = text[tag.end() :]
+            if self._in_reasoning or tag.group(1) == "":
+                self._in_reasoning = not self._in_reasoning
+            elif not self._tag_seen:
+                self._restart(answer, reasoning)
+            # A closing tag after a finished thinking block is a stray: it is dropped.
+            self._tag_seen = True
             if not self._in_reasoning:
                 self._answer_started = False  # the answer after </think> starts afresh
-            text = text[tag.end() :]
         return "".join(answer), "".join(reasoning)
 
     def finish(self) -> tuple[str, str]:
@@ -56,8 +72,18 @@ class ReasoningSplitter:
         held, self._held = self._held, ""
         answer: list[str] = []
         reasoning: list[str] = []
+        self.restarted = False
         self._emit(held, answer, reasoning)
         return "".join(answer), "".join(reasoning)
+
+    def _restart(self, answer: list[str], reasoning: list[str]) -> None:
+        """Everything taken for answer so far was thinking the template had opened."""
+        thought = self._answer  # this delta's answer text so far included
+        answer.clear()
+        self._answer = ""
+        self.reasoning += thought
+        reasoning.append(thought)
+        self.restarted = True
 
     def _emit(self, text: str, answer: list[str], reasoning: list[str]) -> None:
         if not text:
@@ -70,6 +96,8 @@ class ReasoningSplitter:
             text = text.lstrip()
             self._answer_started = bool(text)
         answer.append(text)
+        if not self._tag_seen:
+            self._answer += text
 
 
 def split_reasoning(text: str) -> tuple[str, str]:

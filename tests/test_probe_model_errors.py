@@ -1,0 +1,127 @@
+"""What a user sees when a real server refuses a request: the error bodies OpenAI, vLLM,
+llama.cpp and LM Studio send for a prompt longer than the model's context window."""
+
+from __future__ import annotations
+
+import pytest
+from openai_server import Reply
+from test_llm import MESSAGES, make_client
+
+from assistant.errors import EndpointError
+
+OPENAI_BODY = {
+    "error": {
+        "message": "This model's maximum context length is 2048 tokens. However, your "
+        "messages resulted in 2744 tokens. Please reduce the length of the messages.",
+        "type": "invalid_request_error",
+        "code": "context_length_exceeded",
+    }
+}
+LLAMA_CPP_BODY = {
+    "error": {
+        "code": 400,
+        "message": "the request exceeds the available context size, try increasing it",
+        "type": "exceed_context_size_error",
+        "n_prompt_tokens": 5000,
+        "n_ctx": 4096,
+    }
+}
+LM_STUDIO_BODY = {
+    "error": "Trying to keep the first 5000 tokens when context the overflows. However, the "
+    "model is loaded with context length of only 3072 tokens, which is not enough."
+}
+VLLM_BODY = {
+    "object": "error",
+    "message": "This model's maximum context length is 32768 tokens. However, you requested "
+    "40000 tokens (39400 in the messages, 600 in the completion).",
+    "type": "BadRequestError",
+    "code": 400,
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "size"), [(OPENAI_BODY, 2048), (LLAMA_CPP_BODY, 4096), (LM_STUDIO_BODY, 3072)]
+)
+def test_a_smaller_model_context_names_the_setting_and_its_value(
+    openai_server, tmp_path, body, size
+):
+    openai_server.enqueue(Reply(status=400, body=body))
+    client = make_client(openai_server, tmp_path, context_window=8192)
+    with pytest.raises(EndpointError) as caught:
+        client.stream_chat(MESSAGES, model="m")
+    message = str(caught.value)
+    assert f"set ASSISTANT_CONTEXT_WINDOW={size}" in message
+    assert "context_window=8192" in message and "\n" not in message
+    assert len(openai_server.chat_requests) == 1  # a 400 is not retried
+
+
+def test_a_context_overflow_within_the_configured_window_blames_the_token_count(
+    openai_server, tmp_path
+):
+    openai_server.enqueue(Reply(status=400, body=VLLM_BODY))
+    client = make_client(openai_server, tmp_path, context_window=8192)
+    with pytest.raises(EndpointError, match=r"lower ASSISTANT_CONTEXT_WINDOW \(now 8192\)"):
+        client.stream_chat(MESSAGES, model="m")
+
+
+def test_another_bad_request_still_quotes_the_server(openai_server, tmp_path):
+    openai_server.enqueue(Reply(status=400, body={"error": {"message": "Invalid 'top_p'"}}))
+    with pytest.raises(EndpointError, match=r"refused the request \(HTTP 400\): Invalid 'top_p'"):
+        make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m")
+
+
+# -- parameters a model refuses ------------------------------------------------------------------
+
+MAX_TOKENS_REFUSED = {
+    "error": {
+        "message": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+        "Use 'max_completion_tokens' instead.",
+        "type": "invalid_request_error",
+        "param": "max_tokens",
+        "code": "unsupported_parameter",
+    }
+}
+TEMPERATURE_REFUSED = {
+    "error": {
+        "message": "Unsupported value: 'temperature' does not support 0.2 with this model. "
+        "Only the default (1) value is supported.",
+        "type": "invalid_request_error",
+        "param": "temperature",
+        "code": "unsupported_value",
+    }
+}
+
+
+def test_a_reasoning_model_refusing_max_tokens_and_temperature_still_answers(
+    openai_server, tmp_path
+):
+    openai_server.enqueue(Reply(status=400, body=MAX_TOKENS_REFUSED))
+    openai_server.enqueue(Reply(status=400, body=TEMPERATURE_REFUSED))
+    openai_server.enqueue(Reply(chunks=["fine"]))
+    openai_server.enqueue(Reply(text="again"))
+    client = make_client(openai_server, tmp_path, max_tokens=321, max_retries=0)
+    assert "".join(client.stream_chat(MESSAGES, model="o4-mini")) == "fine"
+    assert client.complete(MESSAGES, model="o4-mini").text == "again"
+    bodies = [request.body for request in openai_server.chat_requests]
+    assert "max_tokens" in bodies[0] and "temperature" in bodies[1]
+    for later in bodies[2:]:  # the client remembers what the server refused
+        assert later["max_completion_tokens"] == 321
+        assert "max_tokens" not in later and "temperature" not in later
+
+
+def test_a_parameter_refused_twice_is_an_error_not_a_loop(openai_server, tmp_path):
+    for _ in range(3):
+        openai_server.enqueue(Reply(status=400, body=MAX_TOKENS_REFUSED))
+    client = make_client(openai_server, tmp_path, max_retries=0)
+    with pytest.raises(EndpointError, match="max_completion_tokens"):
+        client.stream_chat(MESSAGES, model="o4-mini")
+    assert len(openai_server.chat_requests) == 2
+
+
+def test_a_rate_limit_asking_no_wait_still_counts_its_retries(openai_server, tmp_path):
+    for _ in range(4):
+        openai_server.enqueue(Reply(status=429, headers={"Retry-After": "0"}))
+    client = make_client(openai_server, tmp_path, max_retries=2)
+    with pytest.raises(EndpointError, match="429"):
+        client.stream_chat(MESSAGES, model="m")
+    assert len(openai_server.chat_requests) == 3
