@@ -7,7 +7,6 @@ server, and anything taken from a server reply is scrubbed of the key.
 
 from __future__ import annotations
 
-import email.utils
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +27,21 @@ from .errors import (
     StreamCutOff,
 )
 from .redaction import mask_credentials
+from .server_replies import (
+    CONTEXT_EXCEEDED,
+    StreamDelta,
+    WellFormedText,
+    choices_of,
+    error_code,
+    reasoning_of,
+    refused_parameter,
+    retry_after,
+    server_context_size,
+    server_message,
+    stream_delta,
+    usage_counts,
+    well_formed,
+)
 
 if TYPE_CHECKING:
     import openai
@@ -55,15 +69,6 @@ class ChatReply:
     """Reasoning the server sent apart from the content (``reasoning_content``/``reasoning``)."""
 
 
-@dataclass(frozen=True)
-class StreamDelta:
-    """One piece of a streamed reply: answer ``content`` and/or the model's ``reasoning``
-    (sent by reasoning models as ``reasoning_content`` or ``reasoning``, apart from content)."""
-
-    content: str = ""
-    reasoning: str = ""
-
-
 class ChatStream:
     """Text deltas of a streamed reply. After iteration: ``finish_reason`` and ``usage``.
 
@@ -84,8 +89,8 @@ class ChatStream:
         self.reasoning = ""
         """Reasoning text the server sent apart from the content, so far."""
         self._cancelled = False
-        self._content_text = _WellFormedText()
-        self._reasoning_text = _WellFormedText()
+        self._content_text = WellFormedText()
+        self._reasoning_text = WellFormedText()
 
     def __iter__(self) -> Iterator[str]:
         for delta in self.deltas():
@@ -99,9 +104,9 @@ class ChatStream:
         try:
             for chunk in self._stream:
                 if getattr(chunk, "usage", None):
-                    self.usage = _usage_dict(chunk.usage)
-                for choice in _choices(chunk):
-                    delta = self._well_formed(_stream_delta(getattr(choice, "delta", None)))
+                    self.usage = usage_counts(chunk.usage)
+                for choice in choices_of(chunk):
+                    delta = self._well_formed(stream_delta(getattr(choice, "delta", None)))
                     if delta.content or delta.reasoning:
                         yield delta
                     if getattr(choice, "finish_reason", None):
@@ -249,8 +254,8 @@ class ChatClient:
             text=well_formed(content) if isinstance(content, str) else "",
             model=getattr(response, "model", None) or model,
             finish_reason=getattr(choices[0], "finish_reason", None),
-            usage=_usage_dict(response.usage) if getattr(response, "usage", None) else {},
-            reasoning=well_formed(_reasoning_of(message)),
+            usage=usage_counts(response.usage) if getattr(response, "usage", None) else {},
+            reasoning=well_formed(reasoning_of(message)),
         )
 
     def _sampling(self, temperature: float, max_tokens: int | None) -> dict[str, Any]:
@@ -308,13 +313,13 @@ class ChatClient:
             ), None
         except openai.APIStatusError as exc:
             status = exc.status_code
-            refused = _refused_parameter(exc) if status == 400 else None
+            refused = refused_parameter(exc) if status == 400 else None
             if refused and refused not in self._refused_parameters:
                 self._refused_parameters.add(refused)
                 return _Retry(0.0, counted=False), None
             if status != 429 and status < 500:
                 return self._status_error(status, model, exc), None
-            wait = _retry_after(exc.response.headers)
+            wait = retry_after(exc.response.headers)
             if attempt >= self.settings.max_retries or (wait is not None and wait > MAX_RETRY_WAIT):
                 return self._gave_up_error(status, attempt, wait), None
             return _Retry(wait if wait is not None else FIRST_BACKOFF * 2**attempt), None
@@ -343,9 +348,9 @@ class ChatClient:
                 f"the endpoint at {self.url} has {what} (HTTP 404); run `assistant doctor` to list "
                 "its models and set ASSISTANT_MODEL or --model (and check the URL ends in /v1)"
             )
-        detail = self._scrub(_server_message(exc))
-        if status in (400, 413) and _CONTEXT_EXCEEDED.search(detail + " " + _error_code(exc)):
-            return self._context_exceeded_error(status, _server_context_size(exc, detail))
+        detail = self._scrub(server_message(exc))
+        if status in (400, 413) and CONTEXT_EXCEEDED.search(detail + " " + error_code(exc)):
+            return self._context_exceeded_error(status, server_context_size(exc, detail))
         return EndpointError(
             f"the endpoint at {self.url} refused the request (HTTP {status})"
             + (f": {detail}" if detail else "")
@@ -398,7 +403,7 @@ class ChatClient:
 
     def reported_error(self, exc: Any) -> EndpointError:
         """The error a server sent as an event in the middle of a stream."""
-        detail = self._scrub(_server_message(exc))
+        detail = self._scrub(server_message(exc))
         return EndpointError(
             f"the endpoint at {self.url} failed while answering"
             + (f": {detail}" if detail else "; check its logs")
@@ -436,138 +441,6 @@ def missing_version_path(url: str) -> bool:
     """True when the base URL has no path at all (``http://host:11434``): servers mount the
     OpenAI protocol under ``/v1``, so a 404 there most likely means ``/v1`` is missing."""
     return urlsplit(url).path.strip("/") == ""
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds the server asks us to wait (``retry-after-ms``, ``retry-after`` seconds or date)."""
-    if headers is None:
-        return None
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds:
-        try:
-            return max(float(milliseconds) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        parsed = email.utils.parsedate_tz(value)
-        if parsed is None:
-            return None
-        return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
-
-
-# What servers say when the prompt is too long: OpenAI ("maximum context length",
-# code context_length_exceeded), vLLM (same words), llama.cpp ("exceeds the available context
-# size", exceed_context_size_error), LM Studio ("context length of only N tokens").
-_CONTEXT_EXCEEDED = re.compile(
-    r"context[_ ](?:length|size|window)|maximum context|exceed_context|n_ctx|too many tokens",
-    re.IGNORECASE,
-)
-_CONTEXT_SIZE = re.compile(
-    r"(?:maximum context length is|context length of only|context window of|n_ctx\D{0,4})"
-    r"\s*(\d{3,7})",
-    re.IGNORECASE,
-)
-
-
-def _refused_parameter(exc: Any) -> str | None:
-    """``max_tokens`` or ``temperature`` when a 400 says the model does not take it."""
-    body = getattr(exc, "body", None)
-    error = body.get("error", body) if isinstance(body, dict) else None
-    if not isinstance(error, dict) or not str(error.get("code", "")).startswith("unsupported"):
-        return None
-    param = error.get("param")
-    return param if param in ("max_tokens", "temperature") else None
-
-
-def _error_code(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    error = body.get("error", body) if isinstance(body, dict) else None
-    code = error.get("code", "") if isinstance(error, dict) else ""
-    return code if isinstance(code, str) else ""
-
-
-def _server_context_size(exc: Any, detail: str) -> int | None:
-    """The model's context size as the server said it (llama.cpp sends ``n_ctx``)."""
-    body = getattr(exc, "body", None)
-    error = body.get("error", body) if isinstance(body, dict) else None
-    n_ctx = error.get("n_ctx") if isinstance(error, dict) else None
-    if isinstance(n_ctx, int) and not isinstance(n_ctx, bool) and n_ctx > 0:
-        return n_ctx
-    match = _CONTEXT_SIZE.search(detail)
-    return int(match.group(1)) if match else None
-
-
-def _server_message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    message = ""
-    if isinstance(body, dict):
-        error = body.get("error", body)
-        message = str(error.get("message", "")) if isinstance(error, dict) else str(error)
-    elif isinstance(body, str):
-        message = body
-    return well_formed(" ".join(message.split())[:200])
-
-
-class _WellFormedText:
-    """Deltas made valid Unicode. A server that splits text by UTF-16 units (a JavaScript
-    proxy, some local servers) can send an emoji's two surrogate halves in two deltas; a
-    lone surrogate is no character and breaks printing, saving and embedding the answer."""
-
-    def __init__(self) -> None:
-        self._held = ""
-
-    def feed(self, text: str) -> str:
-        """``text`` valid; a high surrogate at its end is held for the next delta."""
-        text, self._held = self._held + text, ""
-        if text and "\ud800" <= text[-1] <= "\udbff":
-            text, self._held = text[:-1], text[-1]
-        return well_formed(text)
-
-    def finish(self) -> str:
-        """What was held, as U+FFFD (its other half never came)."""
-        held, self._held = self._held, ""
-        return well_formed(held)
-
-
-def well_formed(text: str) -> str:
-    """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-
-
-def _choices(reply: Any) -> list[Any]:
-    """The choices of a reply or chunk; none when the server sent something else."""
-    choices = getattr(reply, "choices", None)
-    return choices if isinstance(choices, list) else []
-
-
-def _stream_delta(delta: Any) -> StreamDelta:
-    if delta is None:
-        return StreamDelta()
-    content = getattr(delta, "content", None)
-    content = content if isinstance(content, str) else ""
-    return StreamDelta(content, _reasoning_of(delta))
-
-
-def _reasoning_of(message: Any) -> str:
-    """Reasoning text of a message or delta: vLLM/DeepSeek send ``reasoning_content``,
-    Ollama and OpenRouter ``reasoning`` (the SDK keeps unknown fields as attributes)."""
-    for name in ("reasoning_content", "reasoning"):
-        value = getattr(message, name, None)
-        if isinstance(value, str) and value:
-            return value
-    return ""
-
-
-def _usage_dict(usage: Any) -> dict[str, int]:
-    keys = ("prompt_tokens", "completion_tokens", "total_tokens")
-    counts = {key: getattr(usage, key, None) for key in keys}
-    # A server's odd counts (text, null) are left out rather than trusted.
-    return {key: int(n) for key, n in counts.items() if isinstance(n, (int, float))}
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,157 @@
+"""What OpenAI-compatible servers send, read without trusting its shape: error bodies and
+retry hints, deltas, reasoning, usage. Servers differ (OpenAI, vLLM, llama.cpp, Ollama,
+LM Studio, proxies in front of them), so every field is checked before it is used.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StreamDelta:
+    """One piece of a streamed reply: answer ``content`` and/or the model's ``reasoning``
+    (sent by reasoning models as ``reasoning_content`` or ``reasoning``, apart from content)."""
+
+    content: str = ""
+    reasoning: str = ""
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds the server asks us to wait (``retry-after-ms``, ``retry-after`` seconds or date)."""
+    if headers is None:
+        return None
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return max(float(milliseconds) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        if parsed is None:
+            return None
+        return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
+
+
+# What servers say when the prompt is too long: OpenAI ("maximum context length",
+# code context_length_exceeded), vLLM (same words), llama.cpp ("exceeds the available context
+# size", exceed_context_size_error), LM Studio ("context length of only N tokens").
+CONTEXT_EXCEEDED = re.compile(
+    r"context[_ ](?:length|size|window)|maximum context|exceed_context|n_ctx|too many tokens",
+    re.IGNORECASE,
+)
+_CONTEXT_SIZE = re.compile(
+    r"(?:maximum context length is|context length of only|context window of|n_ctx\D{0,4})"
+    r"\s*(\d{3,7})",
+    re.IGNORECASE,
+)
+
+
+def refused_parameter(exc: Any) -> str | None:
+    """``max_tokens`` or ``temperature`` when a 400 says the model does not take it."""
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    if not isinstance(error, dict) or not str(error.get("code", "")).startswith("unsupported"):
+        return None
+    param = error.get("param")
+    return param if param in ("max_tokens", "temperature") else None
+
+
+def error_code(exc: Any) -> str:
+    """The error's ``code`` field (``context_length_exceeded``), or empty."""
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    code = error.get("code", "") if isinstance(error, dict) else ""
+    return code if isinstance(code, str) else ""
+
+
+def server_context_size(exc: Any, detail: str) -> int | None:
+    """The model's context size as the server said it (llama.cpp sends ``n_ctx``)."""
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    n_ctx = error.get("n_ctx") if isinstance(error, dict) else None
+    if isinstance(n_ctx, int) and not isinstance(n_ctx, bool) and n_ctx > 0:
+        return n_ctx
+    match = _CONTEXT_SIZE.search(detail)
+    return int(match.group(1)) if match else None
+
+
+def server_message(exc: Any) -> str:
+    """The error's message as the server wrote it, on one line and at most 200 characters."""
+    body = getattr(exc, "body", None)
+    message = ""
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        message = str(error.get("message", "")) if isinstance(error, dict) else str(error)
+    elif isinstance(body, str):
+        message = body
+    return well_formed(" ".join(message.split())[:200])
+
+
+class WellFormedText:
+    """Deltas made valid Unicode. A server that splits text by UTF-16 units (a JavaScript
+    proxy, some local servers) can send an emoji's two surrogate halves in two deltas; a
+    lone surrogate is no character and breaks printing, saving and embedding the answer."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        """``text`` valid; a high surrogate at its end is held for the next delta."""
+        text, self._held = self._held + text, ""
+        if text and "\ud800" <= text[-1] <= "\udbff":
+            text, self._held = text[:-1], text[-1]
+        return well_formed(text)
+
+    def finish(self) -> str:
+        """What was held, as U+FFFD (its other half never came)."""
+        held, self._held = self._held, ""
+        return well_formed(held)
+
+
+def well_formed(text: str) -> str:
+    """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def choices_of(reply: Any) -> list[Any]:
+    """The choices of a reply or chunk; none when the server sent something else."""
+    choices = getattr(reply, "choices", None)
+    return choices if isinstance(choices, list) else []
+
+
+def stream_delta(delta: Any) -> StreamDelta:
+    """The content and reasoning of one streamed delta (empty when it holds neither)."""
+    if delta is None:
+        return StreamDelta()
+    content = getattr(delta, "content", None)
+    content = content if isinstance(content, str) else ""
+    return StreamDelta(content, reasoning_of(delta))
+
+
+def reasoning_of(message: Any) -> str:
+    """Reasoning text of a message or delta: vLLM/DeepSeek send ``reasoning_content``,
+    Ollama and OpenRouter ``reasoning`` (the SDK keeps unknown fields as attributes)."""
+    for name in ("reasoning_content", "reasoning"):
+        value = getattr(message, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def usage_counts(usage: Any) -> dict[str, int]:
+    """The token counts of a reply's ``usage``."""
+    keys = ("prompt_tokens", "completion_tokens", "total_tokens")
+    counts = {key: getattr(usage, key, None) for key in keys}
+    # A server's odd counts (text, null) are left out rather than trusted.
+    return {key: int(n) for key, n in counts.items() if isinstance(n, (int, float))}
