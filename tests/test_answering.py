@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from dataclasses import replace
 
 import pytest
 from openai_server import Reply
@@ -175,6 +176,21 @@ def test_a_follow_up_is_condensed_by_the_model_first(llm, openai_server):
     assert f"Question: {answer.standalone_question}" in generate.message("user")
     assert answer.question == "What does its speech model predict?"
     assert "DAE-Talker" in answer.sources[0].title
+    # Room for a reasoning model to think before it rewrites.
+    assert condense.body["max_tokens"] == 1024
+
+
+def test_a_condense_request_fits_a_small_context_window(assistant_factory, openai_server):
+    small = assistant_factory(
+        base_url=openai_server.url, max_retries=1, context_window=800, max_tokens=100
+    )
+    openai_server.enqueue("What training target does DAE-Talker's speech2latent model predict?")
+    openai_server.enqueue("It predicts DAE latents [1].")
+    history = [Turn(QUESTION, "It uses diffusion autoencoder latents [1].")]
+    small.answer("What does its speech model predict?", history=history)
+    condense = openai_server.chat_requests[0]
+    prompt_tokens = count_tokens(condense.message("user"))
+    assert 16 <= condense.body["max_tokens"] <= 800 - prompt_tokens
 
 
 def test_aanswer(llm, openai_server):
@@ -305,3 +321,9 @@ def test_the_prompts_dir_setting_replaces_the_shipped_prompt(
     llm.answer(QUESTION)
     system = openai_server.chat_requests[-1].message("system")
     assert system == f"House rules. Say {CANNOT_ANSWER} if unsure."
+
+
+def test_the_same_answer_twice_is_equal_whatever_its_timing(seeded_assistant: Assistant) -> None:
+    first, second = seeded_assistant.answer(QUESTION), seeded_assistant.answer(QUESTION)
+    assert first.timings and first == second
+    assert first != replace(second, text=second.text + " More.")

@@ -26,6 +26,15 @@ def test_sentences_keep_abbreviations_and_decimals() -> None:
     ]
 
 
+def test_chinese_and_japanese_sentences_end_at_their_own_stops() -> None:
+    assert split_sentences("模型很好[1]。它更快！真的吗？ 是的") == [
+        "模型很好[1]。",
+        "它更快！",
+        "真的吗？",
+        "是的",
+    ]
+
+
 def test_short_abstract_is_one_chunk_carrying_the_title() -> None:
     (chunk,) = chunk_paper(make_paper("One sentence. Another one."), max_tokens=100, overlap=20)
     assert chunk.text == "One sentence. Another one."

@@ -100,7 +100,14 @@ class ChatModelAnswerer:
         reply = self.client.complete(
             [{"role": "user", "content": prompt}],
             model=self.client.resolve_model(model),
-            max_tokens=self.settings.condense_max_tokens,
+            # Never more than the model's window leaves beside the prompt.
+            max_tokens=max(
+                16,
+                min(
+                    self.settings.condense_max_tokens,
+                    self.settings.context_window - count_tokens(prompt),
+                ),
+            ),
             temperature=0.0,
         )
         if reply.finish_reason == "length":

@@ -32,6 +32,7 @@ class AnswerStream(Iterator[str]):
         self._sources: list[Source] | None = None
         self._answer: Answer | None = None
         self._closed = False
+        self._failure: BaseException | None = None
 
     def __iter__(self) -> AnswerStream:
         return self
@@ -61,6 +62,8 @@ class AnswerStream(Iterator[str]):
         while self._answer is None and self._advance():
             pass
         if self._answer is None:
+            if isinstance(self._failure, AssistantError):
+                raise self._failure  # what went wrong, not only that something did
             raise AssistantError("the answer was cancelled or failed before it was complete")
         self._pending.clear()
         return self._answer
@@ -92,8 +95,9 @@ class AnswerStream(Iterator[str]):
         except StopIteration as stop:
             self._answer = stop.value
             return False
-        except BaseException:
+        except BaseException as exc:
             self._closed = True
+            self._failure = exc
             raise
         if isinstance(event, SourcesReady):
             self._sources = event.sources
