@@ -85,3 +85,5 @@ def test_a_window_too_small_for_any_source_is_a_config_error(tmp_path):
     settings = Settings(home=tmp_path, context_window=700, max_tokens=600)
     with pytest.raises(ConfigError, match="ASSISTANT_CONTEXT_WINDOW"):
         room_for_sources(settings, "a prompt " * 20)
+    with pytest.raises(ConfigError, match="tokens of question and instructions; shorten the q"):
+        room_for_sources(Settings(home=tmp_path, context_window=4096), "a long question " * 3000)

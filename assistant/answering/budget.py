@@ -52,17 +52,17 @@ class FittedSources:
 
 def room_for_sources(settings: Settings, prompt_without_sources: str) -> int:
     """Tokens left for sources once the answer and the rest of the prompt are reserved."""
-    room = (
-        settings.context_window
-        - settings.max_tokens
-        - count_tokens(prompt_without_sources)
-        - MESSAGE_OVERHEAD_TOKENS
-    )
+    prompt_tokens = count_tokens(prompt_without_sources)
+    room = settings.context_window - settings.max_tokens - prompt_tokens - MESSAGE_OVERHEAD_TOKENS
     if room < MIN_SOURCE_TOKENS:
+        # A question (or conversation) longer than the window is the user's to shorten.
+        too_long = prompt_tokens > settings.context_window // 2
         raise ConfigError(
             f"context_window={settings.context_window} leaves {max(room, 0)} tokens for sources "
-            f"after max_tokens={settings.max_tokens} and the prompt; "
-            "raise ASSISTANT_CONTEXT_WINDOW or lower ASSISTANT_MAX_TOKENS"
+            f"after max_tokens={settings.max_tokens} and {prompt_tokens} tokens of question and "
+            "instructions; "
+            + ("shorten the question, or " if too_long else "")
+            + "raise ASSISTANT_CONTEXT_WINDOW or lower ASSISTANT_MAX_TOKENS"
         )
     return room
 
