@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import AssistantError
+from .common import end_progress_line
 from .failures import report_crash, report_error
 
 COMMAND_NAMES = (
@@ -85,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AssistantError as exc:
         return report_error(exc, as_json=as_json)
     except KeyboardInterrupt:
+        end_progress_line()
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `assistant search … | head`

@@ -15,6 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
+from .common import end_progress_line
 from .output import print_json, safe
 
 CRASH_LOG_DIR = "logs"
@@ -23,6 +24,7 @@ CRASH_LOG_DIR = "logs"
 def report_error(exc: BaseException, *, as_json: bool, message: str | None = None) -> int:
     """Print ``exc`` as ``error: …`` on stderr (or ``{"error": …}`` on stdout); returns 1."""
     text = safe(message if message is not None else exc)
+    end_progress_line()
     if as_json:
         print_json({"error": {"type": type(exc).__name__, "message": text}})
     else:
