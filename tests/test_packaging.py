@@ -1,5 +1,5 @@
 """The wheel carries everything the assistant needs at run time: prompts, seeds, tokenizer,
-the bundled papers' shipped vectors."""
+the bundled papers' shipped vectors; and nothing of the work around it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_wheel_ships_prompts_seeds_and_tokenizer(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def wheel_names(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The files of a wheel built from this (used) source tree."""
+    folder = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
             sys.executable,
@@ -22,15 +27,19 @@ def test_wheel_ships_prompts_seeds_and_tokenizer(tmp_path: Path) -> None:
             "--no-build-isolation",
             "-q",
             "-w",
-            str(tmp_path),
+            str(folder),
             str(ROOT),
         ],
         check=True,
         capture_output=True,
         timeout=300,
     )
-    (wheel,) = tmp_path.glob("*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
+    (wheel,) = folder.glob("*.whl")
+    return zipfile.ZipFile(wheel).namelist()
+
+
+def test_wheel_ships_prompts_seeds_and_tokenizer(wheel_names: list[str]) -> None:
+    names = set(wheel_names)
     prompt_files = {Path(n).name for n in names if n.startswith("assistant/prompts/")}
     assert {p.name for p in (ROOT / "prompts").iterdir()} <= prompt_files
     assert "assistant/seeds/trending_papers.txt" in names
@@ -40,3 +49,17 @@ def test_wheel_ships_prompts_seeds_and_tokenizer(tmp_path: Path) -> None:
     assert "assistant/data/bundled_vectors.npz" in names  # a fresh install embeds nothing
     assert "assistant/formats/bibtex.py" in names
     assert "assistant/py.typed" in names  # PEP 561: callers of answer() get its types
+
+
+def test_wheel_holds_the_package_and_nothing_of_the_work_around_it(
+    wheel_names: list[str],
+) -> None:
+    # The tree it is built from has been used: bytecode, the model's checksum stamp, caches.
+    outside = [n for n in wheel_names if not n.startswith(("assistant/", "paper_assistant-"))]
+    assert outside == []  # no tests/, benchmarks/, eval/, docs/, .ci/
+    leftovers = [
+        n
+        for n in wheel_names
+        if "__pycache__" in n or n.endswith((".pyc", ".sha256-ok", ".log", ".sqlite3"))
+    ]
+    assert leftovers == []

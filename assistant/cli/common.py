@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..terminal import printable_line
 from .output import print_json, warn
@@ -119,9 +120,14 @@ def open_assistant(args: argparse.Namespace) -> Assistant:
 class stderr_progress:
     """A progress callback: a bar on a terminal, a few plain lines otherwise."""
 
+    unfinished: ClassVar[Any] = None
+    """The stream whose last line is a bar still growing (see ``end_progress_line``)."""
+
     def __init__(self, stream: Any = None) -> None:
         self.stream = stream or sys.stderr
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        # A terminal that cannot show block characters (not UTF-8) gets an ASCII bar.
+        self.bar_full, self.bar_empty = ("█", "░") if can_encode(self.stream, "█░·") else "#-"
         self._last_reported = -1
         self._started: dict[str, float] = {}
 
@@ -129,20 +135,23 @@ class stderr_progress:
         if total <= 0:
             return
         label = printable_line(label)
-        rate = self._rate(done, label)
+        rate = rate_text(done, total, self._rate(done, label))
+        if self.bar_full == "#":
+            rate = rate.replace(" · ", " - ")
         if self.tty:
             width = 30
             filled = width * done // total
-            bar = "█" * filled + "░" * (width - filled)
+            bar = self.bar_full * filled + self.bar_empty * (width - filled)
             end = "\n" if done >= total else ""
-            self.stream.write(f"\r{label} {bar} {done}/{total}{rate_text(done, total, rate)}{end}")
+            self.stream.write(f"\r{label} {bar} {done}/{total}{rate}{end}")
             self.stream.flush()
+            stderr_progress.unfinished = None if end else self.stream
             return
         # Not a terminal (CI logs, pipes): one line per quarter.
         quarter = 4 * done // total
         if quarter != self._last_reported:
             self._last_reported = quarter
-            self.stream.write(f"{label}: {done}/{total}{rate_text(done, total, rate)}\n")
+            self.stream.write(f"{label}: {done}/{total}{rate}\n")
             self.stream.flush()
 
     def _rate(self, done: int, label: str) -> float | None:
@@ -150,6 +159,24 @@ class stderr_progress:
         now = time.monotonic()
         started = self._started.setdefault(label, now)
         return done / (now - started) if done and now > started else None
+
+
+def end_progress_line() -> None:
+    """End a bar's unfinished line, so an error or "interrupted" starts a line of its own."""
+    stream, stderr_progress.unfinished = stderr_progress.unfinished, None
+    if stream is not None:
+        with contextlib.suppress(OSError, ValueError):
+            stream.write("\n")
+            stream.flush()
+
+
+def can_encode(stream: Any, text: str) -> bool:
+    """Whether ``stream``'s encoding can write ``text`` as it is."""
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def rate_text(done: int, total: int, rate: float | None) -> str:
