@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import sys
+import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,6 @@ from pydantic import ValidationError
 
 from .errors import ConfigError
 from .redaction import mask_credentials
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 ENV_PREFIX = "ASSISTANT_"
 APP_NAME = "paper-assistant"

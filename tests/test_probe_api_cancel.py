@@ -26,7 +26,7 @@ def test_a_timed_out_aanswer_closes_the_model_stream(
     async def scenario() -> tuple[int, str]:
         try:
             await asyncio.wait_for(llm.aanswer(QUESTION), timeout=0.5)
-        except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11
+        except TimeoutError:  # TimeoutError itself from Python 3.11
             pass
         else:
             raise AssertionError("the slow answer should have timed out")
