@@ -109,7 +109,12 @@ def _to_secret(value: Any) -> Any:
 
 
 def _to_path(value: Any) -> Any:
-    return Path(value).expanduser() if isinstance(value, (str, Path)) else value
+    if not isinstance(value, (str, Path)):
+        return value
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:  # "~someone" names a user this machine does not have
+        raise ValueError(f"{str(value).split('/')[0]!r} names no user of this machine") from None
 
 
 # The origins of the values being validated, for the error message (see ``from_mapping``).

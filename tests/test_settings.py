@@ -205,3 +205,9 @@ def test_groups_take_only_their_fields() -> None:
     assert set(RetrievalSettings.model_fields) == retrieval
     assert "timeout" in EndpointSettings.model_fields and "k" not in AnswerSettings.model_fields
     assert isinstance(Settings(), RetrievalSettings)
+
+
+@pytest.mark.parametrize("name", ["home", "prompts_dir"])
+def test_a_path_starting_with_an_unknown_user_is_a_config_error(name: str) -> None:
+    with pytest.raises(ConfigError, match="'~nosuchuser0' names no user of this machine"):
+        Settings.load({name: "~nosuchuser0/data"})
