@@ -145,6 +145,8 @@ class Library:
         ``rebuild``: re-read the recorded files and repair what is missing. While another
         process writes to the collection, wait for it (at most ``lock_timeout`` seconds)."""
         with self._lock, collection_write_lock(self.settings, lock_timeout):
+            if self._store is not None:  # read before the lock: another writer may have been
+                self._store.reread()
             record = load_record(self.settings)
             files = [str(p) for p in paths] if paths else self._recorded_files(record)
             with self._plan() as plan:

@@ -321,6 +321,12 @@ class PaperStore:
         assert self._chunks is not None and self._papers is not None
         return self._chunks, self._papers
 
+    def reread(self) -> None:
+        """Forget what was read of the store: another process may have created, filled or
+        swapped the collection since (a writer calls this once it holds the write lock)."""
+        self._open_collections(create=False)
+        self._forget_papers()
+
     def _open_collections(self, *, create: bool) -> None:
         with self._open_lock:
             if create:

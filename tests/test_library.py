@@ -339,3 +339,25 @@ def test_an_interrupted_ingest_of_my_files_is_reported_then_finished(
     assert "`assistant ingest --collection mine`" in caplog.text
     assert fresh(settings, embedder).ingest().added == 2
     assert fresh(settings, embedder).store.paper_count() == 4
+
+
+def test_a_writer_rereads_the_store_once_it_holds_the_lock(
+    tmp_path: Path, embedder: MiniLMEmbedder
+) -> None:
+    """What a first command read before waiting for another writer is stale once it writes:
+    the papers the other one wrote are unchanged, not added again."""
+    settings = Settings.load({"home": tmp_path / "home", "collection": "mine"})
+    papers = write_jsonl(
+        tmp_path / "mine.jsonl",
+        [
+            {"title": "Graph Networks for Molecules", "abstract": "Message passing on QM9."},
+            {"title": "Speech Recognition at Scale", "abstract": "Transformers on speech."},
+        ],
+    )
+    early = Assistant(settings, embedder=embedder)
+    assert early.store.paper_count() == 0  # read before the other writer ran
+
+    assert Assistant(settings, embedder=embedder).ingest([papers]).added == 2
+    report = early.ingest([papers])
+
+    assert (report.added, report.unchanged) == (0, 2)
