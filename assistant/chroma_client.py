@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import ParseResult, unquote, urlparse
 
 from .errors import StoreDamaged, StoreError
+from .files import storage_failure
 from .redaction import mask_credentials
 from .settings import Settings
 
@@ -129,6 +130,9 @@ def _open_embedded(settings: Settings) -> ClientAPI:
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:
         _forget_unlocked(str(path))
+        failure = storage_failure(exc, path)  # a full disk is no damage: nothing to rebuild
+        if failure is not None:
+            raise failure from None
         if is_damage(exc):
             raise damaged_error(settings, exc) from None
         text = str(exc).strip().splitlines()

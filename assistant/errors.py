@@ -30,6 +30,30 @@ class StoreDamaged(StoreError):
     """The store's files are damaged; the message names them and the recovery command."""
 
 
+class DiskFull(StoreError):
+    """No space is left on the disk holding the data directory; nothing was half-written."""
+
+    def __init__(self, directory: object) -> None:
+        super().__init__(
+            f"no space left on the disk holding {directory}; free some space and run the "
+            "command again"
+        )
+        self.directory = directory
+
+
+class DataDirectoryNotWritable(StoreError):
+    """The data directory, a folder or a file in it cannot be written: a read-only disk, or
+    not the user's."""
+
+    def __init__(self, directory: object, reason: str) -> None:
+        super().__init__(
+            f"cannot write to {directory} ({reason}); make it writable, or set "
+            "ASSISTANT_HOME (or --home) to a data directory you can write"
+        )
+        self.directory = directory
+        self.reason = reason
+
+
 class FilterError(AssistantError):
     """A metadata filter cannot select anything: no paper in the collection has that field."""
 
@@ -40,6 +64,11 @@ class EmbedderMismatch(StoreError):
 
 class EmbeddingError(AssistantError):
     """The embedder failed (model file, or the embeddings endpoint)."""
+
+
+class ModelFileError(EmbeddingError):
+    """The bundled embedding model file is missing, altered or cannot be loaded; reinstalling
+    the package brings it back."""
 
 
 class EndpointError(AssistantError):

@@ -12,13 +12,14 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
+from .files import storage_failure
 from .results import Answer, Source, Turn
 from .terminal import printable
 
@@ -66,13 +67,15 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def migrate(conn: sqlite3.Connection) -> None:
     """Bring the database to ``SCHEMA_VERSION``, one migration at a time, atomically."""
+    if _schema_version(conn) == SCHEMA_VERSION:
+        return  # nothing to write: a history on a read-only disk can still be read
     previous = conn.isolation_level
     conn.isolation_level = None  # explicit transactions: DDL and the version move together
     try:
         # IMMEDIATE: a second process starting at the same moment waits, then sees the
         # new version instead of applying the same migration twice.
         conn.execute("BEGIN IMMEDIATE")
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        version = _schema_version(conn)
         if version > SCHEMA_VERSION:
             conn.execute("ROLLBACK")
             raise StoreError(
@@ -90,6 +93,10 @@ def migrate(conn: sqlite3.Connection) -> None:
         raise
     finally:
         conn.isolation_level = previous
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 @dataclass(frozen=True)
@@ -190,11 +197,23 @@ class ChatHistory:
                     migrate(conn)
                     self._migrated = True
                 yield conn
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"chat history {self.path} cannot be used ({exc}); "
-                "move the file away to start afresh"
-            ) from None
+        except (sqlite3.Error, OSError) as exc:
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: sqlite3.Error | OSError) -> StoreError:
+        """What to tell the user: a full or read-only disk is not cured by moving the file."""
+        failure = storage_failure(exc, self.path)
+        if failure is not None:
+            return failure
+        if isinstance(exc, OSError):
+            return StoreError(f"chat history {self.path} cannot be used ({exc.strerror or exc})")
+        if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF == _SQLITE_BUSY:
+            return StoreError(
+                f"chat history {self.path} is locked by another program; try again in a moment"
+            )
+        return StoreError(
+            f"chat history {self.path} cannot be used ({exc}); move the file away to start afresh"
+        )
 
     # -- writing ------------------------------------------------------------------------
 
@@ -315,6 +334,54 @@ class ChatHistory:
         return [_text(r[0]) for r in reversed(rows) if _text(r[0]).strip()]
 
 
+class TurnRecorder:
+    """Keeps one question and its answer in the history, but never stands between a user
+    and an answer: when the history cannot be written (a read-only or full disk, a damaged
+    file) the first failure is kept in ``failure`` for a one-line warning, and the steps
+    after it are skipped. Reading the history (to follow a conversation up) is not this
+    class's business: an error there still stops the command."""
+
+    def __init__(
+        self, history: ChatHistory, conversation_id: int | None, question: str, *, origin: str
+    ) -> None:
+        """Save ``question`` (in a new conversation when ``conversation_id`` is ``None``)
+        before its answer is sought."""
+        self.history = history
+        self.conversation_id = conversation_id
+        self.turn_id: int | None = None
+        self.failure: StoreError | None = None
+        self._attempt(self._start, question, origin)
+
+    def finish(self, answer: Answer) -> None:
+        """Store the final answer."""
+        if self.turn_id is not None:
+            self._attempt(self.history.finish_turn, self.turn_id, answer)
+
+    def cancel(self, partial_text: str) -> None:
+        """The user stopped the answer: keep what had arrived."""
+        if self.turn_id is not None:
+            self._attempt(self.history.cancel_turn, self.turn_id, partial_text)
+
+    def forget(self) -> None:
+        """The answer failed: drop the question saved for it."""
+        if self.turn_id is not None:
+            self._attempt(self.history.delete_turn, self.turn_id)
+
+    def _start(self, question: str, origin: str) -> None:
+        if self.conversation_id is None:
+            self.conversation_id = self.history.start_conversation(question)
+        self.turn_id = self.history.add_question(self.conversation_id, question, origin=origin)
+
+    def _attempt(self, step: Callable[..., object], *args: object) -> None:
+        if self.failure is not None:
+            return
+        try:
+            step(*args)
+        except StoreError as exc:
+            self.failure = exc
+
+
+_SQLITE_BUSY = 5
 _LIKE_SPECIAL = re.compile(r"[\\%_]")
 _SQLITE_MAX_INTEGER = 2**63 - 1
 _TURN_COLUMNS = "id, question, answer, status, mode, model, sources, created, timings, origin"

@@ -8,10 +8,15 @@ file is the validating pass's ``PaperRegistry`` and is deleted when the ingest e
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
+
+from .errors import StoreError
+from .files import storage_failure
 
 _SCHEMA = """
 PRAGMA journal_mode = OFF;
@@ -28,23 +33,59 @@ _PAGE = 500  # ids per statement: well below SQLite's limit on bound parameters
 _TO_EMBED = "(s.hash IS NULL OR s.hash != w.hash || ? OR s.broken)"
 
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _mapped_failures(method: _Method) -> _Method:
+    """SQLite and OS failures of a plan method become the plan's one-line ``StoreError``;
+    generators are covered while they are iterated."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def iterate(self: IngestPlan, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except (sqlite3.Error, OSError) as exc:
+                raise self._failure(exc) from None
+
+        return cast(_Method, iterate)
+
+    @functools.wraps(method)
+    def call(self: IngestPlan, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            raise self._failure(exc) from None
+
+    return cast(_Method, call)
+
+
 class IngestPlan:
     """The papers of an ingest's files (``wanted``) beside those in the store (``stored``)."""
 
     def __init__(self, path: Path, chunking: str) -> None:
         """A new plan in ``path`` (one per collection: whatever a killed ingest left there
         is replaced). ``chunking`` is the suffix the store's hashes carry."""
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        path.unlink(missing_ok=True)
         self.chunking = f":{chunking}"
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.executescript(_SCHEMA)
-        self._db.execute("BEGIN")  # committed in pages: one transaction per scan is slow
         self._store_read = False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except (sqlite3.Error, OSError) as exc:
+            raise self._failure(exc) from None
+        try:
+            self._db.executescript(_SCHEMA)
+            self._db.execute("BEGIN")  # committed in pages: one transaction per scan is slow
+        except sqlite3.Error as exc:
+            self._db.close()
+            path.unlink(missing_ok=True)  # a disk too full for the schema keeps no scrap of it
+            raise self._failure(exc) from None
 
     # -- the validating pass (a PaperRegistry) --------------------------------------------
 
+    @_mapped_failures
     def take(self, paper_id: str, content_hash: str, file: int, entry: int) -> tuple[int, int]:
         """Record a paper unless its id is taken; where the paper with this id is."""
         try:
@@ -58,6 +99,7 @@ class IngestPlan:
             ).fetchone()
             return int(row[0]), int(row[1])
 
+    @_mapped_failures
     def is_taken(self, paper_id: str, file: int, entry: int) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM wanted WHERE paper_id = ? AND file = ? AND entry = ?",
@@ -67,6 +109,7 @@ class IngestPlan:
 
     # -- adjusting what is wanted ---------------------------------------------------------
 
+    @_mapped_failures
     def present(self, paper_ids: Sequence[str]) -> set[str]:
         """Which of ``paper_ids`` the files hold."""
         found: set[str] = set()
@@ -74,17 +117,20 @@ class IngestPlan:
             found.update(pid for (pid,) in self._select_in("wanted", "paper_id", part))
         return found
 
+    @_mapped_failures
     def leave_out(self, paper_ids: Sequence[str]) -> None:
         """Papers not to ingest although a file holds them (removed by hand)."""
         for part in _pages(paper_ids):
             marks = ",".join("?" * len(part))
             self._db.execute(f"DELETE FROM wanted WHERE paper_id IN ({marks})", part)
 
+    @_mapped_failures
     def papers_of(self, file: int) -> int:
         return int(self._one("SELECT count(*) FROM wanted WHERE file = ?", file))
 
     # -- the store's side -----------------------------------------------------------------
 
+    @_mapped_failures
     def read_store(self, manifest_pages: Iterable[list[tuple[str, Mapping[str, Any]]]]) -> None:
         """Record the store's manifest (``(paper_id, metadata)`` pages), once."""
         if self._store_read:
@@ -96,10 +142,12 @@ class IngestPlan:
             )
         self._store_read = True
 
+    @_mapped_failures
     def stored_chunks(self) -> int:
         """How many chunks the manifest says the chunk collection holds."""
         return int(self._one("SELECT coalesce(sum(n_chunks), 0) FROM stored"))
 
+    @_mapped_failures
     def mark_broken(self, chunk_paper_ids: Iterable[list[str]]) -> None:
         """Count the chunk collection's chunks per paper (pages of their ``paper_id``) and
         mark the papers whose count differs from the manifest's."""
@@ -116,6 +164,7 @@ class IngestPlan:
 
     # -- what to do -----------------------------------------------------------------------
 
+    @_mapped_failures
     def counts(self) -> dict[str, int]:
         """``wanted``, ``stored``, ``added``, ``updated``, ``unchanged``, ``repaired``
         (papers of the files re-embedded for missing chunks), ``to_repair`` (papers in no
@@ -141,6 +190,7 @@ class IngestPlan:
             "stored_only": stored_only,
         }
 
+    @_mapped_failures
     def to_embed(self, file: int, entries: Sequence[tuple[int, str]]) -> dict[int, str]:
         """Of these ``(entry, paper_id)`` of one file, the entries to embed, with the hash
         to store for each."""
@@ -156,15 +206,18 @@ class IngestPlan:
             wanted.update((int(entry), str(h)) for entry, h in rows)
         return wanted
 
+    @_mapped_failures
     def to_repair(self) -> Iterator[list[tuple[str, str]]]:
         """Pages of ``(paper_id, stored hash)``: papers in no file whose chunks are missing."""
         yield from self._stored_only_pages("AND s.broken")
 
+    @_mapped_failures
     def stored_only(self) -> Iterator[list[str]]:
         """Pages of the ids of papers the store holds but no file does."""
         for page in self._stored_only_pages(""):
             yield [pid for pid, _ in page]
 
+    @_mapped_failures
     def close(self) -> None:
         """Drop the scratch file."""
         self._db.close()
@@ -177,6 +230,17 @@ class IngestPlan:
         self.close()
 
     # -- internals ------------------------------------------------------------------------
+
+    def _failure(self, exc: sqlite3.Error | OSError) -> StoreError:
+        """A full or read-only disk said as such; anything else names this scratch file,
+        which the next ingest makes anew."""
+        failure = storage_failure(exc, self.path)
+        if failure is not None:
+            return failure
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        return StoreError(
+            f"the ingest's working file {self.path} failed ({reason}); run the command again"
+        )
 
     def _stored_only_counts(self) -> tuple[int, int]:
         row = self._db.execute(

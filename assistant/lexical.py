@@ -7,14 +7,16 @@ ingest leaves it consistent and the next ingest completes it.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from .errors import StoreError
-from .files import move_aside
+from .files import move_aside, storage_failure
 from .text import query_terms
 
 # In a large index, a term in more than this share of chunks adds little to BM25 (its IDF
@@ -41,6 +43,26 @@ CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(
     words, tokenize = 'porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer_terms USING fts5vocab(temp, stemmer, 'instance');
 """
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _storage_failures_told(method: _Method) -> _Method:
+    """A full or read-only disk under the index raises its one-line error; other SQLite
+    errors pass unchanged (opening tells a damaged file by them, and moves it aside)."""
+
+    @functools.wraps(method)
+    def call(self: LexicalIndex, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            failure = storage_failure(exc, self.path)
+            if failure is None:
+                raise
+            raise failure from None
+
+    return cast(_Method, call)
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,9 @@ class LexicalIndex:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._open_checked()
         except OSError as exc:
+            failure = storage_failure(exc, path)
+            if failure is not None:
+                raise failure from None
             raise StoreError(f"lexical index {path} cannot be created ({exc.strerror})") from None
 
     def _open_checked(self) -> None:
@@ -106,6 +131,7 @@ class LexicalIndex:
             self._connections.append(db)
         return db
 
+    @_storage_failures_told
     def counts(self) -> tuple[int, int]:
         """``(papers, chunks)`` in the index: the cheap half of the consistency check."""
         (papers,) = self._db.execute("SELECT count(*) FROM papers").fetchall()[0]
@@ -120,24 +146,31 @@ class LexicalIndex:
             if thorough:
                 return bool(self._db.execute("PRAGMA quick_check").fetchall()[0][0] == "ok")
             return True
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            failure = storage_failure(exc, self.path)
+            if failure is not None:  # a full disk is no reason to throw the index away
+                raise failure from None
             return False
 
+    @_storage_failures_told
     def generation(self) -> str | None:
         """The store generation this index was last brought up to date with."""
         rows = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchall()
         return str(rows[0][0]) if rows else None
 
+    @_storage_failures_told
     def set_generation(self, generation: str | None) -> None:
         with self._transaction():
             self._db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (generation or "",)
             )
 
+    @_storage_failures_told
     def manifest(self) -> dict[str, str]:
         """``paper_id -> content hash`` of every paper fully indexed."""
         return dict(self._db.execute("SELECT paper_id, content_hash FROM papers"))
 
+    @_storage_failures_told
     def hashes_of(self, paper_ids: Sequence[str]) -> dict[str, str]:
         """``paper_id -> content hash`` of those of ``paper_ids`` that are indexed."""
         found: dict[str, str] = {}
@@ -148,6 +181,7 @@ class LexicalIndex:
             found.update(self._db.execute(sql, batch))
         return found
 
+    @_storage_failures_told
     def keep_only(self, id_pages: Iterable[Sequence[str]]) -> int:
         """Remove every paper whose id is in none of ``id_pages``; how many were removed.
         The ids to keep go to a scratch table, not to memory."""
@@ -167,6 +201,7 @@ class LexicalIndex:
         db.execute("DELETE FROM temp.keep")
         return removed
 
+    @_storage_failures_told
     def replace_papers(
         self, papers: Iterable[tuple[str, str]], chunks: Sequence[tuple[str, str, str, str]]
     ) -> None:
@@ -178,6 +213,7 @@ class LexicalIndex:
             self._db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", chunks)
             self._db.executemany("INSERT OR REPLACE INTO papers VALUES (?, ?)", papers)
 
+    @_storage_failures_told
     def remove_papers(self, paper_ids: Iterable[str]) -> None:
         ids = [(pid,) for pid in paper_ids]
         with self._transaction():
@@ -203,6 +239,7 @@ class LexicalIndex:
                 marks = ",".join("?" * len(known))
                 self._db.execute(f"DELETE FROM chunks WHERE paper_id IN ({marks})", known)
 
+    @_storage_failures_told
     def clear(self) -> None:
         with self._transaction():
             self._db.execute("DELETE FROM chunks")
@@ -221,7 +258,11 @@ class LexicalIndex:
             raise self.damaged(exc) from None
 
     def damaged(self, exc: Exception) -> StoreError:
-        """The one-line error for a file that broke after it was opened."""
+        """The one-line error for a file that broke after it was opened (or for the full or
+        read-only disk under it, which no rebuild would cure)."""
+        failure = storage_failure(exc, self.path)
+        if failure is not None:
+            return failure
         return StoreError(
             f"the keyword index {self.path} is damaged ({exc}); run `assistant ingest` to "
             "rebuild it from the store (nothing is embedded again)"
@@ -245,6 +286,7 @@ class LexicalIndex:
         # FTS5's bm25() is negative (smaller is better); flip it so higher is better.
         return [LexicalHit(cid, pid, text, -rank) for cid, pid, text, rank in rows]
 
+    @_storage_failures_told
     def document_counts(self, words: Sequence[str]) -> tuple[dict[str, int], int]:
         """How many chunks contain each word (as the index stems it), and how many chunks
         there are: the statistics of inverse document frequency."""
@@ -325,6 +367,19 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         try:
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+            if exc_type:
+                self.db.execute("ROLLBACK")
+            else:
+                self._commit()
         finally:
             self.lock.release()
+
+    def _commit(self) -> None:
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            # A COMMIT that fails (a full disk) leaves the transaction open: roll it back, so
+            # nothing half-written stays and the next write can begin.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise

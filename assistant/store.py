@@ -28,6 +28,7 @@ import numpy as np
 from . import chroma_client
 from .collection import Paper
 from .errors import EmbedderMismatch, StoreError
+from .files import storage_failure
 from .lexical import LexicalIndex
 from .paper_records import paper_from_record, paper_metadata, select_papers
 from .redaction import mask_credentials
@@ -418,13 +419,27 @@ class PaperStore:
         except StoreError:
             raise
         except Exception as exc:
-            if not self.settings.chroma_url and chroma_client.is_damage(exc):
-                raise chroma_client.damaged_error(self.settings, exc) from None
+            if not self.settings.chroma_url:
+                self._raise_if_local_disk_failed(exc)
+                if chroma_client.is_damage(exc):
+                    raise chroma_client.damaged_error(self.settings, exc) from None
             text = str(exc).strip().splitlines()
             raise StoreError(
                 f"the Chroma store at {self.location} failed: "
                 f"{text[0] if text else type(exc).__name__}"
             ) from None
+
+    def _raise_if_local_disk_failed(self, exc: Exception) -> None:
+        """A full or read-only disk under the embedded store, told as such (checked before
+        damage: SQLite's "disk I/O error" on a full disk is no damage)."""
+        from chromadb.errors import InternalError
+
+        # Chroma's core reports a write that failed for want of space without its cause
+        # ("Error in compaction: Failed to apply logs to the metadata segment").
+        directory = chroma_client.embedded_path(self.settings)
+        failure = storage_failure(exc, directory, unexplained=isinstance(exc, InternalError))
+        if failure is not None:
+            raise failure from None
 
 
 def shared_lexical_index(settings: Settings, name: str | None = None) -> LexicalIndex:

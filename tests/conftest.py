@@ -28,6 +28,16 @@ from assistant.store import PaperStore
 pytest_plugins = ["openai_server"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The user cache (where the embedding model's verified check is remembered) in tmp, set
+    before the session's embedder is loaded."""
+    cache = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        yield cache
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No user settings leak in: no ASSISTANT_*/OPENAI_* variables, home and config in tmp."""

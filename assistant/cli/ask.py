@@ -25,11 +25,11 @@ from .common import (
     open_assistant,
     question_from_args,
 )
-from .output import print_json, wants_color
+from .output import print_json, wants_color, warn
 from .render import AnswerPrinter
 
 if TYPE_CHECKING:
-    from ..history import ChatHistory
+    from ..history import ChatHistory, TurnRecorder
     from ..results import Answer, Turn
     from ..service import Assistant
 
@@ -68,28 +68,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..history import ChatHistory
+    from ..history import ChatHistory, TurnRecorder
 
     check_k(args.k)
     question = question_from_args(args)
     assistant = open_assistant(args)
     history = ChatHistory.for_settings(assistant.settings)
     conversation_id, context = _conversation(history, args)
-    if conversation_id is None:
-        conversation_id = history.start_conversation(question)
-    turn_id = history.add_question(conversation_id, question, origin="cli")
+    # The answer is what was asked for: a history that cannot be written (read-only or full
+    # disk) costs a warning line under it, not the answer.
+    record = TurnRecorder(history, conversation_id, question, origin="cli")
     printer = AnswerPrinter(color=not args.json and wants_color(args))
     try:
         answer = _answer(assistant, question, context, args, printer)
     except KeyboardInterrupt:
-        history.cancel_turn(turn_id, printer.text)
+        record.cancel(printer.text)
         raise
     except BaseException:
-        history.delete_turn(turn_id)
+        record.forget()
         raise
-    history.finish_turn(turn_id, answer)
+    record.finish(answer)
     if args.json:
         print_json(answer.to_dict())
+        _warn_if_unsaved(record)
         return 0
     # How to connect a model is advice, not part of the answer: printed, never in Answer.text.
     hint = [OFFLINE_HINT] if answer.extractive else []
@@ -100,7 +101,13 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"note: removed citation markers that pointed at no source: {markers}", file=sys.stderr
         )
+    _warn_if_unsaved(record)
     return 0
+
+
+def _warn_if_unsaved(record: TurnRecorder) -> None:
+    if record.failure is not None:
+        warn(f"this answer was not saved to the chat history: {record.failure}")
 
 
 def _conversation(history: ChatHistory, args: argparse.Namespace) -> tuple[int | None, list[Turn]]:
