@@ -1,14 +1,16 @@
 """An answer on the terminal: streamed text, then the reference list.
 
 Plain when colour is off (pipes, ``NO_COLOR``, ``--no-color``). On a colour terminal the
-answer is rendered as Markdown while it streams, ``[n]`` markers stand out, and sources that
-were retrieved but not cited are dimmed.
+answer is rendered as Markdown while it streams (a single newline stays a line break, the
+newest lines stay in view: see ``markdown_stream``), ``[n]`` markers stand out, and sources
+that were retrieved but not cited are dimmed. Answer text is data: it is sanitised and
+rendered as Markdown only, never read as Rich markup.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from ..citations import MARKER
 from ..collection import short_citation
@@ -16,6 +18,7 @@ from .output import console, safe
 
 if TYPE_CHECKING:
     from ..results import Answer, Source
+    from .markdown_stream import MarkdownStream
 
 CITATION_STYLE = "bold cyan"
 
@@ -23,6 +26,11 @@ CITATION_STYLE = "bold cyan"
 def emphasised_citations(markdown: str) -> str:
     """Markdown with each citation marker in bold (the theme colours bold text)."""
     return MARKER.sub(lambda m: f"**\\[{m.group(1)}\\]**", markdown)
+
+
+def answer_markdown(text: str) -> str:
+    """Answer text as the Markdown shown: sanitised, citation markers emphasised."""
+    return emphasised_citations(safe(text))
 
 
 def reference(source: Source) -> str:
@@ -39,8 +47,8 @@ class AnswerPrinter:
         self.stream = stream or sys.stdout
         self.color = color
         self._text = ""
-        self._live: Any = None
         self._console = console(self.stream) if color else None
+        self._live: MarkdownStream | None = None
 
     @property
     def text(self) -> str:
@@ -55,11 +63,10 @@ class AnswerPrinter:
             self.stream.flush()
             return
         if self._live is None:
-            from rich.live import Live
+            from .markdown_stream import MarkdownStream
 
-            self._live = Live(console=self._console, auto_refresh=False, transient=False)
-            self._live.start()
-        self._live.update(self._markdown(self._text), refresh=True)
+            self._live = MarkdownStream(self._console, answer_markdown)
+        self._live.update(self._text)
 
     def finish(self, answer: Answer | None) -> None:
         """The stream ended (``answer`` is None when it failed): end the answer's line(s)."""
@@ -72,11 +79,12 @@ class AnswerPrinter:
             return
         text = answer.text if answer is not None else self._text
         if self._live is not None:
-            self._live.update(self._markdown(text), refresh=True)
-            self._live.stop()
+            self._live.finish(text)
             self._live = None
         elif text:
-            self._console.print(self._markdown(text))
+            from .markdown_stream import AnswerMarkdown
+
+            self._console.print(AnswerMarkdown(answer_markdown(text), style="none"))
 
     def notes(self, lines: list[str]) -> None:
         """Warnings under the answer (unsupported claims, a cut-off answer)."""
@@ -114,8 +122,3 @@ class AnswerPrinter:
             )
         for line in lines:
             self._console.print(line)
-
-    def _markdown(self, text: str) -> Any:
-        from rich.markdown import Markdown
-
-        return Markdown(emphasised_citations(safe(text)), style="none")

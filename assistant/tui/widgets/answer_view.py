@@ -3,8 +3,9 @@
 An answer streams through Textual's ``MarkdownStream``: each piece is appended to the
 document and only the last block is re-parsed, so a long answer costs O(n), not O(n²).
 When the final ``Answer`` arrives the text is replaced once by the citation-checked text,
-with every ``[n]`` turned into a link to source n. All text is sanitised first: control
-characters from a model or a paper never reach the terminal.
+with every ``[n]`` turned into a link to source n. A single newline is a line break, as the
+answer was written. All text is sanitised first: control characters from a model or a paper
+never reach the terminal.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 
+from markdown_it import MarkdownIt
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -27,6 +29,7 @@ from ...answer_notes import claim_warnings, mark_unsupported
 from ...citations import marker_spans
 from ...results import Answer, Source
 from ...terminal import printable
+from ...terminal_markdown import with_line_breaks
 from ..presenting import answer_note
 
 CITE_SCHEME = "cite:"
@@ -44,6 +47,12 @@ def link_citations(text: str) -> str:
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+def answer_parser() -> MarkdownIt:
+    """Textual's Markdown parser, with a single newline in a paragraph shown as a line break
+    (answers are often one point per line)."""
+    return with_line_breaks(MarkdownIt("gfm-like"))
 
 
 def _folded_reasoning(reasoning: str) -> Collapsible:
@@ -80,7 +89,7 @@ class AnswerView(Vertical):
         self._waiting = WAITING_NOTE
 
     def compose(self) -> ComposeResult:
-        yield Markdown("", open_links=False, classes="answer-text")
+        yield Markdown("", open_links=False, classes="answer-text", parser_factory=answer_parser)
         yield Static("", classes="answer-claims", markup=False)
         yield Static(WAITING_NOTE, classes="answer-note", markup=False)
 
