@@ -90,6 +90,11 @@ class ChatApp(ChatActions):
         self.crash: Exception | None = None
         """The unexpected exception that ended the app, if one did (a bug)."""
 
+    @property
+    def closed(self) -> bool:
+        """Whether the app closed while a handler awaited (its screens are gone then)."""
+        return not self.screen_stack
+
     def get_default_screen(self) -> Screen[None]:
         return ChatScreen()
 
@@ -244,6 +249,8 @@ class ChatApp(ChatActions):
         if run is None:
             return
         await run.view.finish(message.answer)
+        if self.closed:
+            return
         if message.answer.extractive and not self._offline_hint_shown:
             # Said once per session: every offline answer would repeat it otherwise.
             self._offline_hint_shown = True
@@ -262,6 +269,8 @@ class ChatApp(ChatActions):
             return
         self._run = None
         await self.conversation.remove_exchange(run.view)
+        if self.closed:
+            return
         if self._selected is run.view:
             self._selected = None
             self.sources_panel.show([])

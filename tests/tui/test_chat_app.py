@@ -327,7 +327,8 @@ async def test_sources_are_listed_before_the_model_writes_anything(
         assert len(app.sources_panel.sources) == app.k
         assert "DAE-Talker" in app.sources_panel.sources[0].title
         await wait_until(pilot, lambda: "Asking the model" in _note(view), what="the note")
-        await wait_until(pilot, lambda: view.answer is not None, what="the final answer")
+        await wait_until(pilot, lambda: not app.streaming, what="the final answer")
+        assert view.answer is not None
 
 
 def _note(view: Any) -> str:
