@@ -50,7 +50,7 @@ async def test_model_lines_are_shown_as_lines_while_streaming_and_after(
         view = app.conversation.answers()[0]
         await wait_until(pilot, lambda: starts_a_row(view, "A Conformer"), what="a line break")
         assert view.answer is None  # seen while streaming
-        await wait_until(pilot, lambda: view.answer is not None, what="the final answer")
+        await wait_until(pilot, lambda: not app.streaming, what="the final answer")
         await pilot.pause()
         assert starts_a_row(view, "DAE-Talker uses") and starts_a_row(view, "A Conformer")
 
