@@ -24,6 +24,7 @@ from ..service import Assistant
 from .actions import ChatActions
 from .answer_worker import AnswerJob, AnswerRun, save_cancelled, start_answer
 from .commands import ChatCommands
+from .library_log import library_warnings
 from .messages import (
     AnswerDelta,
     AnswerDone,
@@ -35,6 +36,7 @@ from .messages import (
     StoreFailed,
     StoreProgress,
     StoreReady,
+    StoreWarning,
 )
 from .presenting import STOPPED_NOTE, paper_details, saved_note, unexpected
 from .screens.chat import ChatScreen
@@ -162,7 +164,8 @@ class ChatApp(ChatActions):
             self.post_message(StoreProgress(done, total, label))
 
         try:
-            self.assistant.ensure_ingested(progress=progress)
+            with library_warnings(lambda text: self.post_message(StoreWarning(text))):
+                self.assistant.ensure_ingested(progress=progress)
             count = self.assistant.store.paper_count()
         except AssistantError as exc:
             self.post_message(StoreFailed(str(exc)))
@@ -178,6 +181,9 @@ class ChatApp(ChatActions):
         self.store_state = "ready"
         self.status.hide_progress()
         self.status.papers = f"{message.paper_count} papers"
+
+    def on_store_warning(self, message: StoreWarning) -> None:
+        self.notify(message.text, title="Paper store", severity="warning", timeout=10)
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.store_state = "failed"

@@ -27,6 +27,14 @@ class StoreReady(Message):
 
 
 @dataclass
+class StoreWarning(Message):
+    """Something the library warns about while the store opens (another ingest is running,
+    an interrupted one left papers out)."""
+
+    text: str
+
+
+@dataclass
 class StoreFailed(Message):
     """The store could not be opened or filled; the app stays up and says why."""
 
