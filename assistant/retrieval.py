@@ -19,7 +19,6 @@ import numpy as np
 
 from .collection import Paper
 from .errors import ConfigError
-from .paper_records import checked_filters
 from .results import Hit
 from .store import PaperStore
 
@@ -62,12 +61,10 @@ def retrieve_papers(
     dense_weight: float = DEFAULT_DENSE_WEIGHT,
 ) -> list[Hit]:
     """The ``k`` papers that best answer ``question``, best first (none for a blank one).
-    A ``k`` that is not a whole number 1–100 or a question that is not text is a
-    ``ConfigError``; a malformed ``where`` a ``FilterError``."""
-    k = check_k(k)
-    if not check_question(question).strip():
+    The caller has checked the arguments (``check_k``, ``check_question``, and
+    ``paper_records.checked_filters`` for ``where``)."""
+    if k < 1 or not question.strip():
         return []
-    where = checked_filters(where) if where is not None else None
     allowed = store.filter_papers(where) if where else None
     limit = max(MIN_CANDIDATES, k * CANDIDATES_PER_PAPER)
     query_vector = store.embedder.embed([question])[0]

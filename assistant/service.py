@@ -138,10 +138,9 @@ class Assistant:
         from .retrieval import check_k, check_question, retrieve_papers
 
         # Arguments first: a bad ``k`` or filter is told at once, not after the store opens.
-        check_k(k)
+        k = check_k(k)
         check_question(question)
-        if where is not None:
-            checked_filters(where)
+        where = None if where is None else checked_filters(where)
         self.ensure_ingested()
         return retrieve_papers(
             self.store,
