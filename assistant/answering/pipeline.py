@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..collection import Paper
-from ..errors import AssistantError
 from ..results import Answer, Claim, Hit
 from ..text import count_tokens
 from .answerer import (
@@ -74,9 +73,7 @@ class Pipeline:
     def run(self, request: AskRequest) -> Events:
         """Yield text deltas (and one ``SourcesReady`` before the first); return the Answer."""
         timings = Timings()
-        question = " ".join(request.question.split())
-        if not question:
-            raise AssistantError("the question is empty; type what you want to know")
+        question = " ".join(request.question.split())  # not blank: the service refused that
         standalone = None
         if request.history:
             standalone = self.answerer.condense(question, request.history, request.model)
