@@ -202,13 +202,13 @@ def _to_weights(value: Any) -> Any:
 AbstentionWeights = Annotated[Weights, BeforeValidator(_to_weights)]
 DEFAULT_ABSTENTION_WEIGHTS = Weights(
     {
-        "best_cosine": 7.027,
-        "top_coverage": 3.874,
-        "unknown_share": -5.761,
-        "name_missing": -1.225,
-        "focus_missing": -2.545,
+        "best_cosine": 7.035,
+        "top_coverage": 3.864,
+        "unknown_share": -5.745,
+        "name_missing": -1.229,
+        "focus_missing": -2.531,
         "quantity_unmet": -2.852,
-        "bias": -2.914,
+        "bias": -2.916,
     }
 )
 """Fitted on the development questions (``benchmarks/fit_abstention.py`` prints new ones)."""
@@ -275,10 +275,10 @@ class AnswerSettings(BaseModel):
     the retrieval signals (``assistant/answering/abstention.py``), fitted on the development
     questions by ``benchmarks/fit_abstention.py``. Text (``"best_cosine=6.3, bias=-3"``) or a
     TOML table; signals not named weigh 0."""
-    abstention_threshold: float = Field(0.3614, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstention_threshold: float = Field(0.3624, ge=0.0, le=1.0, allow_inf_nan=False)
     """Offline (extractive) answers are attempted when the abstention score reaches this:
     strict, since nothing else reads the quotes before the user does."""
-    abstention_model_threshold: float = Field(0.0858, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstention_model_threshold: float = Field(0.0868, ge=0.0, le=1.0, allow_inf_nan=False)
     """With a model, answers are attempted when the abstention score reaches this: lenient,
     since the model reads the sources and can decline itself."""
     extractive_max_sentences: int = Field(5, ge=1, le=50)

@@ -128,6 +128,10 @@ def test_the_quantity_a_question_asks_for():
         ("How many GPU hours did it take?", "GPU hours"),
         ("Which method does ALBERT replace?", ""),  # asks for a method, not a detail
         ("What is LUKE?", ""),
+        # these ask for something an abstract describes without naming it
+        ("What problem does GreaseLM solve?", ""),
+        ("What main limitation does REALM address?", ""),
+        ("What challenge does LIV tackle?", ""),
         ("Along which two axes were models compared?", ""),  # does not open with the ask
     ],
 )
@@ -146,6 +150,7 @@ def test_focus_missing_counts_the_asked_words_the_top_paper_lacks():
     assert measured("What learning rate was used to pretrain LUKE?") == 1.0
     assert measured("What batch size was used to pretrain LUKE?") == pytest.approx(0.5)
     assert measured("What does LUKE give?") == 0.0
+    assert measured("What key learning rate was used to pretrain LUKE?") == 1.0
 
 
 # -- fitting -------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..text import content_terms, split_sentences, stem
 from .decision import Decision, TermStatistics, paper_terms
-from .question_cues import asked_focus, asked_quantity, question_names
+from .question_cues import asked_focus, asked_quantity, focus_terms, question_names
 
 if TYPE_CHECKING:
     from ..collection import Paper
@@ -186,7 +186,7 @@ def _found(terms: Sequence[str], words: Set[str]) -> set[str]:
 
 
 def _focus_missing(focus: str, top_paper: Paper | None) -> float:
-    terms = content_terms(focus)
+    terms = focus_terms(focus)
     if not terms or top_paper is None:
         return 0.0
     return 1.0 - len(_found(terms, paper_terms(top_paper))) / len(terms)

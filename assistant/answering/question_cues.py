@@ -39,10 +39,21 @@ _ASKED_FOCUS = re.compile(
     r"(?:did|does|do|was|were|is|are|has|have|had|can|could|will|would|reach|get|save|use|used)\b",
     re.IGNORECASE,
 )
-# Heads that name no detail: "which method does ..." asks for a paper, not a fact inside one.
+# Heads that name no detail: "which method does ..." asks for a paper, not a fact inside one,
+# and "what problem does X solve" asks for something an abstract describes without naming it
+# ("problem", "limitation", "idea"). Only the other words of a head must appear in a paper
+# that gives the detail.
 _GENERIC_FOCUS = frozenset(
     """paper papers work works study studies method methods approach approaches model models
-    system systems way ways technique techniques""".split()  # noqa: SIM905 - a word list
+    system systems way ways technique techniques
+    problem problems issue issues challenge challenges limitation limitations gap gaps
+    shortcoming shortcomings weakness weaknesses drawback drawbacks bottleneck bottlenecks
+    idea ideas insight insights contribution contributions novelty goal goals aim aims
+    purpose objective objectives motivation motivations advantage advantages benefit benefits
+    strength strengths finding findings result results conclusion conclusions outcome
+    outcomes difference differences role intuition principle mechanism strategy trick
+    main key central core primary major biggest overall specific particular exact new novel
+    kind kinds type types sort part parts aspect aspects thing things""".split()  # noqa: SIM905 - a word list
 )
 
 
@@ -114,4 +125,10 @@ def asked_focus(question: str) -> str:
     if match is None:
         return ""
     phrase = match.group("focus")
-    return phrase if any(t not in _GENERIC_FOCUS for t in content_terms(phrase)) else ""
+    return phrase if focus_terms(phrase) else ""
+
+
+def focus_terms(focus: str) -> list[str]:
+    """The content words of an asked-for phrase that name a detail ("main limitation" names
+    none; "learning rate" names two)."""
+    return [t for t in content_terms(focus) if t not in _GENERIC_FOCUS]
