@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import CollectionError
-from .base import Record, Skipped
+from .base import Record, Skipped, text_encoding
 from .bibtex import read_bibtex
 from .csljson import read_csl_json
 from .jsonl import read_arxiv, read_jsonl
@@ -62,7 +62,9 @@ def detect_format(path: Path, override: str | None = None) -> str:
         return override
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return "csl-json" if _first_character(path) == "[" else "jsonl"
+        return "csl-json" if _head(path).lstrip()[:1] == "[" else "jsonl"
+    if suffix == ".txt" and _is_table_header(_head(path)):
+        return "tsv"  # Excel's "Text (Tab delimited)" and "Unicode Text" are .txt files
     if suffix in _BY_SUFFIX:
         return _BY_SUFFIX[suffix]
     if path.is_dir():
@@ -80,12 +82,18 @@ def read_records(path: Path, format_name: str) -> Iterator[Record]:
     return FORMATS[format_name](path)
 
 
-def _first_character(path: Path) -> str:
+def _head(path: Path) -> str:
+    """The first few thousand characters of the file (what telling formats apart needs)."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(4096).decode("utf-8-sig", errors="ignore").lstrip()
+            head = handle.read(4096)
     except FileNotFoundError:
         raise CollectionError(path, None, "no such file") from None
     except OSError as exc:
         raise CollectionError(path, None, f"cannot be read ({exc.strerror})") from None
-    return head[:1]
+    return head.decode(text_encoding(head), errors="ignore")
+
+
+def _is_table_header(head: str) -> bool:
+    first = head.lstrip("\ufeff").partition("\n")[0]
+    return {"title", "abstract"} <= {cell.strip().casefold() for cell in first.split("\t")}

@@ -12,29 +12,24 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError
-from .base import Record, Skipped, clean, decode_error, lenient_year, make_record, open_text
+from .base import Record, Skipped, clean, lenient_year, make_record, stream_lines
+from .markup import latex_to_text
 
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*")
 
 
 def read_jsonl(path: Path) -> Iterator[Record]:
     """Records of a JSONL file; arXiv-snapshot lines are recognised by their fields."""
-    with open_text(path) as handle:
-        number = 0
-        try:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield _record(path, number, _json_object(path, number, line))
-        except UnicodeDecodeError:
-            raise decode_error(path, number + 1) from None
+    for number, line in enumerate(stream_lines(path), start=1):
+        if line.strip():
+            yield _record(path, number, _json_object(path, number, line))
 
 
 def read_arxiv(path: Path) -> Iterator[Record]:
     """The arXiv metadata snapshot, whatever the file is called."""
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield _arxiv_record(path, number, _json_object(path, number, line))
+    for number, line in enumerate(stream_lines(path), start=1):
+        if line.strip():
+            yield _arxiv_record(path, number, _json_object(path, number, line))
 
 
 def _json_object(path: Path, number: int, line: str) -> dict[str, Any]:
@@ -74,8 +69,8 @@ def _arxiv_record(path: Path, number: int, record: dict[str, Any]) -> Record:
     return make_record(
         path,
         number,
-        record.get("title"),
-        record.get("abstract"),
+        latex_to_text(clean(record.get("title"))),  # arXiv keeps its authors' LaTeX
+        latex_to_text(clean(record.get("abstract"))),
         authors=_authors(path, number, record.get("authors")),
         year=_arxiv_year(record),
         url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,

@@ -11,7 +11,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..errors import CollectionError
-from .base import Record, decode_error, make_record, open_text
+from .base import Record, make_record, stream_lines
 
 _AUTHOR_SPLIT = re.compile(r"\s*;\s*|\s+and\s+")
 
@@ -26,39 +26,34 @@ def read_tsv(path: Path) -> Iterator[Record]:
 
 def _read_table(path: Path, delimiter: str) -> Iterator[Record]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # full-text-sized abstracts
-    with open_text(path) as handle:
-        try:
-            first = handle.readline()
-        except UnicodeDecodeError:
-            raise decode_error(path, 1) from None
-        reader = csv.reader(chain([first], handle), delimiter=_delimiter(first, delimiter))
-        try:
-            header = [h.strip().casefold() for h in next(reader, [])]
-            columns = {name: i for i, name in reversed(list(enumerate(header)))}
-            missing = [n for n in ("title", "abstract") if n not in columns]
-            if missing:
-                raise CollectionError(
-                    path, 1, f"the header has no {' or '.join(repr(m) for m in missing)} column"
-                )
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
-                value = {name: row[i] if i < len(row) else "" for name, i in columns.items()}
-                yield make_record(
-                    path,
-                    reader.line_num,
-                    value["title"],
-                    value["abstract"],
-                    authors=_split_authors(value.get("authors") or value.get("author") or ""),
-                    year=value.get("year"),
-                    url=value.get("url"),
-                    doi=value.get("doi"),
-                    venue=value.get("venue") or value.get("journal"),
-                )
-        except csv.Error as exc:
-            raise CollectionError(path, reader.line_num, f"malformed CSV ({exc})") from None
-        except UnicodeDecodeError:
-            raise decode_error(path, reader.line_num + 1) from None
+    lines = stream_lines(path)
+    first = next(lines, "")
+    reader = csv.reader(chain([first], lines), delimiter=_delimiter(first, delimiter))
+    try:
+        header = [h.strip().casefold() for h in next(reader, [])]
+        columns = {name: i for i, name in reversed(list(enumerate(header)))}
+        missing = [n for n in ("title", "abstract") if n not in columns]
+        if missing:
+            raise CollectionError(
+                path, 1, f"the header has no {' or '.join(repr(m) for m in missing)} column"
+            )
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            value = {name: row[i] if i < len(row) else "" for name, i in columns.items()}
+            yield make_record(
+                path,
+                reader.line_num,
+                value["title"],
+                value["abstract"],
+                authors=_split_authors(value.get("authors") or value.get("author") or ""),
+                year=value.get("year"),
+                url=value.get("url"),
+                doi=value.get("doi"),
+                venue=value.get("venue") or value.get("journal"),
+            )
+    except csv.Error as exc:
+        raise CollectionError(path, reader.line_num, f"malformed CSV ({exc})") from None
 
 
 def _delimiter(header: str, expected: str) -> str:
