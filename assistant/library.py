@@ -152,7 +152,12 @@ class Library:
             with self._plan() as plan:
                 # Read and validate everything before touching the store: bad input writes
                 # nothing.
-                sources = scan_sources(files, format_name if paths else None, plan)
+                sources = scan_sources(
+                    files,
+                    format_name if paths else None,
+                    plan,
+                    recorded_formats=_formats_of(record),
+                )
                 if paths:  # naming a file again brings back papers removed from it by hand
                     named = plan.present(record.removed)
                     record.removed = [pid for pid in record.removed if pid not in named]
@@ -458,6 +463,11 @@ def _collection_lock(settings: Settings) -> threading.RLock:
 
 def _bundled_ids() -> list[str]:
     return [paper.paper_id for paper in load_collection(bundled_seed_files())]
+
+
+def _formats_of(record: SourceRecord) -> dict[str, str]:
+    """The format each recorded file was read as, by path."""
+    return {s.path: s.format for s in record.sources if s.path != BUNDLED}
 
 
 def _expand(path: str) -> list[Path]:

@@ -10,7 +10,7 @@ pass yields the papers again, one at a time, for embedding.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -66,15 +66,21 @@ def scan_sources(
     paths: Iterable[str | Path],
     format_name: str | None = None,
     registry: PaperRegistry | None = None,
+    *,
+    recorded_formats: Mapping[str, str] | None = None,
 ) -> list[SourceFile]:
     """Validate every file; titles must be unique across them (exports: later copies are
-    skipped, this project's own formats: an error)."""
+    skipped, this project's own formats: an error). Without ``format_name``, a file in
+    ``recorded_formats`` (by resolved path) is read as the format it was first read as (a
+    ``refs.txt`` ingested with ``--format tsv`` is no title/abstract page next time)."""
     registry = TakenInMemory() if registry is None else registry
+    recorded_formats = recorded_formats or {}
     sources: list[SourceFile] = []
     # A file named twice (`ingest *.bib refs.bib`, a link to it) is read once: its papers
     # are not duplicates of themselves.
     for path in dict.fromkeys(_resolved(Path(p)) for p in paths):
-        sources.append(scan_source(path, format_name, registry, sources))
+        fmt = format_name or recorded_formats.get(str(path))
+        sources.append(scan_source(path, fmt, registry, sources))
     return sources
 
 

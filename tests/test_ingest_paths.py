@@ -79,3 +79,19 @@ def test_a_recorded_file_that_is_gone_says_how_to_stop_reading_it(
     assert cli(home, "ingest", "--sync", str(kept)) == 0
     assert "1 removed" in capsys.readouterr().err
     assert cli(home, "ingest") == 0  # the record no longer names it
+
+
+def test_a_file_read_with_format_is_read_so_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--format` is remembered with the file: re-reading, rebuilding or naming the file again
+    must not read a comma-separated refs.txt as a title/abstract page."""
+    home = tmp_path / "home"
+    refs = tmp_path / "refs.txt"
+    refs.write_text("title,abstract\nAlpha Cats,Cats purr when content.\n", encoding="utf-8")
+    assert cli(home, "ingest", str(refs), "--format", "csv") == 0
+    for again in (["ingest"], ["ingest", str(refs)], ["ingest", "--rebuild"]):
+        assert cli(home, *again) == 0
+        capsys.readouterr()
+        assert cli(home, "papers", "--json") == 0
+        assert [p["title"] for p in json.loads(capsys.readouterr().out)] == ["Alpha Cats"]
