@@ -95,3 +95,40 @@ def test_a_file_read_with_format_is_read_so_again(
         capsys.readouterr()
         assert cli(home, "papers", "--json") == 0
         assert [p["title"] for p in json.loads(capsys.readouterr().out)] == ["Alpha Cats"]
+
+
+def test_a_title_another_file_brought_stays_that_files_paper(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same title in a second export is a duplicate, not an update a repair would undo;
+    ingesting the first file again keeps it first, so the recorded files still re-read."""
+    home = tmp_path / "home"
+    mine = write_jsonl(tmp_path / "mine.jsonl", PAPERS)
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "title,abstract\nAlpha Cats,Another abstract of the cat paper.\nGamma Owls,Owls hoot.\n",
+        encoding="utf-8",
+    )
+
+    def abstracts() -> dict[str, str]:
+        capsys.readouterr()
+        assert cli(home, "search", "cats purr owls hoot", "--json") == 0
+        return {r["title"]: r["passage"] for r in json.loads(capsys.readouterr().out)["results"]}
+
+    assert cli(home, "ingest", str(mine)) == 0
+    assert cli(home, "ingest", str(export)) == 0
+    err = capsys.readouterr().err
+    assert "skipped 1 entries with duplicate title: 'Alpha Cats'" in err
+    assert "1 added, 0 updated" in err
+    assert abstracts()["Alpha Cats"] == "Cats purr when they are content."
+    for again in (["ingest", str(mine)], ["ingest"], ["ingest", "--rebuild"]):
+        assert cli(home, *again) == 0
+        assert " 0 updated" in capsys.readouterr().err
+        assert abstracts()["Alpha Cats"] == "Cats purr when they are content."
+
+    other = tmp_path / "other"
+    assert main(["ingest", str(export), "--home", str(other), "--collection", "mine"]) == 0
+    assert main(["ingest", str(mine), "--home", str(other), "--collection", "mine"]) == 1
+    assert f"mine.jsonl: duplicate title 'Alpha Cats' (first in {export})" in (
+        capsys.readouterr().err
+    )
