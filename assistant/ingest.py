@@ -17,7 +17,8 @@ import numpy as np
 
 from .chunking import Chunk, chunk_paper
 from .collection import Paper
-from .formats import Skipped, read_records
+from .errors import CollectionError
+from .formats import STRICT_FORMATS, Skipped, read_records
 from .ingest_plan import IngestPlan
 from .results import Progress
 from .shipped_vectors import ShippedVectors
@@ -113,6 +114,28 @@ def ingest_sources(
         skipped=tuple(s for src in sources for s in src.skipped),
         shipped=writer.shipped_used,
     )
+
+
+def leave_papers_to_their_files(
+    sources: Sequence[SourceFile], plan: IngestPlan, recorded_files: Sequence[str]
+) -> None:
+    """A title another recorded file brought in stays that file's paper. Re-reading the
+    recorded files (a repair, a rebuild) takes each title from the first file holding it, so
+    the same title in a file named now is a duplicate there: taking it here would replace
+    the paper without a word, and the next repair would put it back. ``plan`` has read the
+    store."""
+    named = {str(s.path) for s in sources}
+    others = [p for p in dict.fromkeys(recorded_files) if p not in named]
+    by_number = {s.number: s for s in sources}
+    for page in plan.held_elsewhere(others):
+        for _, number, title, holder in page:
+            source = by_number[number]
+            if source.format in STRICT_FORMATS:  # as a repair would find it
+                raise CollectionError(
+                    source.path, None, f"duplicate title {title!r} (first in {holder})"
+                )
+            source.skipped.append(Skipped(title, str(source.path), "duplicate title"))
+        plan.leave_out([paper_id for paper_id, *_ in page])
 
 
 def _papers_to_embed(source: SourceFile, plan: IngestPlan) -> Iterator[tuple[Paper, str]]:

@@ -30,8 +30,7 @@ from . import chroma_client
 from .consistency import check_counts, follow_store
 from .errors import CollectionError, ConfigError, StoreDamaged, StoreError
 from .files import move_aside
-from .formats import STRICT_FORMATS, Skipped
-from .ingest import IngestReport, ingest_sources
+from .ingest import IngestReport, ingest_sources, leave_papers_to_their_files
 from .ingest_lock import collection_write_lock, unless_busy
 from .ingest_plan import IngestPlan
 from .rebuild_swap import (
@@ -164,7 +163,9 @@ class Library:
                     record.removed = [pid for pid in record.removed if pid not in named]
                 plan.leave_out(record.removed)
                 if paths and not (sync or rebuild):
-                    self._leave_papers_to_their_files(sources, plan, record)
+                    others = [str(p) for s in record.sources for p in _expand(s.path)]
+                    plan.read_store(self.store.manifest_pages())
+                    leave_papers_to_their_files(sources, plan, others)
                 if rebuild:
                     return self._rebuild(sources, plan, record, progress)
                 self._replace_damaged_lexical_index(thorough=True)
@@ -293,30 +294,6 @@ class Library:
         if not self.is_default:
             return 0
         return len(self.store.lexical.hashes_of(_bundled_ids()))
-
-    def _leave_papers_to_their_files(
-        self, sources: list[SourceFile], plan: IngestPlan, record: SourceRecord
-    ) -> None:
-        """A title another recorded file brought in stays that file's paper. Re-reading the
-        recorded files (a repair, a rebuild) takes each title from the first file holding
-        it, so the same title in a file named now is a duplicate there: taking it here would
-        replace the paper without a word, and the next repair would put it back."""
-        named = {str(s.path) for s in sources}
-        others = [str(p) for s in record.sources for p in _expand(s.path)]
-        others = [p for p in dict.fromkeys(others) if p not in named]
-        if not others:
-            return
-        plan.read_store(self.store.manifest_pages())
-        by_number = {s.number: s for s in sources}
-        for page in plan.held_elsewhere(others):
-            for _, number, title, holder in page:
-                source = by_number[number]
-                if source.format in STRICT_FORMATS:  # as a repair would find it
-                    raise CollectionError(
-                        source.path, None, f"duplicate title {title!r} (first in {holder})"
-                    )
-                source.skipped.append(Skipped(title, str(source.path), "duplicate title"))
-            plan.leave_out([paper_id for paper_id, *_ in page])
 
     def _plan(self) -> IngestPlan:
         settings = self.settings
