@@ -7,6 +7,7 @@ stream where the format allows it; callers validate a whole file before writing 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def detect_format(path: Path, override: str | None = None) -> str:
         return override
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return "csl-json" if _head(path).lstrip()[:1] == "[" else "jsonl"
+        return "jsonl" if _is_json_lines(path) else "csl-json"
     if suffix == ".txt" and _is_table_header(_head(path)):
         return "tsv"  # Excel's "Text (Tab delimited)" and "Unicode Text" are .txt files
     if suffix in _BY_SUFFIX:
@@ -92,6 +93,25 @@ def _head(path: Path) -> str:
     except OSError as exc:
         raise CollectionError(path, None, f"cannot be read ({exc.strerror})") from None
     return head.decode(text_encoding(head), errors="ignore")
+
+
+def _is_json_lines(path: Path) -> bool:
+    """Whether the file's first line is a whole JSON object (JSON Lines, the arXiv snapshot),
+    not the start of a document (a list, a pretty-printed API response)."""
+    head = _head(path).lstrip("\ufeff \t\r\n")
+    if head[:1] != "{":
+        return False
+    try:
+        with path.open("rb") as handle:
+            first = b""
+            while not first.strip():  # the first line that is not blank
+                first = handle.readline()
+                if not first:
+                    return False
+        json.loads(first.decode(text_encoding(first), errors="replace"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def _is_table_header(head: str) -> bool:

@@ -13,7 +13,9 @@ from typing import Any
 
 from ..errors import CollectionError
 from .base import Record, Skipped, clean, lenient_year, make_record, stream_lines
+from .csljson import item_record
 from .markup import latex_to_text
+from .scholarly import is_scholarly, listed_papers, scholarly_record
 
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*")
 
@@ -22,7 +24,12 @@ def read_jsonl(path: Path) -> Iterator[Record]:
     """Records of a JSONL file; arXiv-snapshot lines are recognised by their fields."""
     for number, line in enumerate(stream_lines(path), start=1):
         if line.strip():
-            yield _record(path, number, _json_object(path, number, line))
+            record = _json_object(path, number, line)
+            listed = listed_papers(record)  # an API response saved as one line
+            if listed is None:
+                yield _record(path, number, record)
+            else:
+                yield from (item_record(path, number, item) for item in listed)
 
 
 def read_arxiv(path: Path) -> Iterator[Record]:
@@ -47,6 +54,8 @@ def _json_object(path: Path, number: int, line: str) -> dict[str, Any]:
 def _record(path: Path, number: int, record: dict[str, Any]) -> Record:
     if "versions" in record or "update_date" in record:
         return _arxiv_record(path, number, record)
+    if is_scholarly(record):  # exports, not this project's format: lenient
+        return scholarly_record(path, number, record)
     title = _text_field(path, number, record, "title")
     abstract = _text_field(path, number, record, "abstract")
     paper = make_record(
