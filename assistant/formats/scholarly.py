@@ -42,8 +42,7 @@ def scholarly_record(path: Path, number: int, item: dict[str, Any]) -> Record:
 
 
 def _semantic_scholar(path: Path, number: int, item: dict[str, Any]) -> Record:
-    ids = item.get("externalIds") if isinstance(item.get("externalIds"), dict) else {}
-    journal = item.get("journal") if isinstance(item.get("journal"), dict) else {}
+    ids, journal = _object(item.get("externalIds")), _object(item.get("journal"))
     return make_record(
         path,
         number,
@@ -94,11 +93,16 @@ def _authorship_name(authorship: dict[str, Any]) -> Any:
 
 def _openalex_venue(item: dict[str, Any]) -> Any:
     for holder in (item.get("primary_location"), item.get("host_venue")):
-        if isinstance(holder, dict):
-            source = holder.get("source") if isinstance(holder.get("source"), dict) else holder
-            if source.get("display_name"):
-                return source["display_name"]
+        place = _object(holder)
+        name = _object(place.get("source")).get("display_name") or place.get("display_name")
+        if name:
+            return name
     return None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (APIs send null for unknowns)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _names(people: Any, name_of: Callable[[dict[str, Any]], Any]) -> list[str]:
