@@ -84,9 +84,17 @@ def scan_sources(
     return sources
 
 
+# A file is read twice (checked, then indexed) and again by later repairs and rebuilds.
+_ONCE_ONLY = "is read twice (checked, then indexed) and kept on record; save it to a file first"
+
+
 def _resolved(path: Path) -> Path:
+    if str(path) == "-":
+        raise CollectionError(path, None, f"standard input {_ONCE_ONLY}")
     try:
         with file_errors(path):
+            if path.is_fifo() or path.is_char_device():  # `<(zcat refs.bib.gz)`, a pipe
+                raise CollectionError(path, None, f"is a pipe, not a file: it {_ONCE_ONLY}")
             return path.resolve()
     except RuntimeError:  # before Python 3.13, a loop of links raises this
         raise CollectionError(path, None, "is a link in a loop of links; name the file") from None

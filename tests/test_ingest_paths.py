@@ -132,3 +132,24 @@ def test_a_title_another_file_brought_stays_that_files_paper(
     assert f"mine.jsonl: duplicate title 'Alpha Cats' (first in {export})" in (
         capsys.readouterr().err
     )
+
+
+def test_a_pipe_or_standard_input_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ingest <(zcat refs.jsonl.gz)` or `ingest -`: a file is read twice and kept on record,
+    a pipe cannot be; the error says so instead of "no such file" for a /proc name."""
+    import os
+
+    home = tmp_path / "home"
+    fifo = tmp_path / "refs.jsonl"
+    os.mkfifo(fifo)
+    assert cli(home, "ingest", str(fifo)) == 1
+    assert cli(home, "ingest", "-", "--format", "jsonl") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"error: {fifo}: is a pipe, not a file: it is read twice (checked, then indexed) "
+        "and kept on record; save it to a file first",
+        "error: -: standard input is read twice (checked, then indexed) and kept on record; "
+        "save it to a file first",
+    ]
