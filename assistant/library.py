@@ -22,7 +22,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -383,6 +383,9 @@ class Library:
         finally:
             forget_lexical_index(staging.lexical)
             staging.lexical.path.unlink(missing_ok=True)
+        # What the rebuilt collection no longer holds (papers of files not named again) is
+        # removed by the swap: the report says how many, not "0 removed".
+        report = replace(report, removed=_left_out(store, plan))
         swap_in(store, staging, self.settings)
         self._store = None
         store.lexical.clear()
@@ -467,6 +470,14 @@ def _collection_lock(settings: Settings) -> threading.RLock:
 
 def _bundled_ids() -> list[str]:
     return [paper.paper_id for paper in load_collection(bundled_seed_files())]
+
+
+def _left_out(store: PaperStore, plan: IngestPlan) -> int:
+    """How many papers of ``store`` the plan's files do not hold."""
+    return sum(
+        len(page) - len(plan.present([paper_id for paper_id, _ in page]))
+        for page in store.manifest_pages()
+    )
 
 
 def _formats_of(record: SourceRecord) -> dict[str, str]:

@@ -153,3 +153,17 @@ def test_a_pipe_or_standard_input_is_refused_in_one_line(
         "error: -: standard input is read twice (checked, then indexed) and kept on record; "
         "save it to a file first",
     ]
+
+
+def test_a_rebuild_from_fewer_files_counts_what_it_removed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    first = write_jsonl(tmp_path / "first.jsonl", PAPERS[:1])
+    second = write_jsonl(tmp_path / "second.jsonl", PAPERS[1:])
+    assert cli(home, "ingest", str(first), str(second)) == 0
+    capsys.readouterr()
+    assert cli(home, "ingest", "--rebuild", str(first)) == 0
+    assert "1 added, 0 updated, 1 removed" in capsys.readouterr().err
+    assert cli(home, "ingest", "--rebuild") == 0
+    assert "1 added, 0 updated, 0 removed" in capsys.readouterr().err
