@@ -22,7 +22,7 @@ from .formats import STRICT_FORMATS, Skipped, read_records
 from .ingest_plan import IngestPlan
 from .results import Progress
 from .shipped_vectors import ShippedVectors
-from .sources import SourceFile
+from .sources import SourceFile, file_sha256
 from .store import PaperStore
 
 BATCH_PAPERS = 32
@@ -149,6 +149,14 @@ def _papers_to_embed(source: SourceFile, plan: IngestPlan) -> Iterator[tuple[Pap
             yield from _wanted_of(page, source, plan)
             page = []
     yield from _wanted_of(page, source, plan)
+    # The plan knows papers by their place in the file as checked: a file rewritten since
+    # (an export kept up to date by the reference manager) puts other papers there.
+    if file_sha256(source.path) != source.sha256:
+        raise CollectionError(
+            source.path,
+            None,
+            "changed while it was being ingested; run the same `assistant ingest` again",
+        )
 
 
 def _wanted_of(
