@@ -123,7 +123,9 @@ def scan_source(
             raise _duplicate(record, files[first[0]], first[1], path)
         else:
             source.skipped.append(Skipped(record.title, record.origin, "duplicate title"))
-    if not source.papers:
+    # A file whose papers all came in an earlier file (a sub-collection exported beside the
+    # whole library) is no mistake; one with no paper at all is.
+    if not source.papers and not any(s.reason == "duplicate title" for s in source.skipped):
         if source.skipped:
             raise CollectionError(
                 path, None, f"none of its {len(source.skipped)} entries has an abstract"

@@ -128,3 +128,17 @@ def test_csl_json_object_where_text_belongs_is_no_text(tmp_path: Path) -> None:
         ("Odd", "no abstract"),
     ]
     assert [p.abstract for p in load_collection([path])] == ["Real text."]
+
+
+def test_a_sub_collection_exported_beside_the_library_is_no_error(tmp_path: Path) -> None:
+    """Every entry of the second export is in the first: skipped as duplicates, not called
+    "none of its entries has an abstract"."""
+    library = tmp_path / "library.bib"
+    library.write_text(MERGED_BIB, encoding="utf-8")
+    subset = tmp_path / "subset.bib"
+    subset.write_text(MERGED_BIB.split("@inproceedings")[0], encoding="utf-8")
+    whole, part = scan_sources([library, subset])
+    assert (whole.papers, part.papers) == (3, 0)
+    assert [(s.title, s.reason) for s in part.skipped] == [
+        ("Graph Networks for Molecules", "duplicate title")
+    ]
