@@ -49,3 +49,30 @@ def test_json_lines_that_are_not_utf8_are_one_line(tmp_path: Path, format_name: 
     path.write_bytes(b'{"title": "caf\xe9", "abstract": "x", "versions": []}\n')
     with pytest.raises(CollectionError, match=r"papers\.json:1: not UTF-8 text"):
         load_collection([path], format_name)
+
+
+def test_database_exports_are_read_by_their_own_headers(tmp_path: Path) -> None:
+    """Scopus CSV, IEEE Xplore CSV and Web of Science tab-delimited text (field tags)."""
+    scopus = tmp_path / "scopus.csv"
+    scopus.write_text(
+        "\ufeffAuthors,Title,Year,Source title,Link,Abstract,Source\n"
+        '"Lee A.; Kim B.",Scopus Paper,2021,Nature,https://s.org/1,An abstract.,Scopus\n',
+        encoding="utf-8",
+    )
+    ieee = tmp_path / "ieee.csv"
+    ieee.write_text(
+        '"Document Title","Authors","Publication Title","Publication Year","Abstract","DOI"\n'
+        '"IEEE Paper","A. Lee; B. Kim","ICRA","2020","Robots grasp.","10.1109/x"\n',
+        encoding="utf-8",
+    )
+    wos = tmp_path / "savedrecs.txt"
+    header = "PT\tAU\tTI\tSO\tAB\tPY\tDI\n"
+    row = "J\tLee, A; Kim, B\tWoS Paper\tCELL\tCells divide.\t2019\t10.1/w\n"
+    wos.write_bytes((header + row).encode("utf-16"))  # "Tab-delimited (Win)", as saved
+    papers = {p.title: p for p in load_collection([scopus, ieee, wos])}
+    assert [(p.authors, p.year, p.venue, p.doi, p.url) for p in papers.values()] == [
+        (("Lee A.", "Kim B."), 2021, "Nature", None, "https://s.org/1"),
+        (("A. Lee", "B. Kim"), 2020, "ICRA", "10.1109/x", None),
+        (("Lee, A", "Kim, B"), 2019, "CELL", "10.1/w", None),
+    ]
+    assert papers["WoS Paper"].abstract == "Cells divide."

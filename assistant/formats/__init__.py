@@ -18,7 +18,7 @@ from .csljson import read_csl_json
 from .jsonl import read_arxiv, read_jsonl
 from .ris import read_ris
 from .seedpage import read_title_abstract_lines
-from .tabular import read_csv, read_tsv
+from .tabular import is_table_header, read_csv, read_tsv
 
 __all__ = ["FORMATS", "Record", "Skipped", "detect_format", "read_records"]
 
@@ -115,5 +115,4 @@ def _is_json_lines(path: Path) -> bool:
 
 
 def _is_table_header(head: str) -> bool:
-    first = head.lstrip("\ufeff").partition("\n")[0]
-    return {"title", "abstract"} <= {cell.strip().casefold() for cell in first.split("\t")}
+    return is_table_header(head.lstrip("\ufeff").partition("\n")[0].rstrip("\r"), "\t")

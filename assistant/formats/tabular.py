@@ -1,5 +1,7 @@
 """CSV and TSV with a header row (``title``, ``abstract``, ``authors``, ``year``, ``doi``,
-``url``, ``venue``; any case), read as a stream."""
+``url``, ``venue``; any case), read as a stream. The headers of the databases' own exports
+name the same columns otherwise (Scopus "Source title", IEEE Xplore "Document Title", Web
+of Science's field tags ``TI``/``AB``/``AU``/``PY``/``SO``/``DI``) and are read as well."""
 
 from __future__ import annotations
 
@@ -14,6 +16,16 @@ from ..errors import CollectionError
 from .base import Record, make_record, stream_lines
 
 _AUTHOR_SPLIT = re.compile(r"\s*;\s*|\s+and\s+")
+# Each field and the header names that hold it, the preferred one first.
+_COLUMNS = {
+    "title": ("title", "document title", "article title", "ti"),
+    "abstract": ("abstract", "ab"),
+    "authors": ("authors", "author", "au"),
+    "year": ("year", "publication year", "py"),
+    "doi": ("doi", "di"),
+    "url": ("url", "link", "articleurl", "pdf link"),
+    "venue": ("venue", "journal", "source title", "publication title", "source", "so"),
+}
 
 
 def read_csv(path: Path) -> Iterator[Record]:
@@ -30,8 +42,7 @@ def _read_table(path: Path, delimiter: str) -> Iterator[Record]:
     first = next(lines, "")
     reader = csv.reader(chain([first], lines), delimiter=_delimiter(first, delimiter))
     try:
-        header = [h.strip().casefold() for h in next(reader, [])]
-        columns = {name: i for i, name in reversed(list(enumerate(header)))}
+        columns = _columns(next(reader, []))
         missing = [n for n in ("title", "abstract") if n not in columns]
         if missing:
             raise CollectionError(
@@ -46,24 +57,38 @@ def _read_table(path: Path, delimiter: str) -> Iterator[Record]:
                 reader.line_num,
                 value["title"],
                 value["abstract"],
-                authors=_split_authors(value.get("authors") or value.get("author") or ""),
+                authors=_split_authors(value.get("authors", "")),
                 year=value.get("year"),
                 url=value.get("url"),
                 doi=value.get("doi"),
-                venue=value.get("venue") or value.get("journal"),
+                venue=value.get("venue"),
             )
     except csv.Error as exc:
         raise CollectionError(path, reader.line_num, f"malformed CSV ({exc})") from None
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    """Where each field is, by the header's names (any case; the first alias found)."""
+    places = {h.strip().casefold(): i for i, h in reversed(list(enumerate(header)))}
+    found = {}
+    for field, aliases in _COLUMNS.items():
+        place = next((places[a] for a in aliases if a in places), None)
+        if place is not None:
+            found[field] = place
+    return found
+
+
+def is_table_header(line: str, delimiter: str) -> bool:
+    """Whether ``line`` is a header row naming a title and an abstract column."""
+    header = next(csv.reader([line], delimiter=delimiter), [])
+    return {"title", "abstract"} <= set(_columns(header))
 
 
 def _delimiter(header: str, expected: str) -> str:
     """The separator the header line uses: spreadsheets set to many languages save "CSV"
     with semicolons, and some save tabs under a .csv name."""
     for candidate in (expected, ",", ";", "\t"):
-        names = {
-            cell.strip().casefold() for cell in next(csv.reader([header], delimiter=candidate), [])
-        }
-        if {"title", "abstract"} <= names:
+        if is_table_header(header, candidate):
             return candidate
     return expected
 
