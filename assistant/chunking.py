@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from .text import count_tokens, encoding, split_sentences
@@ -90,5 +91,5 @@ def _bounded_words(sentence: str, max_tokens: int) -> list[str]:
         # (Chinese or Japanese text has no spaces, so a whole sentence is one "word").
         _, starts = encoding().decode_with_offsets(encoding().encode(word, disallowed_special=()))
         cuts = sorted({starts[i] for i in range(0, len(starts), max_tokens)} | {len(word)})
-        out.extend(word[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if a < b)
+        out.extend(word[a:b] for a, b in pairwise(cuts) if a < b)
     return out
