@@ -163,7 +163,7 @@ class Library:
                     record.removed = [pid for pid in record.removed if pid not in named]
                 plan.leave_out(record.removed)
                 if paths and not (sync or rebuild):
-                    others = [str(p) for s in record.sources for p in _expand(s.path)]
+                    others = [str(p.resolve()) for s in record.sources for p in _expand(s.path)]
                     plan.read_store(self.store.manifest_pages())
                     leave_papers_to_their_files(sources, plan, others)
                 if rebuild:
