@@ -19,7 +19,7 @@ Second line.},
 }
 @article{b,
   title = {{\"U}ber {BERT}: \textit{Efficient} Attention for $x^2$ Scaling -- a Study},
-  author = {M{\"u}ller, J{\"o}rg and {Barnes and Noble}},
+  author = {M{\"u}ller, J{\"o}rg and {Barnes and Noble} and others},
   abstract = {Cost $O(n \log n)$ on \textsc{GLUE}, 95\% of \$5 runs; see Fig.~2 of $\alpha$-nets.},
   url = {https://example.org/~smith/a\_b},
   doi = {10.1000/a\_b},

@@ -38,7 +38,7 @@ def read_bibtex(path: Path) -> Iterator[Record]:
             _line(entry.start_line),
             _text(fields.get("title")),
             _text(fields.get("abstract")),
-            authors=[_text(a) for a in (authors if isinstance(authors, list) else [authors])],
+            authors=_authors(authors if isinstance(authors, list) else [authors]),
             year=fields.get("year") or fields.get("date"),
             url=_verbatim(fields.get("url")),
             doi=_verbatim(fields.get("doi")),
@@ -98,6 +98,11 @@ def _forgiven(blocks: list[Block]) -> list[Block]:
 def _text(value: object) -> str:
     """A field's LaTeX as text; braces that protect capitals ("{BERT}") are markup too."""
     return latex_to_text(str(value or "")).replace("{", "").replace("}", "")
+
+
+def _authors(names: list[object]) -> list[str]:
+    """The authors as text; BibTeX's "and others" means "et al.", no author called so."""
+    return [text for text in map(_text, names) if text.strip().casefold() != "others"]
 
 
 def _verbatim(value: object) -> str:
