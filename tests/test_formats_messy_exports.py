@@ -142,3 +142,34 @@ def test_a_sub_collection_exported_beside_the_library_is_no_error(tmp_path: Path
     assert [(s.title, s.reason) for s in part.skipped] == [
         ("Graph Networks for Molecules", "duplicate title")
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "open.csv",
+            'title,abstract\nOne,"An abstract whose quote never closes\nTwo,Second.\nThree,3.\n',
+            r"open\.csv:2: malformed CSV \(unexpected end of data\); is a quote in this row",
+        ),
+        (
+            "open.tsv",
+            'title\tabstract\n"One\tFirst.\nTwo\tSecond.\n',
+            r"open\.tsv:2: a quote opens a cell that runs over the following rows",
+        ),
+    ],
+    ids=["csv", "tsv"],
+)
+def test_a_quote_left_open_does_not_swallow_the_rows_after_it(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CollectionError, match=message):
+        load_collection([path])
+
+
+def test_a_multi_line_cell_names_the_line_its_row_starts_on(tmp_path: Path) -> None:
+    path = tmp_path / "cells.csv"
+    path.write_text('title,abstract\nOne,"Line one\nline two"\nTwo,Second.\n', encoding="utf-8")
+    assert [p.origin for p in load_collection([path])] == [f"{path}:2", f"{path}:4"]

@@ -40,7 +40,11 @@ def _read_table(path: Path, delimiter: str) -> Iterator[Record]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # full-text-sized abstracts
     lines = stream_lines(path)
     first = next(lines, "")
-    reader = csv.reader(chain([first], lines), delimiter=_delimiter(first, delimiter))
+    delimiter = _delimiter(first, delimiter)
+    # Strict: a quote left open would otherwise take every row after it into one cell.
+    # Tab-separated exports (Web of Science) do not quote, so a title may open with one.
+    reader = csv.reader(chain([first], lines), delimiter=delimiter, strict=delimiter != "\t")
+    started = 1
     try:
         columns = _columns(next(reader, []))
         missing = [n for n in ("title", "abstract") if n not in columns]
@@ -48,23 +52,42 @@ def _read_table(path: Path, delimiter: str) -> Iterator[Record]:
             raise CollectionError(
                 path, 1, f"the header has no {' or '.join(repr(m) for m in missing)} column"
             )
+        started = reader.line_num + 1
         for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            value = {name: row[i] if i < len(row) else "" for name, i in columns.items()}
-            yield make_record(
-                path,
-                reader.line_num,
-                value["title"],
-                value["abstract"],
-                authors=_split_authors(value.get("authors", "")),
-                year=value.get("year"),
-                url=value.get("url"),
-                doi=value.get("doi"),
-                venue=value.get("venue"),
-            )
+            _check_row(path, started, row, delimiter)
+            if any(cell.strip() for cell in row):
+                yield _row_record(path, started, row, columns)
+            started = reader.line_num + 1
     except csv.Error as exc:
-        raise CollectionError(path, reader.line_num, f"malformed CSV ({exc})") from None
+        raise CollectionError(
+            path, started, f"malformed CSV ({exc}); is a quote in this row left open?"
+        ) from None
+
+
+def _row_record(path: Path, line: int, row: list[str], columns: dict[str, int]) -> Record:
+    value = {name: row[i] if i < len(row) else "" for name, i in columns.items()}
+    return make_record(
+        path,
+        line,
+        value["title"],
+        value["abstract"],
+        authors=_split_authors(value.get("authors", "")),
+        year=value.get("year"),
+        url=value.get("url"),
+        doi=value.get("doi"),
+        venue=value.get("venue"),
+    )
+
+
+def _check_row(path: Path, line: int, row: list[str], delimiter: str) -> None:
+    """A cell holding line breaks and the separator is rows swallowed by an open quote."""
+    if delimiter == "\t" and any("\n" in cell and "\t" in cell for cell in row):
+        raise CollectionError(
+            path,
+            line,
+            "a quote opens a cell that runs over the following rows; remove the quote or "
+            "close it",
+        )
 
 
 def _columns(header: list[str]) -> dict[str, int]:
