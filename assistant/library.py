@@ -441,6 +441,12 @@ class Library:
     def _empty_message(self, record: SourceRecord) -> str:
         name = self.settings.collection
         where = self.settings.chroma_url or str(chroma_client.embedded_path(self.settings))
+        if record.removed and record.expected_papers == 0:  # a rebuild would leave them out
+            return (
+                f"collection {name!r} at {where} is empty: its papers were removed with "
+                f"`assistant remove`; name their files again to bring them back: `assistant "
+                f"ingest FILE… --collection {name}`"
+            )
         if record.sources and not record.only_bundled:
             return (
                 f"collection {name!r} at {where} is empty but was built from "

@@ -167,3 +167,21 @@ def test_a_rebuild_from_fewer_files_counts_what_it_removed(
     assert "1 added, 0 updated, 1 removed" in capsys.readouterr().err
     assert cli(home, "ingest", "--rebuild") == 0
     assert "1 added, 0 updated, 0 removed" in capsys.readouterr().err
+
+
+def test_a_collection_emptied_by_remove_says_how_to_bring_papers_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "run ingest --rebuild": a rebuild leaves removed papers out, so that advice would
+    do nothing and be given again."""
+    home = tmp_path / "home"
+    mine = write_jsonl(tmp_path / "mine.jsonl", PAPERS)
+    assert cli(home, "ingest", str(mine)) == 0
+    assert cli(home, "remove", *paper_ids(home, capsys)) == 0
+    capsys.readouterr()
+    assert cli(home, "search", "cats") == 1
+    err = capsys.readouterr().err
+    assert "papers were removed with `assistant remove`; name their files again" in err
+    assert "--rebuild" not in err
+    assert cli(home, "ingest", str(mine)) == 0
+    assert len(paper_ids(home, capsys)) == 2
