@@ -16,6 +16,7 @@ from .base import Record, Skipped, text_encoding
 from .bibtex import read_bibtex
 from .csljson import read_csl_json
 from .jsonl import read_arxiv, read_jsonl
+from .medline import is_medline, read_medline
 from .ris import read_ris
 from .seedpage import read_title_abstract_lines
 from .tabular import is_table_header, read_csv, read_tsv
@@ -33,6 +34,7 @@ FORMATS: dict[str, Reader] = {
     "csl-json": read_csl_json,
     "csv": read_csv,
     "tsv": read_tsv,
+    "medline": read_medline,
 }
 """Format names for ``--format``."""
 
@@ -49,6 +51,8 @@ _BY_SUFFIX = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".tab": "tsv",
+    ".nbib": "medline",
+    ".medline": "medline",
 }
 
 
@@ -66,6 +70,8 @@ def detect_format(path: Path, override: str | None = None) -> str:
         return "jsonl" if _is_json_lines(path) else "csl-json"
     if suffix == ".txt" and _is_table_header(_head(path)):
         return "tsv"  # Excel's "Text (Tab delimited)" and "Unicode Text" are .txt files
+    if suffix == ".txt" and is_medline(_head(path)):
+        return "medline"  # PubMed's "Save → Format: PubMed"
     if suffix in _BY_SUFFIX:
         return _BY_SUFFIX[suffix]
     if path.is_dir():
@@ -73,7 +79,7 @@ def detect_format(path: Path, override: str | None = None) -> str:
     raise CollectionError(
         path,
         None,
-        "unknown format; use .bib, .ris, .json (CSL-JSON), .csv/.tsv, .jsonl or .txt, "
+        "unknown format; use .bib, .ris, .nbib, .json (CSL-JSON), .csv/.tsv, .jsonl or .txt, "
         "or name one with --format",
     )
 

@@ -85,8 +85,7 @@ def _check_row(path: Path, line: int, row: list[str], delimiter: str) -> None:
         raise CollectionError(
             path,
             line,
-            "a quote opens a cell that runs over the following rows; remove the quote or "
-            "close it",
+            "a quote opens a cell that runs over the following rows; remove the quote or close it",
         )
 
 
