@@ -44,6 +44,8 @@ class IngestReport:
     """Entries of the files that were left out (no abstract, duplicate title)."""
     shipped: int = 0
     """Chunks whose vectors came with the package instead of being embedded."""
+    kept: int = 0
+    """Papers read earlier from these files that they no longer hold, kept (no ``sync``)."""
 
     def summary(self) -> str:
         repaired = f", {self.repaired} repaired" if self.repaired else ""
@@ -53,6 +55,16 @@ class IngestReport:
         return (
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged{repaired}; {written} in {self.seconds:.1f} s"
+        )
+
+    def kept_note(self) -> str | None:
+        """What was kept of papers the files no longer hold, and how to drop them."""
+        if not self.kept:
+            return None
+        return (
+            f"note: {self.kept} paper(s) read earlier from these files are no longer in them "
+            "(deleted, or the title changed) and were kept; `assistant ingest --sync FILE…` "
+            "drops them, `assistant remove ID` one of them"
         )
 
     def skipped_lines(self, examples: int = 3) -> list[str]:
@@ -85,6 +97,7 @@ def ingest_sources(
     if store.chunk_count() != plan.stored_chunks():  # cheap when all is well: two counts
         plan.mark_broken(store.chunk_paper_id_pages())
     counts = plan.counts()
+    kept = 0 if sync else plan.stored_only_from([str(s.path) for s in sources])
     to_embed = counts["added"] + counts["updated"] + counts["repaired"]
     writer = _BatchWriter(store, progress, to_embed + counts["to_repair"], shipped)
     batch_size = batch_size or BATCH_PAPERS
@@ -113,6 +126,7 @@ def ingest_sources(
         repaired=counts["repaired"] + counts["to_repair"],
         skipped=tuple(s for src in sources for s in src.skipped),
         shipped=writer.shipped_used,
+        kept=kept,
     )
 
 

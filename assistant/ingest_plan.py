@@ -171,6 +171,21 @@ class IngestPlan:
             after = page[-1][0]
 
     @_mapped_failures
+    def stored_only_from(self, files: Sequence[str]) -> int:
+        """How many papers the store holds as read from one of ``files`` that no file of
+        this ingest holds (their entry was deleted, or its title changed)."""
+        if not files:
+            return 0
+        marks = ",".join("?" * len(files))
+        return int(
+            self._one(
+                f"SELECT count(*) FROM stored s WHERE s.source IN ({marks}) "
+                "AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.paper_id = s.paper_id)",
+                *files,
+            )
+        )
+
+    @_mapped_failures
     def stored_chunks(self) -> int:
         """How many chunks the manifest says the chunk collection holds."""
         return int(self._one("SELECT coalesce(sum(n_chunks), 0) FROM stored"))

@@ -185,3 +185,22 @@ def test_a_collection_emptied_by_remove_says_how_to_bring_papers_back(
     assert "--rebuild" not in err
     assert cli(home, "ingest", str(mine)) == 0
     assert len(paper_ids(home, capsys)) == 2
+
+
+def test_a_paper_whose_title_changed_in_its_file_is_kept_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ingest` never removes, but an edited title leaves the old paper beside the new one:
+    the user is told, with the ways to drop it."""
+    home = tmp_path / "home"
+    mine = write_jsonl(tmp_path / "mine.jsonl", PAPERS)
+    assert cli(home, "ingest", str(mine)) == 0
+    write_jsonl(mine, [dict(PAPERS[0], title="Alpha Cats, Revised"), PAPERS[1]])
+    capsys.readouterr()
+    assert cli(home, "ingest", str(mine)) == 0
+    err = capsys.readouterr().err
+    assert "1 added, 0 updated, 0 removed, 1 unchanged" in err
+    assert "note: 1 paper(s) read earlier from these files are no longer in them" in err
+    assert cli(home, "ingest", "--sync", str(mine)) == 0
+    err = capsys.readouterr().err
+    assert "1 removed" in err and "note:" not in err

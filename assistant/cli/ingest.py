@@ -71,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     for line in report.skipped_lines():
         say(line, file=sys.stderr)
     say(report.summary(), file=sys.stderr)
+    note = report.kept_note()
+    if note:
+        say(note, file=sys.stderr)
     if args.paths and not (args.sync or args.rebuild):
         mixed_with_bundled_note(assistant)
     return 0
