@@ -99,3 +99,14 @@ def test_arxiv_snapshot_latex_is_decoded(tmp_path: Path) -> None:
         "On O(n^2) Attention",
         "We study sparse attention; 90% of heads prune.",
     )
+
+
+def test_a_jsonl_field_of_nothing_but_markup_is_named(tmp_path: Path) -> None:
+    import pytest
+
+    from assistant.errors import CollectionError
+
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps({"title": "<i></i>", "abstract": "Text."}) + "\n")
+    with pytest.raises(CollectionError, match=r"mine\.jsonl:1: 'title' holds nothing but markup"):
+        load_collection([path])

@@ -69,7 +69,9 @@ def _record(path: Path, number: int, record: dict[str, Any]) -> Record:
         doi=_optional_text(path, number, record, "doi"),
         venue=_optional_text(path, number, record, "venue"),
     )
-    assert not isinstance(paper, Skipped), "title and abstract were checked above"
+    if isinstance(paper, Skipped):  # the text was all markup ("<p></p>")
+        empty = "abstract" if paper.reason == "no abstract" else "title"
+        raise CollectionError(path, number, f"{empty!r} holds nothing but markup")
     return paper
 
 
