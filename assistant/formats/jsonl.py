@@ -80,8 +80,8 @@ def _arxiv_record(path: Path, number: int, record: dict[str, Any]) -> Record:
     return make_record(
         path,
         number,
-        latex_to_text(clean(record.get("title"))),  # arXiv keeps its authors' LaTeX
-        latex_to_text(clean(record.get("abstract"))),
+        latex_to_text(clean(record.get("title")), tilde_is_space=False),  # its authors' LaTeX
+        latex_to_text(clean(record.get("abstract")), tilde_is_space=False),
         authors=_authors(path, number, record.get("authors")),
         year=_arxiv_year(record),
         url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,

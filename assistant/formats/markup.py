@@ -41,18 +41,26 @@ _BLOCK_TAG = re.compile(
 _ABSTRACT_HEADING = re.compile(
     r"^\s*<(?:jats:)?title>\s*Abstract\s*</(?:jats:)?title>\s*", re.IGNORECASE
 )
+_TILDE = "\ue000"  # a private-use character stands in for a tilde that is text
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def latex_to_text(value: str) -> str:
+def latex_to_text(value: str, *, tilde_is_space: bool = True) -> str:
     """LaTeX as text: accents as Unicode, commands by their text, math as its symbols
-    (``$\\alpha$-helix`` → ``α-helix``); bare ``%`` and ``&`` kept as written."""
-    if not _LATEX_SIGNS.search(value):
+    (``$\\alpha$-helix`` → ``α-helix``); bare ``%`` and ``&`` kept as written. Without
+    ``tilde_is_space`` a ``~`` stays one: arXiv abstracts are text with LaTeX in it, where
+    "~100x" means "about 100x", not a non-breaking space."""
+    signs = value if tilde_is_space else value.replace("~", "")
+    if not _LATEX_SIGNS.search(signs):
         return value
+    text = _BARE_SPECIAL.sub(r"\\\1", value)
+    if not tilde_is_space:
+        text = text.replace("~", _TILDE)
     try:
-        return _latex_decoder().latex_to_text(_BARE_SPECIAL.sub(r"\\\1", value))
+        decoded = _latex_decoder().latex_to_text(text)
     except Exception:  # a third-party parser on any text: keep what was written
         return value
+    return decoded.replace(_TILDE, "~")
 
 
 def html_to_text(value: str) -> str:
