@@ -76,3 +76,11 @@ def test_database_exports_are_read_by_their_own_headers(tmp_path: Path) -> None:
         (("Lee, A", "Kim, B"), 2019, "CELL", "10.1/w", None),
     ]
     assert papers["WoS Paper"].abstract == "Cells divide."
+
+
+@pytest.mark.parametrize("name", ["mac.txt", "mac.csv"])
+def test_old_mac_line_endings_are_lines(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    separator = "\t" if name.endswith(".txt") else ","
+    path.write_bytes(f"title{separator}abstract\rOne{separator}First.\rTwo{separator}2.\r".encode())
+    assert [p.title for p in load_collection([path])] == ["One", "Two"]

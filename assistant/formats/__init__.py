@@ -121,4 +121,5 @@ def _is_json_lines(path: Path) -> bool:
 
 
 def _is_table_header(head: str) -> bool:
-    return is_table_header(head.lstrip("\ufeff").partition("\n")[0].rstrip("\r"), "\t")
+    lines = head.lstrip("\ufeff").splitlines()
+    return bool(lines) and is_table_header(lines[0], "\t")

@@ -102,7 +102,10 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 def is_table_header(line: str, delimiter: str) -> bool:
     """Whether ``line`` is a header row naming a title and an abstract column."""
-    header = next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        header = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a line break inside it: no header row
+        return False
     return {"title", "abstract"} <= set(_columns(header))
 
 
