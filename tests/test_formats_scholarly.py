@@ -83,3 +83,10 @@ def test_a_json_object_without_papers_says_what_is_expected(tmp_path: Path) -> N
     path.write_text(json.dumps({"meta": {"count": 0}}, indent=2))
     with pytest.raises(CollectionError, match=r"meta\.json:1: not a list of papers.*'results'"):
         load_collection([path])
+
+
+def test_csl_name_particles_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "zotero.json"
+    author = {"given": "Ludwig", "non-dropping-particle": "van", "family": "Beethoven"}
+    path.write_text(json.dumps([{"title": "T", "abstract": "A.", "author": [author]}]))
+    assert load_collection([path])[0].authors == ("Ludwig van Beethoven",)

@@ -64,7 +64,9 @@ def _name(author: Any) -> str:
         return author if isinstance(author, str) else ""
     if author.get("literal"):
         return str(author["literal"])
-    return " ".join(str(author[k]) for k in ("given", "family") if author.get(k))
+    # "Ludwig van Beethoven": the particles are part of the name, in reading order.
+    parts = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+    return " ".join(str(author[k]) for k in parts if author.get(k))
 
 
 def _issued_year(issued: Any) -> Any:
