@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from .text import count_tokens, split_sentences
+from .text import count_tokens, encoding, split_sentences
 
 if TYPE_CHECKING:
     from .collection import Paper
@@ -68,11 +69,27 @@ def _bounded_sentences(text: str, max_tokens: int) -> list[str]:
             out.append(sentence)
             continue
         words: list[str] = []
-        for word in sentence.split():
+        for word in _bounded_words(sentence, max_tokens):
             if words and count_tokens(" ".join([*words, word])) > max_tokens:
                 out.append(" ".join(words))
                 words = []
             words.append(word)
         if words:
             out.append(" ".join(words))
+    return out
+
+
+def _bounded_words(sentence: str, max_tokens: int) -> list[str]:
+    """The sentence's words, a word longer than a chunk (a DNA sequence, an inlined blob)
+    cut at token boundaries: a chunk of it whole would hold the entire blob."""
+    out: list[str] = []
+    for word in sentence.split():
+        if count_tokens(word) <= max_tokens:
+            out.append(word)
+            continue
+        # Cut where tokens start, at whole characters: a token may be part of a character
+        # (Chinese or Japanese text has no spaces, so a whole sentence is one "word").
+        _, starts = encoding().decode_with_offsets(encoding().encode(word, disallowed_special=()))
+        cuts = sorted({starts[i] for i in range(0, len(starts), max_tokens)} | {len(word)})
+        out.extend(word[a:b] for a, b in pairwise(cuts) if a < b)
     return out

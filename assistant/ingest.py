@@ -17,11 +17,12 @@ import numpy as np
 
 from .chunking import Chunk, chunk_paper
 from .collection import Paper
-from .formats import Skipped, read_records
+from .errors import CollectionError
+from .formats import STRICT_FORMATS, Skipped, read_records
 from .ingest_plan import IngestPlan
 from .results import Progress
 from .shipped_vectors import ShippedVectors
-from .sources import SourceFile
+from .sources import SourceFile, file_sha256
 from .store import PaperStore
 
 BATCH_PAPERS = 32
@@ -43,6 +44,8 @@ class IngestReport:
     """Entries of the files that were left out (no abstract, duplicate title)."""
     shipped: int = 0
     """Chunks whose vectors came with the package instead of being embedded."""
+    kept: int = 0
+    """Papers read earlier from these files that they no longer hold, kept (no ``sync``)."""
 
     def summary(self) -> str:
         repaired = f", {self.repaired} repaired" if self.repaired else ""
@@ -52,6 +55,16 @@ class IngestReport:
         return (
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged{repaired}; {written} in {self.seconds:.1f} s"
+        )
+
+    def kept_note(self) -> str | None:
+        """What was kept of papers the files no longer hold, and how to drop them."""
+        if not self.kept:
+            return None
+        return (
+            f"note: {self.kept} paper(s) read earlier from these files are no longer in them "
+            "(deleted, or the title changed) and were kept; `assistant ingest --sync FILE…` "
+            "drops them, `assistant remove ID` one of them"
         )
 
     def skipped_lines(self, examples: int = 3) -> list[str]:
@@ -84,6 +97,7 @@ def ingest_sources(
     if store.chunk_count() != plan.stored_chunks():  # cheap when all is well: two counts
         plan.mark_broken(store.chunk_paper_id_pages())
     counts = plan.counts()
+    kept = 0 if sync else plan.stored_only_from([str(s.path) for s in sources])
     to_embed = counts["added"] + counts["updated"] + counts["repaired"]
     writer = _BatchWriter(store, progress, to_embed + counts["to_repair"], shipped)
     batch_size = batch_size or BATCH_PAPERS
@@ -112,7 +126,30 @@ def ingest_sources(
         repaired=counts["repaired"] + counts["to_repair"],
         skipped=tuple(s for src in sources for s in src.skipped),
         shipped=writer.shipped_used,
+        kept=kept,
     )
+
+
+def leave_papers_to_their_files(
+    sources: Sequence[SourceFile], plan: IngestPlan, recorded_files: Sequence[str]
+) -> None:
+    """A title another recorded file brought in stays that file's paper. Re-reading the
+    recorded files (a repair, a rebuild) takes each title from the first file holding it, so
+    the same title in a file named now is a duplicate there: taking it here would replace
+    the paper without a word, and the next repair would put it back. ``plan`` has read the
+    store."""
+    named = {str(s.path) for s in sources}
+    others = [p for p in dict.fromkeys(recorded_files) if p not in named]
+    by_number = {s.number: s for s in sources}
+    for page in plan.held_elsewhere(others):
+        for _, number, title, holder in page:
+            source = by_number[number]
+            if source.format in STRICT_FORMATS:  # as a repair would find it
+                raise CollectionError(
+                    source.path, None, f"duplicate title {title!r} (first in {holder})"
+                )
+            source.skipped.append(Skipped(title, str(source.path), "duplicate title"))
+        plan.leave_out([paper_id for paper_id, *_ in page])
 
 
 def _papers_to_embed(source: SourceFile, plan: IngestPlan) -> Iterator[tuple[Paper, str]]:
@@ -126,6 +163,14 @@ def _papers_to_embed(source: SourceFile, plan: IngestPlan) -> Iterator[tuple[Pap
             yield from _wanted_of(page, source, plan)
             page = []
     yield from _wanted_of(page, source, plan)
+    # The plan knows papers by their place in the file as checked: a file rewritten since
+    # (an export kept up to date by the reference manager) puts other papers there.
+    if file_sha256(source.path) != source.sha256:
+        raise CollectionError(
+            source.path,
+            None,
+            "changed while it was being ingested; run the same `assistant ingest` again",
+        )
 
 
 def _wanted_of(

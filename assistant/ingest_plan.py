@@ -24,7 +24,7 @@ PRAGMA synchronous = OFF;
 CREATE TABLE wanted (paper_id TEXT PRIMARY KEY, file INTEGER, entry INTEGER, hash TEXT);
 CREATE INDEX wanted_place ON wanted (file, entry);
 CREATE TABLE stored (paper_id TEXT PRIMARY KEY, hash TEXT, n_chunks INTEGER,
-                     broken INTEGER DEFAULT 0);
+                     broken INTEGER DEFAULT 0, source TEXT, title TEXT);
 CREATE TABLE chunk_counts (paper_id TEXT PRIMARY KEY, n INTEGER);
 """
 _PAGE = 500  # ids per statement: well below SQLite's limit on bound parameters
@@ -137,10 +137,53 @@ class IngestPlan:
             return
         for page in manifest_pages:
             self._db.executemany(
-                "INSERT OR REPLACE INTO stored (paper_id, hash, n_chunks) VALUES (?, ?, ?)",
-                ((pid, str(meta["hash"]), int(meta.get("n_chunks", 0))) for pid, meta in page),
+                "INSERT OR REPLACE INTO stored (paper_id, hash, n_chunks, source, title) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    (
+                        pid,
+                        str(meta["hash"]),
+                        int(meta.get("n_chunks", 0)),
+                        meta.get("source"),
+                        meta.get("title"),
+                    )
+                    for pid, meta in page
+                ),
             )
         self._store_read = True
+
+    @_mapped_failures
+    def held_elsewhere(self, files: Sequence[str]) -> Iterator[list[tuple[str, int, str, str]]]:
+        """Pages of ``(paper_id, file, title, source)``: papers of this ingest's files that
+        the store holds as read from one of ``files`` (by its path)."""
+        after = ""
+        marks = ",".join("?" * len(files))
+        while files:
+            page = self._db.execute(
+                "SELECT w.paper_id, w.file, s.title, s.source FROM wanted w JOIN stored s "
+                f"USING (paper_id) WHERE w.paper_id > ? AND s.source IN ({marks}) "
+                "ORDER BY w.paper_id LIMIT ?",
+                (after, *files, _PAGE),
+            ).fetchall()
+            if not page:
+                return
+            yield [(str(pid), int(file), str(title), str(src)) for pid, file, title, src in page]
+            after = page[-1][0]
+
+    @_mapped_failures
+    def stored_only_from(self, files: Sequence[str]) -> int:
+        """How many papers the store holds as read from one of ``files`` that no file of
+        this ingest holds (their entry was deleted, or its title changed)."""
+        if not files:
+            return 0
+        marks = ",".join("?" * len(files))
+        return int(
+            self._one(
+                f"SELECT count(*) FROM stored s WHERE s.source IN ({marks}) "
+                "AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.paper_id = s.paper_id)",
+                *files,
+            )
+        )
 
     @_mapped_failures
     def stored_chunks(self) -> int:

@@ -22,7 +22,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ from . import chroma_client
 from .consistency import check_counts, follow_store
 from .errors import CollectionError, ConfigError, StoreDamaged, StoreError
 from .files import move_aside
-from .ingest import IngestReport, ingest_sources
+from .ingest import IngestReport, ingest_sources, leave_papers_to_their_files
 from .ingest_lock import collection_write_lock, unless_busy
 from .ingest_plan import IngestPlan
 from .rebuild_swap import (
@@ -152,11 +152,20 @@ class Library:
             with self._plan() as plan:
                 # Read and validate everything before touching the store: bad input writes
                 # nothing.
-                sources = scan_sources(files, format_name if paths else None, plan)
+                sources = scan_sources(
+                    files,
+                    format_name if paths else None,
+                    plan,
+                    recorded_formats=_formats_of(record),
+                )
                 if paths:  # naming a file again brings back papers removed from it by hand
                     named = plan.present(record.removed)
                     record.removed = [pid for pid in record.removed if pid not in named]
                 plan.leave_out(record.removed)
+                if paths and not (sync or rebuild):
+                    others = [str(p.resolve()) for s in record.sources for p in _expand(s.path)]
+                    plan.read_store(self.store.manifest_pages())
+                    leave_papers_to_their_files(sources, plan, others)
                 if rebuild:
                     return self._rebuild(sources, plan, record, progress)
                 self._replace_damaged_lexical_index(thorough=True)
@@ -374,6 +383,9 @@ class Library:
         finally:
             forget_lexical_index(staging.lexical)
             staging.lexical.path.unlink(missing_ok=True)
+        # What the rebuilt collection no longer holds (papers of files not named again) is
+        # removed by the swap: the report says how many, not "0 removed".
+        report = replace(report, removed=_left_out(store, plan))
         swap_in(store, staging, self.settings)
         self._store = None
         store.lexical.clear()
@@ -429,6 +441,12 @@ class Library:
     def _empty_message(self, record: SourceRecord) -> str:
         name = self.settings.collection
         where = self.settings.chroma_url or str(chroma_client.embedded_path(self.settings))
+        if record.removed and record.expected_papers == 0:  # a rebuild would leave them out
+            return (
+                f"collection {name!r} at {where} is empty: its papers were removed with "
+                f"`assistant remove`; name their files again to bring them back: `assistant "
+                f"ingest FILE… --collection {name}`"
+            )
         if record.sources and not record.only_bundled:
             return (
                 f"collection {name!r} at {where} is empty but was built from "
@@ -458,6 +476,19 @@ def _collection_lock(settings: Settings) -> threading.RLock:
 
 def _bundled_ids() -> list[str]:
     return [paper.paper_id for paper in load_collection(bundled_seed_files())]
+
+
+def _left_out(store: PaperStore, plan: IngestPlan) -> int:
+    """How many papers of ``store`` the plan's files do not hold."""
+    return sum(
+        len(page) - len(plan.present([paper_id for paper_id, _ in page]))
+        for page in store.manifest_pages()
+    )
+
+
+def _formats_of(record: SourceRecord) -> dict[str, str]:
+    """The format each recorded file was read as, by path."""
+    return {s.path: s.format for s in record.sources if s.path != BUNDLED}
 
 
 def _expand(path: str) -> list[Path]:

@@ -52,9 +52,11 @@ class SourceRecord:
         return [s.path for s in self.sources]
 
     def add_sources(self, sources: list[RecordedSource]) -> None:
-        """Record these files (replacing earlier records of the same paths)."""
-        paths = {s.path for s in sources}
-        self.sources = [s for s in self.sources if s.path not in paths] + sources
+        """Record these files: a file recorded before keeps its place (re-reading the files
+        takes a title from the first file holding it, so the order must not change when a
+        file is ingested again), new ones come last."""
+        fresh = {s.path: s for s in sources}
+        self.sources = [fresh.pop(s.path, s) for s in self.sources] + list(fresh.values())
 
 
 def record_path(settings: Settings, collection: str | None = None) -> Path:

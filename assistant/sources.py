@@ -10,7 +10,7 @@ pass yields the papers again, one at a time, for embedding.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -66,21 +66,35 @@ def scan_sources(
     paths: Iterable[str | Path],
     format_name: str | None = None,
     registry: PaperRegistry | None = None,
+    *,
+    recorded_formats: Mapping[str, str] | None = None,
 ) -> list[SourceFile]:
     """Validate every file; titles must be unique across them (exports: later copies are
-    skipped, this project's own formats: an error)."""
+    skipped, this project's own formats: an error). Without ``format_name``, a file in
+    ``recorded_formats`` (by resolved path) is read as the format it was first read as (a
+    ``refs.txt`` ingested with ``--format tsv`` is no title/abstract page next time)."""
     registry = TakenInMemory() if registry is None else registry
+    recorded_formats = recorded_formats or {}
     sources: list[SourceFile] = []
     # A file named twice (`ingest *.bib refs.bib`, a link to it) is read once: its papers
     # are not duplicates of themselves.
     for path in dict.fromkeys(_resolved(Path(p)) for p in paths):
-        sources.append(scan_source(path, format_name, registry, sources))
+        fmt = format_name or recorded_formats.get(str(path))
+        sources.append(scan_source(path, fmt, registry, sources))
     return sources
 
 
+# A file is read twice (checked, then indexed) and again by later repairs and rebuilds.
+_ONCE_ONLY = "is read twice (checked, then indexed) and kept on record; save it to a file first"
+
+
 def _resolved(path: Path) -> Path:
+    if str(path) == "-":
+        raise CollectionError(path, None, f"standard input {_ONCE_ONLY}")
     try:
         with file_errors(path):
+            if path.is_fifo() or path.is_char_device():  # `<(zcat refs.bib.gz)`, a pipe
+                raise CollectionError(path, None, f"is a pipe, not a file: it {_ONCE_ONLY}")
             return path.resolve()
     except RuntimeError:  # before Python 3.13, a loop of links raises this
         raise CollectionError(path, None, "is a link in a loop of links; name the file") from None
@@ -109,7 +123,9 @@ def scan_source(
             raise _duplicate(record, files[first[0]], first[1], path)
         else:
             source.skipped.append(Skipped(record.title, record.origin, "duplicate title"))
-    if not source.papers:
+    # A file whose papers all came in an earlier file (a sub-collection exported beside the
+    # whole library) is no mistake; one with no paper at all is.
+    if not source.papers and not any(s.reason == "duplicate title" for s in source.skipped):
         if source.skipped:
             raise CollectionError(
                 path, None, f"none of its {len(source.skipped)} entries has an abstract"

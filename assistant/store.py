@@ -423,6 +423,13 @@ class PaperStore:
                 self._raise_if_local_disk_failed(exc)
                 if chroma_client.is_damage(exc):
                     raise chroma_client.damaged_error(self.settings, exc) from None
+            if _server_gone(exc):
+                raise StoreError(
+                    f"the Chroma server at {self.location} stopped answering "
+                    f"({mask_credentials(_first_line(exc))}); start it "
+                    "again and repeat the command (an interrupted ingest keeps what it wrote "
+                    "and `assistant ingest` finishes it)"
+                ) from None
             text = str(exc).strip().splitlines()
             raise StoreError(
                 f"the Chroma store at {self.location} failed: "
@@ -440,6 +447,18 @@ class PaperStore:
         failure = storage_failure(exc, directory, unexplained=isinstance(exc, InternalError))
         if failure is not None:
             raise failure from None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _server_gone(exc: Exception) -> bool:
+    """Whether a call to a Chroma server failed because nothing answers any more."""
+    import httpx
+
+    return isinstance(exc, httpx.ConnectError | httpx.RemoteProtocolError | ConnectionError)
 
 
 def shared_lexical_index(settings: Settings, name: str | None = None) -> LexicalIndex:

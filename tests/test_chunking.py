@@ -67,3 +67,17 @@ def test_a_sentence_longer_than_a_chunk_is_split_at_words() -> None:
     assert len(chunks) > 3
     assert all(count_tokens(c.text) <= 50 for c in chunks)
     assert " ".join(c.text for c in chunks) == words
+
+
+@pytest.mark.parametrize(
+    "blob",
+    ["ATCGGCTA" * 3000, "基于深度学习的蛋白质结构预测方法研究𠀀" * 100],
+    ids=["dna-sequence", "chinese-without-spaces"],
+)
+def test_a_word_longer_than_a_chunk_is_cut_at_whole_characters(blob: str) -> None:
+    chunks = chunk_paper(make_paper(f"We found {blob} in the sample. It matters."), 160, 40)
+    assert len(chunks) > 10
+    assert max(count_tokens(c.text) for c in chunks) <= 165  # a split character's tokens
+    joined = "".join(c.text.replace(" ", "") for c in chunks)
+    assert blob in joined
+    assert "\ufffd" not in joined

@@ -128,3 +128,48 @@ def test_csl_json_object_where_text_belongs_is_no_text(tmp_path: Path) -> None:
         ("Odd", "no abstract"),
     ]
     assert [p.abstract for p in load_collection([path])] == ["Real text."]
+
+
+def test_a_sub_collection_exported_beside_the_library_is_no_error(tmp_path: Path) -> None:
+    """Every entry of the second export is in the first: skipped as duplicates, not called
+    "none of its entries has an abstract"."""
+    library = tmp_path / "library.bib"
+    library.write_text(MERGED_BIB, encoding="utf-8")
+    subset = tmp_path / "subset.bib"
+    subset.write_text(MERGED_BIB.split("@inproceedings")[0], encoding="utf-8")
+    whole, part = scan_sources([library, subset])
+    assert (whole.papers, part.papers) == (3, 0)
+    assert [(s.title, s.reason) for s in part.skipped] == [
+        ("Graph Networks for Molecules", "duplicate title")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "open.csv",
+            'title,abstract\nOne,"An abstract whose quote never closes\nTwo,Second.\nThree,3.\n',
+            r"open\.csv:2: malformed CSV \(unexpected end of data\); is a quote in this row",
+        ),
+        (
+            "open.tsv",
+            'title\tabstract\n"One\tFirst.\nTwo\tSecond.\n',
+            r"open\.tsv:2: a quote opens a cell that runs over the following rows",
+        ),
+    ],
+    ids=["csv", "tsv"],
+)
+def test_a_quote_left_open_does_not_swallow_the_rows_after_it(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CollectionError, match=message):
+        load_collection([path])
+
+
+def test_a_multi_line_cell_names_the_line_its_row_starts_on(tmp_path: Path) -> None:
+    path = tmp_path / "cells.csv"
+    path.write_text('title,abstract\nOne,"Line one\nline two"\nTwo,Second.\n', encoding="utf-8")
+    assert [p.origin for p in load_collection([path])] == [f"{path}:2", f"{path}:4"]

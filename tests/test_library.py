@@ -15,7 +15,7 @@ from paper_files import write_jsonl
 from assistant import chroma_client
 from assistant.cli import main
 from assistant.embedding import MiniLMEmbedder
-from assistant.errors import StoreError
+from assistant.errors import CollectionError, StoreError
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import forget_lexical_index
@@ -169,7 +169,8 @@ def test_an_emptied_user_collection_is_not_refilled_with_other_papers(
     assistant = fresh(settings, embedder)
     assistant.ingest([mine])
     assistant.remove([p.paper_id for p in assistant.store.papers()])
-    with pytest.raises(StoreError, match=r"is empty but was built from 1 file.*--rebuild"):
+    # Not "--rebuild": a rebuild leaves papers removed by hand out.
+    with pytest.raises(StoreError, match=r"is empty: its papers were removed with `assistant"):
         fresh(settings, embedder).search("molecules")
     assert fresh(settings, embedder).store.paper_count() == 0
 
@@ -361,3 +362,24 @@ def test_a_writer_rereads_the_store_once_it_holds_the_lock(
     report = early.ingest([papers])
 
     assert (report.added, report.unchanged) == (0, 2)
+
+
+def test_a_file_rewritten_during_its_ingest_is_named_not_half_read(
+    tmp_path: Path, embedder: MiniLMEmbedder
+) -> None:
+    """A reference manager that keeps an export up to date may rewrite it mid-ingest; the
+    papers are found by their place in the file as checked, so the ingest stops and says so
+    rather than leaving papers out without a word."""
+    settings = Settings(home=tmp_path / "home", collection="mine")
+    path = write_jsonl(tmp_path / "export.jsonl", PAPERS)
+
+    def rewrite_once(done: int, total: int, label: str) -> None:
+        if done == 0:
+            write_jsonl(path, [*MORE, *PAPERS[1:]])
+
+    with pytest.raises(CollectionError, match=r"export\.jsonl: changed while it was being"):
+        fresh(settings, embedder).ingest([path], progress=rewrite_once)
+    report = fresh(settings, embedder).ingest([path])
+    assert fresh(settings, embedder).store.paper_count() == report.added + report.unchanged
+    titles = {p.title for p in fresh(settings, embedder).store.papers()}
+    assert {MORE[0]["title"], PAPERS[1]["title"], PAPERS[2]["title"]} <= titles

@@ -14,13 +14,13 @@ from .output import say
 if TYPE_CHECKING:
     from ..service import Assistant
 
-FORMAT_NAMES = ("bibtex", "ris", "csl-json", "csv", "tsv", "arxiv", "jsonl", "txt")
+FORMAT_NAMES = ("bibtex", "ris", "medline", "csl-json", "csv", "tsv", "arxiv", "jsonl", "txt")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "ingest",
-        help="add papers from .bib, .ris, .json, .csv/.tsv, .jsonl or .txt files",
+        help="add papers from .bib, .ris, .nbib, .json, .csv/.tsv, .jsonl or .txt files",
         description="Add the papers of the given files to the collection: new papers are "
         "added, changed ones re-embedded, and no paper is removed (use --sync for that). "
         "Without files: re-read the collection's recorded files and repair what is missing "
@@ -71,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     for line in report.skipped_lines():
         say(line, file=sys.stderr)
     say(report.summary(), file=sys.stderr)
+    note = report.kept_note()
+    if note:
+        say(note, file=sys.stderr)
     if args.paths and not (args.sync or args.rebuild):
         mixed_with_bundled_note(assistant)
     return 0

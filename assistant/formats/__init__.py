@@ -7,17 +7,19 @@ stream where the format allows it; callers validate a whole file before writing 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import CollectionError
-from .base import Record, Skipped
+from .base import Record, Skipped, text_encoding
 from .bibtex import read_bibtex
 from .csljson import read_csl_json
 from .jsonl import read_arxiv, read_jsonl
+from .medline import is_medline, read_medline
 from .ris import read_ris
 from .seedpage import read_title_abstract_lines
-from .tabular import read_csv, read_tsv
+from .tabular import is_table_header, read_csv, read_tsv
 
 __all__ = ["FORMATS", "Record", "Skipped", "detect_format", "read_records"]
 
@@ -32,6 +34,7 @@ FORMATS: dict[str, Reader] = {
     "csl-json": read_csl_json,
     "csv": read_csv,
     "tsv": read_tsv,
+    "medline": read_medline,
 }
 """Format names for ``--format``."""
 
@@ -48,6 +51,8 @@ _BY_SUFFIX = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".tab": "tsv",
+    ".nbib": "medline",
+    ".medline": "medline",
 }
 
 
@@ -62,7 +67,11 @@ def detect_format(path: Path, override: str | None = None) -> str:
         return override
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return "csl-json" if _first_character(path) == "[" else "jsonl"
+        return "jsonl" if _is_json_lines(path) else "csl-json"
+    if suffix == ".txt" and _is_table_header(_head(path)):
+        return "tsv"  # Excel's "Text (Tab delimited)" and "Unicode Text" are .txt files
+    if suffix == ".txt" and is_medline(_head(path)):
+        return "medline"  # PubMed's "Save → Format: PubMed"
     if suffix in _BY_SUFFIX:
         return _BY_SUFFIX[suffix]
     if path.is_dir():
@@ -70,7 +79,7 @@ def detect_format(path: Path, override: str | None = None) -> str:
     raise CollectionError(
         path,
         None,
-        "unknown format; use .bib, .ris, .json (CSL-JSON), .csv/.tsv, .jsonl or .txt, "
+        "unknown format; use .bib, .ris, .nbib, .json (CSL-JSON), .csv/.tsv, .jsonl or .txt, "
         "or name one with --format",
     )
 
@@ -80,12 +89,37 @@ def read_records(path: Path, format_name: str) -> Iterator[Record]:
     return FORMATS[format_name](path)
 
 
-def _first_character(path: Path) -> str:
+def _head(path: Path) -> str:
+    """The first few thousand characters of the file (what telling formats apart needs)."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(4096).decode("utf-8-sig", errors="ignore").lstrip()
+            head = handle.read(4096)
     except FileNotFoundError:
         raise CollectionError(path, None, "no such file") from None
     except OSError as exc:
         raise CollectionError(path, None, f"cannot be read ({exc.strerror})") from None
-    return head[:1]
+    return head.decode(text_encoding(head), errors="ignore")
+
+
+def _is_json_lines(path: Path) -> bool:
+    """Whether the file's first line is a whole JSON object (JSON Lines, the arXiv snapshot),
+    not the start of a document (a list, a pretty-printed API response)."""
+    head = _head(path).lstrip("\ufeff \t\r\n")
+    if head[:1] != "{":
+        return False
+    try:
+        with path.open("rb") as handle:
+            first = b""
+            while not first.strip():  # the first line that is not blank
+                first = handle.readline()
+                if not first:
+                    return False
+        json.loads(first.decode(text_encoding(first), errors="replace"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _is_table_header(head: str) -> bool:
+    lines = head.lstrip("\ufeff").splitlines()
+    return bool(lines) and is_table_header(lines[0], "\t")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -11,6 +13,7 @@ from typing import Any
 
 from ..collection import Paper, paper_id_for
 from ..errors import CollectionError
+from .markup import html_to_text
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[0-2]\d\d)(?!\d)")
 
@@ -37,6 +40,11 @@ def clean(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def clean_text(value: Any) -> str:
+    """``clean`` text with HTML/JATS tags and entities taken out (abstracts from Crossref)."""
+    return " ".join(html_to_text(clean(value)).split())
+
+
 def make_record(
     path: Path,
     line: int | None,
@@ -50,7 +58,7 @@ def make_record(
     venue: Any = None,
 ) -> Record:
     """A paper from an export entry; an entry without an abstract becomes a ``Skipped``."""
-    title_text, abstract_text = clean(title), clean(abstract)
+    title_text, abstract_text = clean_text(title), clean_text(abstract)
     origin = f"{path}:{line}" if line is not None else str(path)
     if not title_text:
         return Skipped("(untitled)", origin, "no title")
@@ -60,11 +68,11 @@ def make_record(
         paper_id_for(title_text),
         title_text,
         abstract_text,
-        tuple(a for a in (clean(a) for a in authors) if a),
+        tuple(a for a in (clean_text(a) for a in authors) if a),
         lenient_year(year),
-        clean(url) or None,
-        clean(doi) or None,
-        clean(venue) or None,
+        clean_text(url) or None,
+        clean_text(doi) or None,
+        clean_text(venue) or None,
         origin=origin,
     )
 
@@ -96,18 +104,58 @@ def read_text(path: Path) -> str:
     """The whole file as text (formats whose parser needs it whole)."""
     with file_errors(path):
         data = path.read_bytes()
+    encoding = text_encoding(data[:4])
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CollectionError(path, line, "not UTF-8 text; save the file as UTF-8") from None
+        line = data.count(b"\n", 0, exc.start) + 1 if encoding == _UTF8 else None
+        raise CollectionError(path, line, _not_text(path, encoding)) from None
 
 
-def open_text(path: Path) -> Any:
-    """The file opened for streaming line by line (large JSONL and CSV files)."""
+def stream_lines(path: Path) -> Iterator[str]:
+    """The file's lines as text, read as a stream (large JSONL and CSV files), line ends
+    kept as written; a byte that is no text stops the read naming its line."""
     with file_errors(path):
-        return path.open(encoding="utf-8-sig", newline="")
+        handle = path.open("rb")
+    with handle:
+        encoding = text_encoding(handle.read(4))
+        handle.seek(0)
+        lines_read = 0
+        try:
+            for text in io.TextIOWrapper(handle, encoding, newline=""):
+                lines_read += 1
+                yield text
+        except UnicodeDecodeError:
+            # The decoder works a block ahead of the lines handed out: find the line.
+            bad = _first_undecodable_line(path) if encoding == _UTF8 else lines_read + 1
+            raise CollectionError(path, bad, _not_text(path, encoding)) from None
 
 
-def decode_error(path: Path, line: int) -> CollectionError:
-    return CollectionError(path, line, "not UTF-8 text; save the file as UTF-8")
+_UTF8 = "utf-8-sig"  # a byte-order mark, which Excel's "CSV UTF-8" writes, is no text
+_UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def text_encoding(head: bytes) -> str:
+    """The encoding of a file that starts with ``head``: UTF-16 when it opens with that
+    byte-order mark (Excel's "Unicode Text", some Windows tools), else UTF-8."""
+    if head[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
+        return "utf-32"
+    return "utf-16" if head[:2] in _UTF16_MARKS else _UTF8
+
+
+def _first_undecodable_line(path: Path) -> int | None:
+    with file_errors(path), path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def _not_text(path: Path, encoding: str) -> str:
+    if encoding != _UTF8:
+        return f"not {encoding.upper()} text, though it opens with that byte-order mark"
+    if path.suffix.lower() in {".csv", ".tsv", ".tab"}:  # Excel's plain "CSV" is not UTF-8
+        return "not UTF-8 text; save the file as UTF-8 (Excel: Save As → CSV UTF-8)"
+    return "not UTF-8 text; save the file as UTF-8"

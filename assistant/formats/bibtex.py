@@ -1,14 +1,22 @@
-"""BibTeX (``.bib``) through bibtexparser 2, LaTeX accents and braces decoded to Unicode."""
+"""BibTeX (``.bib``) through bibtexparser 2, LaTeX accents and braces decoded to Unicode.
+
+Only the fields a paper keeps are decoded, each once, after the authors are split (a braced
+``{Barnes and Noble}`` stays one author): LaTeX decoding is slow, and a 20,000-entry export
+is read twice (validated, then embedded)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CollectionError
 from .base import Record, make_record, read_text
+from .markup import latex_to_text
+
+_ESCAPED_SPECIAL = re.compile(r"\\([_%&#~$])")
 
 if TYPE_CHECKING:
     from bibtexparser import Library
@@ -28,13 +36,13 @@ def read_bibtex(path: Path) -> Iterator[Record]:
         yield make_record(
             path,
             _line(entry.start_line),
-            _unbrace(fields.get("title")),
-            _unbrace(fields.get("abstract")),
-            authors=[_unbrace(a) for a in (authors if isinstance(authors, list) else [authors])],
+            _text(fields.get("title")),
+            _text(fields.get("abstract")),
+            authors=_authors(authors if isinstance(authors, list) else [authors]),
             year=fields.get("year") or fields.get("date"),
-            url=fields.get("url"),
-            doi=fields.get("doi"),
-            venue=_unbrace(fields.get("journal") or fields.get("booktitle")),
+            url=_verbatim(fields.get("url")),
+            doi=_verbatim(fields.get("doi")),
+            venue=_text(fields.get("journal") or fields.get("booktitle")),
         )
 
 
@@ -47,11 +55,7 @@ def _parse(text: str) -> Library:
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     split = bibtexparser.parse_string(text, parse_stack=[])
     library = bibtexparser.Library(_forgiven(split.blocks))
-    stack = [
-        *middlewares.default_parse_stack(),
-        middlewares.LatexDecodingMiddleware(),
-        middlewares.SeparateCoAuthors(),
-    ]
+    stack = [*middlewares.default_parse_stack(), middlewares.SeparateCoAuthors()]
     for middleware in stack:
         library = middleware.transform(library)
     return library
@@ -91,9 +95,19 @@ def _forgiven(blocks: list[Block]) -> list[Block]:
     return kept
 
 
-def _unbrace(value: object) -> str:
-    """Braces that protect capitals ("{BERT}") are markup, not text."""
-    return str(value or "").replace("{", "").replace("}", "")
+def _text(value: object) -> str:
+    """A field's LaTeX as text; braces that protect capitals ("{BERT}") are markup too."""
+    return latex_to_text(str(value or "")).replace("{", "").replace("}", "")
+
+
+def _authors(names: list[object]) -> list[str]:
+    """The authors as text; BibTeX's "and others" means "et al.", no author called so."""
+    return [text for text in map(_text, names) if text.strip().casefold() != "others"]
+
+
+def _verbatim(value: object) -> str:
+    """A URL or DOI as written (``~`` is part of a URL), escaped specials unescaped."""
+    return _ESCAPED_SPECIAL.sub(r"\1", str(value or "")).replace("{", "").replace("}", "")
 
 
 def _line(start_line: int | None) -> int | None:

@@ -1,4 +1,6 @@
-"""CSL-JSON (``.json``): Zotero's "Export Collection… → CSL JSON", a list of items."""
+"""A JSON document (``.json``): CSL-JSON (Zotero's "Export Collection… → CSL JSON"), a list
+of items; or papers as OpenAlex or Semantic Scholar list them, in a list or in the API's
+response object."""
 
 from __future__ import annotations
 
@@ -9,39 +11,62 @@ from typing import Any
 
 from ..errors import CollectionError
 from .base import Record, make_record, read_text
+from .scholarly import is_scholarly, listed_papers, scholarly_record
 
 
 def read_csl_json(path: Path) -> Iterator[Record]:
+    """A JSON document: a list of items (CSL-JSON, or papers as an API lists them), or an
+    API's response object holding that list (OpenAlex ``results``, Semantic Scholar
+    ``data``)."""
     text = read_text(path)
     try:
-        items = json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CollectionError(path, exc.lineno, f"bad JSON ({exc.msg})") from None
     except RecursionError:
         raise CollectionError(path, None, "JSON nested too deeply to be a list of items") from None
+    items = listed_papers(document) if isinstance(document, dict) else document
     if not isinstance(items, list):
-        raise CollectionError(path, 1, "CSL-JSON must be a list of items (Zotero: CSL JSON)")
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise CollectionError(path, None, f"item {number} is not a JSON object")
-        # JSON has no line per item; the item's position stands in for it.
-        yield make_record(
+        raise CollectionError(
             path,
-            number,
-            item.get("title"),
-            item.get("abstract"),
-            authors=[_name(a) for a in item.get("author") or [] if isinstance(a, dict)],
-            year=_issued_year(item.get("issued")),
-            url=item.get("URL"),
-            doi=item.get("DOI"),
-            venue=item.get("container-title"),
+            1,
+            "not a list of papers: CSL-JSON is a list of items (Zotero: CSL JSON); an API "
+            "response holds one under 'results' or 'data'",
         )
+    for number, item in enumerate(items, start=1):
+        # JSON has no line per item; the item's position stands in for it.
+        yield item_record(path, number, item)
 
 
-def _name(author: dict[str, Any]) -> str:
+def item_record(path: Path, number: int, item: Any) -> Record:
+    """A paper from one item of a JSON list: CSL-JSON, OpenAlex, Semantic Scholar or this
+    project's own fields."""
+    if not isinstance(item, dict):
+        raise CollectionError(path, None, f"item {number} is not a JSON object")
+    if is_scholarly(item):
+        return scholarly_record(path, number, item)
+    authors = item.get("author") or item.get("authors") or []
+    return make_record(
+        path,
+        number,
+        item.get("title"),
+        item.get("abstract"),
+        authors=[_name(a) for a in (authors if isinstance(authors, list) else [authors])],
+        year=_issued_year(item.get("issued")) or item.get("year"),
+        url=item.get("URL") or item.get("url"),
+        doi=item.get("DOI") or item.get("doi"),
+        venue=item.get("container-title") or item.get("venue"),
+    )
+
+
+def _name(author: Any) -> str:
+    if not isinstance(author, dict):  # a list of plain names
+        return author if isinstance(author, str) else ""
     if author.get("literal"):
         return str(author["literal"])
-    return " ".join(str(author[k]) for k in ("given", "family") if author.get(k))
+    # "Ludwig van Beethoven": the particles are part of the name, in reading order.
+    parts = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+    return " ".join(str(author[k]) for k in parts if author.get(k))
 
 
 def _issued_year(issued: Any) -> Any:

@@ -12,29 +12,31 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollectionError
-from .base import Record, Skipped, clean, decode_error, lenient_year, make_record, open_text
+from .base import Record, Skipped, clean, lenient_year, make_record, stream_lines
+from .csljson import item_record
+from .markup import latex_to_text
+from .scholarly import is_scholarly, listed_papers, scholarly_record
 
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*")
 
 
 def read_jsonl(path: Path) -> Iterator[Record]:
     """Records of a JSONL file; arXiv-snapshot lines are recognised by their fields."""
-    with open_text(path) as handle:
-        number = 0
-        try:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield _record(path, number, _json_object(path, number, line))
-        except UnicodeDecodeError:
-            raise decode_error(path, number + 1) from None
+    for number, line in enumerate(stream_lines(path), start=1):
+        if line.strip():
+            record = _json_object(path, number, line)
+            listed = listed_papers(record)  # an API response saved as one line
+            if listed is None:
+                yield _record(path, number, record)
+            else:
+                yield from (item_record(path, number, item) for item in listed)
 
 
 def read_arxiv(path: Path) -> Iterator[Record]:
     """The arXiv metadata snapshot, whatever the file is called."""
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield _arxiv_record(path, number, _json_object(path, number, line))
+    for number, line in enumerate(stream_lines(path), start=1):
+        if line.strip():
+            yield _arxiv_record(path, number, _json_object(path, number, line))
 
 
 def _json_object(path: Path, number: int, line: str) -> dict[str, Any]:
@@ -52,6 +54,8 @@ def _json_object(path: Path, number: int, line: str) -> dict[str, Any]:
 def _record(path: Path, number: int, record: dict[str, Any]) -> Record:
     if "versions" in record or "update_date" in record:
         return _arxiv_record(path, number, record)
+    if is_scholarly(record):  # exports, not this project's format: lenient
+        return scholarly_record(path, number, record)
     title = _text_field(path, number, record, "title")
     abstract = _text_field(path, number, record, "abstract")
     paper = make_record(
@@ -65,7 +69,9 @@ def _record(path: Path, number: int, record: dict[str, Any]) -> Record:
         doi=_optional_text(path, number, record, "doi"),
         venue=_optional_text(path, number, record, "venue"),
     )
-    assert not isinstance(paper, Skipped), "title and abstract were checked above"
+    if isinstance(paper, Skipped):  # the text was all markup ("<p></p>")
+        empty = "abstract" if paper.reason == "no abstract" else "title"
+        raise CollectionError(path, number, f"{empty!r} holds nothing but markup")
     return paper
 
 
@@ -74,8 +80,8 @@ def _arxiv_record(path: Path, number: int, record: dict[str, Any]) -> Record:
     return make_record(
         path,
         number,
-        record.get("title"),
-        record.get("abstract"),
+        latex_to_text(clean(record.get("title")), tilde_is_space=False),  # its authors' LaTeX
+        latex_to_text(clean(record.get("abstract")), tilde_is_space=False),
         authors=_authors(path, number, record.get("authors")),
         year=_arxiv_year(record),
         url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,
