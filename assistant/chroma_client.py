@@ -106,8 +106,8 @@ def _open_server(settings: Settings) -> ClientAPI:
     except Exception:
         raise StoreError(
             f"no Chroma server answered at {mask_credentials(settings.chroma_url or '')} — "
-            "start one with `chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset "
-            "ASSISTANT_CHROMA_URL to use the embedded store"
+            f"start one with `chroma run --path DIR --host {url.hostname} "
+            f"--port {port}`, or unset ASSISTANT_CHROMA_URL to use the embedded store"
         ) from None
     return client
 

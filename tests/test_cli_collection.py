@@ -86,6 +86,7 @@ def test_unreachable_chroma_server_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "no Chroma server answered at http://127.0.0.1:9" in lines[0]
+    assert "chroma run --path DIR --host 127.0.0.1 --port 9`" in lines[0]  # the URL's port
 
 
 def test_help_does_not_import_heavy_modules() -> None:
