@@ -31,6 +31,7 @@ from .messages import (
     AnswerFailed,
     AnswerStarted,
     ConversationLoaded,
+    HistoryNotSaved,
     PaperLoaded,
     SourcesFound,
     StoreFailed,
@@ -89,6 +90,7 @@ class ChatApp(ChatActions):
         self._runs = 0
         self._selected: AnswerView | None = None
         self._offline_hint_shown = False
+        self._unsaved_told = False
         self.crash: Exception | None = None
         """The unexpected exception that ended the app, if one did (a bug)."""
 
@@ -233,8 +235,21 @@ class ChatApp(ChatActions):
         return run if run is not None and run.run_id == run_id else None
 
     def on_answer_started(self, message: AnswerStarted) -> None:
-        if self._current(message.run_id) is not None:
+        if self._current(message.run_id) is not None and message.conversation_id is not None:
             self.conversation_id = message.conversation_id
+
+    def on_history_not_saved(self, message: HistoryNotSaved) -> None:
+        # Told once a session: the cause (a read-only or full disk) outlasts one answer, and a
+        # notice on every turn would bury the answers it is about.
+        if self._unsaved_told:
+            return
+        self._unsaved_told = True
+        self.notify(
+            f"The answer is shown, but this conversation is not being saved: {message.error}",
+            title="Chat history not saved",
+            severity="warning",
+            timeout=15,
+        )
 
     def on_sources_found(self, message: SourcesFound) -> None:
         run = self._current(message.run_id)
