@@ -23,6 +23,7 @@ from ..errors import AssistantError
 from ..history import ChatHistory, conversation_markdown
 from ..redaction import mask_credentials
 from ..terminal import printable, printable_line
+from .answer_worker import AnswerRun, save_cancelled
 from .messages import (
     BackgroundFailed,
     ConversationLoaded,
@@ -151,6 +152,10 @@ class ChatActions(App[None]):
 
     # -- past conversations -------------------------------------------------------------
 
+    async def stop_answer(self) -> AnswerRun | None:
+        """Stop the answer being written, if one is; its run (``None`` if none was)."""
+        raise NotImplementedError  # the chat app's
+
     def action_pick_conversation(self) -> None:
         self._list_conversations()
 
@@ -170,15 +175,20 @@ class ChatActions(App[None]):
             for c in message.conversations
         ]
 
-        def chosen(key: str | None) -> None:
+        async def chosen(key: str | None) -> None:
             if key is not None:
-                self._load_conversation(int(key))
+                # Stopped first, and its stop saved before the history is read: reopening
+                # the conversation being answered must show that answer as stopped.
+                stopped = await self.stop_answer()
+                self._load_conversation(int(key), stopped)
 
         current = str(self.conversation_id) if self.conversation_id else None
         self.push_screen(PickerScreen("Open a past conversation", options, current=current), chosen)
 
     @work(thread=True, exclusive=True, group="history")
-    def _load_conversation(self, conversation_id: int) -> None:
+    def _load_conversation(self, conversation_id: int, stopped: AnswerRun | None = None) -> None:
+        if stopped is not None:
+            save_cancelled(stopped, self.chat_history)
         try:
             self.post_message(ConversationLoaded(self.chat_history.load(conversation_id)))
         except AssistantError as exc:

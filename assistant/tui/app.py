@@ -304,14 +304,19 @@ class ChatApp(ChatActions):
 
     async def action_stop(self) -> None:
         """Esc: stop the answer being written; keep what arrived, marked as partial."""
+        if await self.stop_answer() is not None:
+            self.prompt_input.focus()
+
+    async def stop_answer(self) -> AnswerRun | None:
+        """Stop the answer being written, if one is; its run (``None`` if none was)."""
         run = self._run
         if run is None:
-            return
+            return None
         run.cancelled.set()
         self._run = None
         await run.view.stop(STOPPED_NOTE)
-        self.prompt_input.focus()
         self.refresh_bindings()
+        return run
 
     # -- sources ------------------------------------------------------------------------
 

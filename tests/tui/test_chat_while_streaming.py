@@ -1,0 +1,53 @@
+"""What the other commands do while an answer is being written: the answer is stopped and
+kept, and what the screen then shows agrees with the history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from tui_helpers import ANSWER_CHUNKS, QUESTION, ask, until_ready, wait_until
+
+from assistant.history import CANCELLED, ChatHistory
+from assistant.tui.app import ChatApp
+from assistant.tui.presenting import STOPPED_NOTE
+from assistant.tui.screens.picker import PickerScreen
+from assistant.tui.widgets.answer_view import AnswerView
+
+pytestmark = pytest.mark.anyio
+
+
+def _note(view: AnswerView) -> str:
+    return str(view.query_one(".answer-note").render())
+
+
+async def test_reopening_the_conversation_being_answered_shows_its_answer_stopped(
+    chat_app: Callable[..., ChatApp], openai_server: Any, history: ChatHistory
+) -> None:
+    openai_server.enqueue(chunks=ANSWER_CHUNKS, chunk_delay=0.4)
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask(pilot, QUESTION)
+        await wait_until(
+            pilot,
+            lambda: app.conversation.answers() and app.conversation.answers()[0].partial_text,
+            what="the first words",
+        )
+        streaming_view = app.conversation.answers()[0]
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
+        await pilot.press("enter")  # the current conversation, highlighted
+        await wait_until(
+            pilot,
+            lambda: app.conversation.answers() not in ([], [streaming_view]),
+            what="the reopened conversation",
+        )
+        (view,) = app.conversation.answers()
+        assert _note(view) == STOPPED_NOTE  # not "Interrupted — the app stopped …"
+        assert view.partial_text and ANSWER_CHUNKS[0].strip() in view.partial_text
+        assert not app.streaming
+        (turn,) = history.load(history.conversations()[0].id).turns
+        # (The answer's thread may save a last piece that arrived as it was stopped.)
+        assert turn.status == CANCELLED and turn.answer.startswith(view.partial_text)
