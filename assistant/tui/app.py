@@ -90,7 +90,7 @@ class ChatApp(ChatActions):
         self._runs = 0
         self._selected: AnswerView | None = None
         self._offline_hint_shown = False
-        self._unsaved_told = False
+        self.history_unsaved = False
         self.crash: Exception | None = None
         """The unexpected exception that ended the app, if one did (a bug)."""
 
@@ -241,11 +241,12 @@ class ChatApp(ChatActions):
     def on_history_not_saved(self, message: HistoryNotSaved) -> None:
         # Told once a session: the cause (a read-only or full disk) outlasts one answer, and a
         # notice on every turn would bury the answers it is about.
-        if self._unsaved_told:
+        if self.history_unsaved:
             return
-        self._unsaved_told = True
+        self.history_unsaved = True
         self.notify(
-            f"The answer is shown, but this conversation is not being saved: {message.error}",
+            f"The answer is shown, but this conversation is not being saved: {message.error.rstrip('.')}. "
+            "Ctrl+S exports what the screen shows.",
             title="Chat history not saved",
             severity="warning",
             timeout=15,

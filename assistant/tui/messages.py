@@ -132,6 +132,13 @@ class Exported(Message):
 
 
 @dataclass
+class ScreenshotSaved(Message):
+    """A picture of the screen was written to ``path``."""
+
+    path: str
+
+
+@dataclass
 class BackgroundFailed(Message):
     """A background task (not an answer) failed; shown as an error notification."""
 

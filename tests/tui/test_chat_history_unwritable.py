@@ -77,7 +77,16 @@ async def test_answers_are_shown_and_one_warning_says_they_are_not_saved(
         assert warnings[0].startswith("The answer is shown, but this conversation is not being")
         assert f"cannot write to {read_only_dir}" in warnings[0]
         assert "set ASSISTANT_HOME (or --home)" in warnings[0]
+        assert warnings[0].endswith("Ctrl+S exports what the screen shows.")
         assert not _notices(app, "error")
+        # What the history could not keep can still be exported, from the screen.
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.last_export is not None, what="the export")
+        assert app.last_export is not None
+        exported = app.last_export.read_text(encoding="utf-8")
+        assert f"## 1. {QUESTION}" in exported and f"## 2. {FOLLOW_UP}" in exported
+        assert views[1].answer is not None and views[1].answer.text in exported
+        assert "**References**" in exported
 
 
 async def test_a_damaged_history_file_does_not_cost_the_answer(
