@@ -244,8 +244,9 @@ class ChatApp(ChatActions):
         if self.history_unsaved:
             return
         self.history_unsaved = True
+        reason = message.error.rstrip(".")
         self.notify(
-            f"The answer is shown, but this conversation is not being saved: {message.error.rstrip('.')}. "
+            f"The answer is shown, but this conversation is not being saved: {reason}. "
             "Ctrl+S exports what the screen shows.",
             title="Chat history not saved",
             severity="warning",
