@@ -88,6 +88,8 @@ def read_stream(
     stream: AnswerStream, run: AnswerRun, on_text: Callable[[str], None]
 ) -> Answer | None:
     """Feed the stream's text to ``on_text``; the final ``Answer``, or None when cancelled."""
+    if run.cancelled.is_set():
+        return None  # stopped before the model was asked: do not ask it
     for text in stream:
         if run.cancelled.is_set():
             return None
@@ -119,7 +121,8 @@ def _answer(job: AnswerJob) -> None:
             run.question, k=job.k, model=job.model, history=job.context
         )
         # Sources are known once retrieval is done, long before a model's first words.
-        job.post(SourcesFound(run.run_id, stream.sources))
+        if not run.cancelled.is_set():
+            job.post(SourcesFound(run.run_id, stream.sources))
         answer = read_stream(stream, run, on_text)
         if answer is not None:
             record.finish(answer)

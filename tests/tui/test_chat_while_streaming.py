@@ -7,7 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tui_helpers import ANSWER_CHUNKS, QUESTION, ask, until_ready, wait_until
+from tui_helpers import (
+    ANSWER_CHUNKS,
+    FOLLOW_UP,
+    QUESTION,
+    ask,
+    ask_and_wait,
+    until_ready,
+    wait_until,
+)
 
 from assistant.history import CANCELLED, ChatHistory
 from assistant.tui.app import ChatApp
@@ -51,3 +59,28 @@ async def test_reopening_the_conversation_being_answered_shows_its_answer_stoppe
         (turn,) = history.load(history.conversations()[0].id).turns
         # (The answer's thread may save a last piece that arrived as it was stopped.)
         assert turn.status == CANCELLED and turn.answer.startswith(view.partial_text)
+
+
+async def test_stopping_before_the_model_is_asked_does_not_ask_it(
+    chat_app: Callable[..., ChatApp], openai_server: Any, history: ChatHistory
+) -> None:
+    openai_server.enqueue(chunks=ANSWER_CHUNKS)
+    # The follow-up is first rewritten into a standalone question, slowly; Esc comes then.
+    openai_server.enqueue("What model maps speech to DAE-Talker's latents?", delay=1.0)
+    openai_server.enqueue("A Conformer [1].")
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask_and_wait(pilot, QUESTION)
+        await ask(pilot, FOLLOW_UP)
+        await wait_until(pilot, lambda: len(openai_server.chat_requests) == 2, what="rewrite")
+        await pilot.press("escape")
+        assert not app.streaming
+
+        def stop_saved() -> bool:
+            turns = history.load(history.conversations()[0].id).turns
+            return len(turns) == 2 and turns[1].status == CANCELLED
+
+        # Saved by the answer's thread as it ends: by then it would have asked the model.
+        await wait_until(pilot, stop_saved, what="the stopped answer saved")
+        assert len(openai_server.chat_requests) == 2
