@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -65,6 +66,9 @@ class ChatApp(ChatActions):
         Binding("ctrl+q", "quit", "Quit"),
         # Priority: the question box would otherwise take every Ctrl+C as "copy".
         Binding("ctrl+c", "copy_or_quit", "Quit", show=False, priority=True),
+        # Priority: the conversation takes no focus, so the box or the list has the keys.
+        Binding("pageup", "scroll_conversation(-1)", "Scroll up", show=False, priority=True),
+        Binding("pagedown", "scroll_conversation(1)", "Scroll down", show=False, priority=True),
     ]
 
     def __init__(
@@ -354,6 +358,15 @@ class ChatApp(ChatActions):
         target = answers[max(0, min(len(answers) - 1, index + step))]
         self._select(target)
         self.conversation.scroll_to_widget(target, animate=False)
+
+    def action_scroll_conversation(self, pages: int) -> None:
+        """PgUp/PgDn: scroll the conversation a page, wherever the focus is."""
+        if self.screen is not self.screen_stack[0]:
+            raise SkipAction()  # a dialog is open: the key is its own (the abstract scrolls)
+        if pages < 0:
+            self.conversation.scroll_page_up()
+        else:
+            self.conversation.scroll_page_down()
 
     def action_focus_input(self) -> None:
         self.prompt_input.focus()

@@ -124,10 +124,39 @@ async def test_f1_lists_every_key_and_the_footer_shows_the_main_ones(
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the keys")
         table = app.screen.query_one("DataTable")
         keys = " ".join(str(table.get_row_at(i)[0]) for i in range(table.row_count))  # type: ignore[attr-defined]
-        for key in ("Ctrl+R", "Ctrl+B", "Ctrl+Q", "Ctrl+N", "Ctrl+S", "Tab", "Esc", "F1"):
+        for key in ("Ctrl+R", "Ctrl+B", "Ctrl+Q", "Ctrl+N", "Ctrl+S", "Tab", "Esc", "F1", "PgUp"):
             assert key in keys
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+
+
+async def test_page_keys_scroll_the_conversation_from_the_box_and_the_list(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    openai_server.enqueue("\n".join(f"Point {i} of a long answer [1]." for i in range(60)))
+    app = chat_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await ask_and_wait(pilot, QUESTION)
+        conversation = app.conversation
+        bottom = conversation.max_scroll_y
+        assert bottom > 0 and conversation.scroll_y == bottom
+        await pilot.press("pageup", "pageup")  # the question box has the focus
+        await wait_until(pilot, lambda: conversation.scroll_y < bottom, what="a scroll up")
+        assert app.focused is app.prompt_input
+        await pilot.press("tab", "pagedown", "pagedown", "pagedown")
+        await wait_until(pilot, lambda: conversation.scroll_y == bottom, what="a scroll down")
+        assert isinstance(app.focused, OptionList)
+
+        # In a dialog, the page keys are the dialog's: the abstract scrolls, the chat does not.
+        await pilot.press("pageup")
+        await wait_until(pilot, lambda: conversation.scroll_y < bottom, what="a scroll up")
+        where = conversation.scroll_y
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the keys")
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert conversation.scroll_y == where and isinstance(app.screen, HelpScreen)
 
 
 async def test_up_and_ctrl_r_see_questions_of_earlier_sessions_and_the_cli(

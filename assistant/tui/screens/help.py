@@ -14,6 +14,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "send the question (in the question box)"),
     ("Ctrl+J / Shift+Enter", "new line in the question"),
     ("Up / Down", "earlier questions, this session's and past sessions'"),
+    ("PgUp / PgDn", "scroll the conversation"),
     ("Tab", "move to the sources of the selected answer"),
     ("Enter / 1–9", "open a source (in the sources list)"),
     ("Left / Right", "sources of the previous / next answer (in the sources list)"),
