@@ -157,6 +157,16 @@ class ChatApp(ChatActions):
             run.cancelled.set()
             save_cancelled(run, self.chat_history)
 
+    def action_export(self) -> None:
+        if self.streaming:
+            # Its half-written answer would be exported as one the app stopped on.
+            self.notify(
+                "An answer is still being written: export once it is done (Esc stops it).",
+                severity="warning",
+            )
+            return
+        super().action_export()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return self.streaming

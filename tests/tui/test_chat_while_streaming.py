@@ -84,3 +84,24 @@ async def test_stopping_before_the_model_is_asked_does_not_ask_it(
         # Saved by the answer's thread as it ends: by then it would have asked the model.
         await wait_until(pilot, stop_saved, what="the stopped answer saved")
         assert len(openai_server.chat_requests) == 2
+
+
+async def test_export_waits_for_the_answer_being_written(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    openai_server.enqueue(chunks=ANSWER_CHUNKS, chunk_delay=0.3)
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask(pilot, QUESTION)
+        await wait_until(pilot, lambda: app.conversation_id is not None, what="the question saved")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app._notifications, what="a notice")
+        (notice,) = [(n.severity, str(n.message)) for n in app._notifications]
+        assert notice[0] == "warning" and "still being written" in notice[1]
+        assert app.last_export is None  # not exported as "interrupted: the app stopped"
+        await wait_until(pilot, lambda: not app.streaming, what="the answer")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.last_export is not None, what="the export")
+        assert app.last_export is not None
+        assert "interrupted" not in app.last_export.read_text(encoding="utf-8")
