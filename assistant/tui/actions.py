@@ -7,6 +7,7 @@ clipboard, past conversations. Each one asks a worker and shows what comes back.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -218,9 +219,10 @@ class ChatActions(App[None]):
                 severity="warning",
             )
             return
-        self._list_models()
+        # A daemon thread, as for answers: Textual's thread workers are joined when the app
+        # closes, so quitting would wait for an endpoint that never answers (its timeout).
+        threading.Thread(target=self._list_models, name="list-models", daemon=True).start()
 
-    @work(thread=True, exclusive=True, group="models")
     def _list_models(self) -> None:
         from ..llm import client_for
 
