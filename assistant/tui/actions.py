@@ -7,7 +7,6 @@ clipboard, past conversations. Each one asks a worker and shows what comes back.
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +25,7 @@ from ..history import Conversation as SavedConversation
 from ..redaction import mask_credentials
 from ..terminal import printable, printable_line
 from .answer_worker import AnswerRun, save_cancelled
+from .background import start_daemon
 from .messages import (
     BackgroundFailed,
     ConversationLoaded,
@@ -219,9 +219,7 @@ class ChatActions(App[None]):
                 severity="warning",
             )
             return
-        # A daemon thread, as for answers: Textual's thread workers are joined when the app
-        # closes, so quitting would wait for an endpoint that never answers (its timeout).
-        threading.Thread(target=self._list_models, name="list-models", daemon=True).start()
+        start_daemon("list-models", self._list_models)  # the endpoint may never answer
 
     def _list_models(self) -> None:
         from ..llm import client_for

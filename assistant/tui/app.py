@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -24,8 +24,8 @@ from ..results import Turn
 from ..service import Assistant
 from .actions import ChatActions
 from .answer_worker import AnswerJob, AnswerRun, save_cancelled, start_answer
+from .background import StoreOpening, open_store, start_daemon
 from .commands import ChatCommands
-from .library_log import library_warnings
 from .messages import (
     AnswerDelta,
     AnswerDone,
@@ -40,13 +40,16 @@ from .messages import (
     StoreReady,
     StoreWarning,
 )
-from .presenting import STOPPED_NOTE, paper_details, saved_note, unexpected
+from .presenting import STOPPED_NOTE, paper_details, saved_note
 from .screens.chat import ChatScreen
 from .screens.source_detail import SourceDetailScreen
 from .widgets.answer_view import AnswerView
 from .widgets.prompt_input import PromptInput
 from .widgets.sources_panel import SourcesPanel
 from .widgets.status_bar import endpoint_host
+
+# How long quitting waits for an ingest under way to stop at its next batch (seconds).
+STORE_STOP_WAIT = 5.0
 
 
 class ChatApp(ChatActions):
@@ -95,6 +98,7 @@ class ChatApp(ChatActions):
         self._selected: AnswerView | None = None
         self._offline_hint_shown = False
         self.history_unsaved = False
+        self._store_opening: StoreOpening | None = None
         self.crash: Exception | None = None
         """The unexpected exception that ended the app, if one did (a bug)."""
 
@@ -148,6 +152,8 @@ class ChatApp(ChatActions):
 
     def on_unmount(self) -> None:
         self._abandon_answer()
+        if self._store_opening is not None:
+            self._store_opening.abandon(wait=STORE_STOP_WAIT)
 
     def _abandon_answer(self) -> None:
         # The request may be stuck waiting for a slow server: do not wait for it. Its thread
@@ -174,21 +180,8 @@ class ChatApp(ChatActions):
 
     # -- the store ----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="store")
     def _open_store(self) -> None:
-        def progress(done: int, total: int, label: str) -> None:
-            self.post_message(StoreProgress(done, total, label))
-
-        try:
-            with library_warnings(lambda text: self.post_message(StoreWarning(text))):
-                self.assistant.ensure_ingested(progress=progress)
-            count = self.assistant.store.paper_count()
-        except AssistantError as exc:
-            self.post_message(StoreFailed(str(exc)))
-        except Exception as exc:  # a bug must not take the app down
-            self.post_message(StoreFailed(unexpected(exc)))
-        else:
-            self.post_message(StoreReady(count))
+        self._store_opening = open_store(self.assistant, self.post_message)
 
     def on_store_progress(self, message: StoreProgress) -> None:
         self.status.show_progress(message.done, message.total, message.label or "Indexing")
@@ -394,8 +387,10 @@ class ChatApp(ChatActions):
             return
         self._load_paper(source.n, source.paper_id, source.title, source.passage, source.cited)
 
-    @work(thread=True, exclusive=True, group="paper")
     def _load_paper(self, n: int, paper_id: str, title: str, passage: str, cited: bool) -> None:
+        start_daemon("load-paper", self._read_paper, n, paper_id, title, passage, cited)
+
+    def _read_paper(self, n: int, paper_id: str, title: str, passage: str, cited: bool) -> None:
         try:
             paper = self.assistant.paper(paper_id)
         except Exception as exc:  # show the passage we have rather than nothing

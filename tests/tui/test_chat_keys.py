@@ -92,9 +92,9 @@ def test_ctrl_q_exits_at_once_while_the_server_holds_the_request(
     assert turn.question == QUESTION and turn.status == CANCELLED
 
 
-# Opens "Switch model…" against an endpoint that accepts the connection and never answers,
-# then quits.
-QUIT_WHILE_LISTING_MODELS = textwrap.dedent(
+# Quits while a server that accepts connections but never answers is being asked: the
+# Chroma server, as the store opens ("store"), or the model endpoint, for its models.
+QUIT_WHILE_A_SERVER_IS_SILENT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
@@ -105,15 +105,16 @@ QUIT_WHILE_LISTING_MODELS = textwrap.dedent(
     app = make_app(Assistant(), history=ChatHistory(Path(sys.argv[1])))
 
     async def drive(pilot):
-        while app.store_state != "ready":
-            await pilot.pause(0.05)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        await pilot.press(*"switch model")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause(1.0)  # the models request is on its way
-        print("quitting", flush=True)
+        if sys.argv[2] == "models":
+            while app.store_state != "ready":
+                await pilot.pause(0.05)
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.3)
+            await pilot.press(*"switch model")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+        await pilot.pause(1.0)  # the request is on its way
+        print("quitting", app.store_state, flush=True)
         await pilot.press("ctrl+q")
 
     app.run(headless=True, auto_pilot=drive)
@@ -121,27 +122,38 @@ QUIT_WHILE_LISTING_MODELS = textwrap.dedent(
 )
 
 
-def test_ctrl_q_exits_while_the_endpoint_is_asked_for_its_models(
-    seeded_home: Path, tmp_path: Path
+@pytest.mark.parametrize("asked", ["store", "models"])
+def test_ctrl_q_exits_while_a_server_never_answers(
+    asked: str, seeded_home: Path, tmp_path: Path
 ) -> None:
     import socket
 
     with socket.socket() as silent:  # accepts connections (the backlog), never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
         env = {
             **os.environ,
-            "ASSISTANT_HOME": str(seeded_home),
-            "ASSISTANT_BASE_URL": f"http://127.0.0.1:{silent.getsockname()[1]}/v1",
+            "ASSISTANT_HOME": str(seeded_home if asked == "models" else tmp_path / "home"),
             "ASSISTANT_MODEL": "test-model",
             "ASSISTANT_MAX_RETRIES": "0",
             "ASSISTANT_TIMEOUT": "600",
         }
-        script = [sys.executable, "-c", QUIT_WHILE_LISTING_MODELS, str(tmp_path / "h.sqlite3")]
-        # Before, the process stayed until the request timed out (600 s here).
+        env["ASSISTANT_BASE_URL" if asked == "models" else "ASSISTANT_CHROMA_URL"] = url
+        script = [
+            sys.executable,
+            "-c",
+            QUIT_WHILE_A_SERVER_IS_SILENT,
+            str(tmp_path / "h.sqlite3"),
+            asked,
+        ]
+        # Before, the process stayed until the request timed out: 600 s for the models, for
+        # ever for the store.
         done = subprocess.run(script, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "quitting" in done.stdout
+    if asked == "store":
+        assert "quitting opening" in done.stdout  # it was still waiting for the server
 
 
 async def test_focus_returns_to_the_question_box_and_typing_in_sources_lands_there(
