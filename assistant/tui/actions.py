@@ -117,17 +117,22 @@ class ChatActions(App[None]):
             yield command
 
     async def action_copy_or_quit(self) -> None:
-        """Ctrl+C: copy the selected text, as a terminal does; with nothing selected, quit."""
+        """Ctrl+C: copy the selected text, as a terminal does; with nothing selected, stop the
+        answer being written (as Ctrl+C stops a reply in `ollama run` or aichat); else quit."""
         focused = self.focused
         if isinstance(focused, TextArea) and focused.selected_text:
             selected: str | None = focused.selected_text
         else:
             selected = self.screen.get_selected_text()
-        if not selected:
-            await self.action_quit()
+        if selected:
+            self.copy_to_clipboard(selected)
+            self.notify("Copied the selection (Ctrl+Q quits).")
             return
-        self.copy_to_clipboard(selected)
-        self.notify("Copied the selection (Ctrl+Q quits).")
+        if await self.stop_answer() is not None:
+            self.get_screen_widget(PromptInput).focus()
+            self.notify("Stopped the answer (Ctrl+C again quits).")
+            return
+        await self.action_quit()
 
     # -- remembered between sessions: questions and theme --------------------------------
 

@@ -137,7 +137,7 @@ class ChatApp(ChatActions):
         self.call_after_refresh(self._open_store)
 
     async def action_quit(self) -> None:
-        """Ctrl+Q/Ctrl+C: leave at once, even with an answer being written."""
+        """Ctrl+Q: leave at once, even with an answer being written."""
         self._abandon_answer()
         self.exit()
 

@@ -25,8 +25,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+S", "export the conversation to Markdown"),
     ("Ctrl+P", "command palette: model, k, theme, copy, export …"),
     ("F1", "this list of keys"),
-    ("Ctrl+Q / Ctrl+C", "quit (an answer being written is saved as partial)"),
-    ("Ctrl+C on selected text", "copy it (select with the mouse, or Shift+arrows in the box)"),
+    ("Ctrl+Q", "quit (an answer being written is saved as partial)"),
+    ("Ctrl+C", "copy the selected text; else stop the answer being written; else quit"),
 )
 
 
