@@ -189,7 +189,8 @@ class ChatApp(ChatActions):
     def on_store_ready(self, message: StoreReady) -> None:
         self.store_state = "ready"
         self.status.hide_progress()
-        self.status.papers = f"{message.paper_count} papers"
+        count = message.paper_count
+        self.status.papers = f"{count} paper{'' if count == 1 else 's'}"
 
     def on_store_warning(self, message: StoreWarning) -> None:
         self.notify(message.text, title="Paper store", severity="warning", timeout=10)
