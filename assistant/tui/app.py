@@ -372,7 +372,10 @@ class ChatApp(ChatActions):
         else:
             self.conversation.scroll_page_down()
 
-    def action_focus_input(self) -> None:
+    async def action_back_to_question(self) -> None:
+        """Esc in the sources list: back to the question box, stopping an answer being
+        written as Esc does everywhere else."""
+        await self.stop_answer()
         self.prompt_input.focus()
 
     def action_focus_sources(self) -> None:

@@ -105,3 +105,24 @@ async def test_export_waits_for_the_answer_being_written(
         await wait_until(pilot, lambda: app.last_export is not None, what="the export")
         assert app.last_export is not None
         assert "interrupted" not in app.last_export.read_text(encoding="utf-8")
+
+
+async def test_escape_in_the_sources_list_stops_the_answer_too(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    openai_server.enqueue(chunks=ANSWER_CHUNKS, chunk_delay=0.4)
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask(pilot, QUESTION)
+        await wait_until(
+            pilot,
+            lambda: app.conversation.answers() and app.conversation.answers()[0].partial_text,
+            what="the first words",
+        )
+        await pilot.press("tab")
+        assert app.focused is app.sources_panel.option_list
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.streaming and app.conversation.answers()[0].has_class("-partial")
+        assert app.focused is app.prompt_input
