@@ -19,8 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="open the chat app (streamed, cited answers; Ctrl+P for commands)",
         description=(
             "Chat with the paper collection. Enter sends, Ctrl+J adds a line, Tab moves to the "
-            "sources, Esc stops an answer, Ctrl+P lists every command. Conversations are saved "
-            "in the data directory and can be reopened."
+            "sources, PgUp/PgDn scroll, Esc (or Ctrl+C) stops an answer, F1 lists every key and "
+            "Ctrl+P every command. Conversations are saved in the data directory and can be "
+            "reopened."
         ),
     )
     add_store_flags(parser)
@@ -29,7 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--export-dir",
         type=Path,
-        help="folder for Markdown exports of conversations (default: the current folder)",
+        help=(
+            "folder for Markdown exports of conversations and for screenshots "
+            "(default: the current folder)"
+        ),
     )
     parser.set_defaults(run=run_chat)
 

@@ -21,8 +21,11 @@ from textual.widgets import TextArea
 
 from ..errors import AssistantError
 from ..history import ChatHistory, conversation_markdown
+from ..history import Conversation as SavedConversation
 from ..redaction import mask_credentials
 from ..terminal import printable, printable_line
+from .answer_worker import AnswerRun, save_cancelled
+from .background import start_daemon
 from .messages import (
     BackgroundFailed,
     ConversationLoaded,
@@ -30,6 +33,7 @@ from .messages import (
     Exported,
     ModelsListed,
     PastQuestions,
+    ScreenshotSaved,
 )
 from .presenting import unexpected
 from .screens.help import HelpScreen
@@ -58,6 +62,8 @@ class ChatActions(App[None]):
     model: str | None
     conversation_id: int | None
     last_export: Path | None
+    history_unsaved: bool
+    """An answer of this session could not be saved (the history cannot be written)."""
     _saved_theme: str
 
     def get_screen_widget(self, kind: type[AnyWidget]) -> AnyWidget:
@@ -97,21 +103,36 @@ class ChatActions(App[None]):
         self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        # F1's table of keys stands in for Textual's key panel: one "Keys" in the palette.
-        return (c for c in super().get_system_commands(screen) if c.title != "Keys")
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":
+                continue  # F1's table of keys stands in for Textual's key panel
+            if command.title == "Screenshot":
+                # Textual's saves to ~/Downloads (failing, unexplained, where there is none)
+                # and words its notice in markup this app shows as typed.
+                command = SystemCommand(
+                    "Screenshot",
+                    "Save an SVG picture of the screen beside the exports",
+                    self.action_save_screenshot,
+                )
+            yield command
 
     async def action_copy_or_quit(self) -> None:
-        """Ctrl+C: copy the selected text, as a terminal does; with nothing selected, quit."""
+        """Ctrl+C: copy the selected text, as a terminal does; with nothing selected, stop the
+        answer being written (as Ctrl+C stops a reply in `ollama run` or aichat); else quit."""
         focused = self.focused
         if isinstance(focused, TextArea) and focused.selected_text:
             selected: str | None = focused.selected_text
         else:
             selected = self.screen.get_selected_text()
-        if not selected:
-            await self.action_quit()
+        if selected:
+            self.copy_to_clipboard(selected)
+            self.notify("Copied the selection (Ctrl+Q quits).")
             return
-        self.copy_to_clipboard(selected)
-        self.notify("Copied the selection (Ctrl+Q quits).")
+        if await self.stop_answer() is not None:
+            self.get_screen_widget(PromptInput).focus()
+            self.notify("Stopped the answer (Ctrl+C again quits).")
+            return
+        await self.action_quit()
 
     # -- remembered between sessions: questions and theme --------------------------------
 
@@ -151,6 +172,10 @@ class ChatActions(App[None]):
 
     # -- past conversations -------------------------------------------------------------
 
+    async def stop_answer(self) -> AnswerRun | None:
+        """Stop the answer being written, if one is; its run (``None`` if none was)."""
+        raise NotImplementedError  # the chat app's
+
     def action_pick_conversation(self) -> None:
         self._list_conversations()
 
@@ -170,15 +195,20 @@ class ChatActions(App[None]):
             for c in message.conversations
         ]
 
-        def chosen(key: str | None) -> None:
+        async def chosen(key: str | None) -> None:
             if key is not None:
-                self._load_conversation(int(key))
+                # Stopped first, and its stop saved before the history is read: reopening
+                # the conversation being answered must show that answer as stopped.
+                stopped = await self.stop_answer()
+                self._load_conversation(int(key), stopped)
 
         current = str(self.conversation_id) if self.conversation_id else None
         self.push_screen(PickerScreen("Open a past conversation", options, current=current), chosen)
 
     @work(thread=True, exclusive=True, group="history")
-    def _load_conversation(self, conversation_id: int) -> None:
+    def _load_conversation(self, conversation_id: int, stopped: AnswerRun | None = None) -> None:
+        if stopped is not None:
+            save_cancelled(stopped, self.chat_history)
         try:
             self.post_message(ConversationLoaded(self.chat_history.load(conversation_id)))
         except AssistantError as exc:
@@ -194,9 +224,8 @@ class ChatActions(App[None]):
                 severity="warning",
             )
             return
-        self._list_models()
+        start_daemon("list-models", self._list_models)  # the endpoint may never answer
 
-    @work(thread=True, exclusive=True, group="models")
     def _list_models(self) -> None:
         from ..llm import client_for
 
@@ -235,29 +264,71 @@ class ChatActions(App[None]):
         )
 
     def action_export(self) -> None:
+        if self.history_unsaved and self.conversation.answers():
+            # The history misses answers of this session: export what the screen shows.
+            unsaved = self.conversation.transcript()
+            name = f"chat-{time.strftime('%Y%m%d-%H%M%S')}-unsaved.md"
+            self._write_export(self.export_dir / name, unsaved)
+            return
         if self.conversation_id is None:
             self.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
         self._export(self.conversation_id, self.export_dir)
 
     @work(thread=True, exclusive=True, group="export")
+    def _write_export(self, path: Path, conversation: SavedConversation) -> None:
+        self._write_file(path, conversation_markdown(conversation), "the export", Exported)
+
+    @work(thread=True, exclusive=True, group="export")
     def _export(self, conversation_id: int, folder: Path) -> None:
         try:
             saved = self.chat_history.load(conversation_id)
-            stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(saved.created))
-            path = folder / f"chat-{stamp}-{conversation_id}.md"
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(conversation_markdown(saved), encoding="utf-8")
         except AssistantError as exc:
             self.post_message(BackgroundFailed(str(exc)))
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(saved.created))
+        name = f"chat-{stamp}-{conversation_id}.md"
+        self._write_file(folder / name, conversation_markdown(saved), "the export", Exported)
+
+    def action_save_screenshot(self) -> None:
+        """Palette: an SVG picture of the screen, saved where exports go."""
+        # After the palette has closed: the picture is of the chat, not of the palette.
+        self.set_timer(0.1, self._take_screenshot)
+
+    def _take_screenshot(self) -> None:
+        picture = self.export_screenshot()  # drawing is the UI thread's; writing is not
+        name = f"screen-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        self._write_screenshot(self.export_dir / name, picture)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _write_screenshot(self, path: Path, picture: str) -> None:
+        self._write_file(path, picture, "the screenshot", ScreenshotSaved)
+
+    def _write_file(
+        self, path: Path, text: str, what: str, done: type[Exported | ScreenshotSaved]
+    ) -> None:
+        """Write ``text`` to ``path`` (in a worker) and say how it went."""
+        folder = path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
         except OSError as exc:
-            self.post_message(BackgroundFailed(f"could not write the export to {folder}: {exc}"))
+            reason = (exc.strerror or str(exc)).lower()
+            self.post_message(
+                BackgroundFailed(
+                    f"could not write {what} to {folder} ({reason}); "
+                    "start the app with --export-dir set to a folder you can write"
+                )
+            )
         else:
-            self.post_message(Exported(str(path)))
+            self.post_message(done(str(path)))
 
     def on_exported(self, message: Exported) -> None:
         self.last_export = Path(message.path)
         self.notify(f"Exported to {message.path}", title="Export")
+
+    def on_screenshot_saved(self, message: ScreenshotSaved) -> None:
+        self.notify(f"Saved to {message.path}", title="Screenshot")
 
     def action_copy_last_answer(self) -> None:
         for view in reversed(self.conversation.answers()):

@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..errors import AssistantError
-from ..history import ChatHistory
+from ..errors import AssistantError, StoreError
+from ..history import ChatHistory, TurnRecorder
 from ..results import Answer, Turn
 from .messages import (
     AnswerDelta,
     AnswerDone,
     AnswerFailed,
     AnswerStarted,
-    BackgroundFailed,
+    HistoryNotSaved,
     SourcesFound,
 )
 from .presenting import unexpected
@@ -88,6 +88,8 @@ def read_stream(
     stream: AnswerStream, run: AnswerRun, on_text: Callable[[str], None]
 ) -> Answer | None:
     """Feed the stream's text to ``on_text``; the final ``Answer``, or None when cancelled."""
+    if run.cancelled.is_set():
+        return None  # stopped before the model was asked: do not ask it
     for text in stream:
         if run.cancelled.is_set():
             return None
@@ -96,16 +98,13 @@ def read_stream(
 
 
 def _answer(job: AnswerJob) -> None:
-    run, store = job.run, job.history
-    try:
-        # Saved before anything streams: a kill mid-answer keeps the question.
-        conversation_id = job.conversation_id or store.start_conversation(run.question)
-        turn_id = store.add_question(conversation_id, run.question)
-    except AssistantError as exc:
-        job.post(AnswerFailed(run.run_id, str(exc)))
-        return
-    run.turn_id = turn_id
-    job.post(AnswerStarted(run.run_id, conversation_id, turn_id))
+    run = job.run
+    # The answer is what was asked for: a history that cannot be written (a read-only or full
+    # disk, a damaged file) costs one warning, not the answer. Saved before anything streams:
+    # a kill mid-answer keeps the question.
+    record = TurnRecorder(job.history, job.conversation_id, run.question, origin="chat")
+    run.turn_id = record.turn_id
+    job.post(AnswerStarted(run.run_id, record.conversation_id, record.turn_id))
     last_save = time.monotonic()
 
     def on_text(text: str) -> None:
@@ -113,7 +112,7 @@ def _answer(job: AnswerJob) -> None:
         run.parts.append(text)
         job.post(AnswerDelta(run.run_id, text))
         if time.monotonic() - last_save >= SAVE_PARTIAL_EVERY:
-            store.save_partial(turn_id, run.partial_text)
+            _save_partial(record, run.partial_text)
             last_save = time.monotonic()
 
     stream = None
@@ -122,36 +121,45 @@ def _answer(job: AnswerJob) -> None:
             run.question, k=job.k, model=job.model, history=job.context
         )
         # Sources are known once retrieval is done, long before a model's first words.
-        job.post(SourcesFound(run.run_id, stream.sources))
+        if not run.cancelled.is_set():
+            job.post(SourcesFound(run.run_id, stream.sources))
         answer = read_stream(stream, run, on_text)
         if answer is not None:
-            store.finish_turn(turn_id, answer)
+            record.finish(answer)
             job.post(AnswerDone(run.run_id, answer))
+            _report_unsaved(record, job.post)
             return
     except Exception as exc:
         error = str(exc) if isinstance(exc, AssistantError) else unexpected(exc)
-        forget_turn(store, turn_id)
+        record.forget()  # the failure being reported matters more than a stale row
         job.post(AnswerFailed(run.run_id, error))
         return
     finally:
         if stream is not None:
             stream.close()  # stops the HTTP stream of a cancelled answer
-    save_cancelled(run, store, job.post)
+    record.cancel(run.partial_text)
+    _report_unsaved(record, job.post)
 
 
-def save_cancelled(run: AnswerRun, store: ChatHistory, post: Post | None = None) -> None:
-    """Keep what had arrived of a stopped answer, marked as stopped."""
-    if run.turn_id is None:
+def _save_partial(record: TurnRecorder, text: str) -> None:
+    # The recorder has no step for this; a failure here stops the later steps as its own do.
+    if record.turn_id is None or record.failure is not None:
         return
     try:
-        store.cancel_turn(run.turn_id, run.partial_text)
-    except AssistantError as exc:
-        if post is not None:
-            post(BackgroundFailed(str(exc)))
+        record.history.save_partial(record.turn_id, text)
+    except StoreError as exc:
+        record.failure = exc
 
 
-def forget_turn(store: ChatHistory, turn_id: int) -> None:
-    """Delete a turn whose answer failed (the question goes back to the input)."""
-    # The failure being reported matters more than a stale row.
+def _report_unsaved(record: TurnRecorder, post: Post) -> None:
+    if record.failure is not None:
+        post(HistoryNotSaved(str(record.failure)))
+
+
+def save_cancelled(run: AnswerRun, store: ChatHistory) -> None:
+    """Keep what had arrived of an answer abandoned as the app quits, marked as stopped."""
+    if run.turn_id is None:
+        return
+    # Nowhere to tell a failure: the app is closing.
     with contextlib.suppress(AssistantError):
-        store.delete_turn(turn_id)
+        store.cancel_turn(run.turn_id, run.partial_text)

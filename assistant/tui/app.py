@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -23,14 +24,15 @@ from ..results import Turn
 from ..service import Assistant
 from .actions import ChatActions
 from .answer_worker import AnswerJob, AnswerRun, save_cancelled, start_answer
+from .background import StoreOpening, open_store, start_daemon
 from .commands import ChatCommands
-from .library_log import library_warnings
 from .messages import (
     AnswerDelta,
     AnswerDone,
     AnswerFailed,
     AnswerStarted,
     ConversationLoaded,
+    HistoryNotSaved,
     PaperLoaded,
     SourcesFound,
     StoreFailed,
@@ -38,13 +40,16 @@ from .messages import (
     StoreReady,
     StoreWarning,
 )
-from .presenting import STOPPED_NOTE, paper_details, saved_note, unexpected
+from .presenting import STOPPED_NOTE, paper_details, saved_note
 from .screens.chat import ChatScreen
 from .screens.source_detail import SourceDetailScreen
 from .widgets.answer_view import AnswerView
 from .widgets.prompt_input import PromptInput
 from .widgets.sources_panel import SourcesPanel
 from .widgets.status_bar import endpoint_host
+
+# How long quitting waits for an ingest under way to stop at its next batch (seconds).
+STORE_STOP_WAIT = 5.0
 
 
 class ChatApp(ChatActions):
@@ -64,6 +69,9 @@ class ChatApp(ChatActions):
         Binding("ctrl+q", "quit", "Quit"),
         # Priority: the question box would otherwise take every Ctrl+C as "copy".
         Binding("ctrl+c", "copy_or_quit", "Quit", show=False, priority=True),
+        # Priority: the conversation takes no focus, so the box or the list has the keys.
+        Binding("pageup", "scroll_conversation(-1)", "Scroll up", show=False, priority=True),
+        Binding("pagedown", "scroll_conversation(1)", "Scroll down", show=False, priority=True),
     ]
 
     def __init__(
@@ -89,6 +97,8 @@ class ChatApp(ChatActions):
         self._runs = 0
         self._selected: AnswerView | None = None
         self._offline_hint_shown = False
+        self.history_unsaved = False
+        self._store_opening: StoreOpening | None = None
         self.crash: Exception | None = None
         """The unexpected exception that ended the app, if one did (a bug)."""
 
@@ -127,7 +137,7 @@ class ChatApp(ChatActions):
         self.call_after_refresh(self._open_store)
 
     async def action_quit(self) -> None:
-        """Ctrl+Q/Ctrl+C: leave at once, even with an answer being written."""
+        """Ctrl+Q: leave at once, even with an answer being written."""
         self._abandon_answer()
         self.exit()
 
@@ -142,6 +152,8 @@ class ChatApp(ChatActions):
 
     def on_unmount(self) -> None:
         self._abandon_answer()
+        if self._store_opening is not None:
+            self._store_opening.abandon(wait=STORE_STOP_WAIT)
 
     def _abandon_answer(self) -> None:
         # The request may be stuck waiting for a slow server: do not wait for it. Its thread
@@ -151,6 +163,16 @@ class ChatApp(ChatActions):
             run.cancelled.set()
             save_cancelled(run, self.chat_history)
 
+    def action_export(self) -> None:
+        if self.streaming:
+            # Its half-written answer would be exported as one the app stopped on.
+            self.notify(
+                "An answer is still being written: export once it is done (Esc stops it).",
+                severity="warning",
+            )
+            return
+        super().action_export()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return self.streaming
@@ -158,21 +180,8 @@ class ChatApp(ChatActions):
 
     # -- the store ----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="store")
     def _open_store(self) -> None:
-        def progress(done: int, total: int, label: str) -> None:
-            self.post_message(StoreProgress(done, total, label))
-
-        try:
-            with library_warnings(lambda text: self.post_message(StoreWarning(text))):
-                self.assistant.ensure_ingested(progress=progress)
-            count = self.assistant.store.paper_count()
-        except AssistantError as exc:
-            self.post_message(StoreFailed(str(exc)))
-        except Exception as exc:  # a bug must not take the app down
-            self.post_message(StoreFailed(unexpected(exc)))
-        else:
-            self.post_message(StoreReady(count))
+        self._store_opening = open_store(self.assistant, self.post_message)
 
     def on_store_progress(self, message: StoreProgress) -> None:
         self.status.show_progress(message.done, message.total, message.label or "Indexing")
@@ -180,7 +189,8 @@ class ChatApp(ChatActions):
     def on_store_ready(self, message: StoreReady) -> None:
         self.store_state = "ready"
         self.status.hide_progress()
-        self.status.papers = f"{message.paper_count} papers"
+        count = message.paper_count
+        self.status.papers = f"{count} paper{'' if count == 1 else 's'}"
 
     def on_store_warning(self, message: StoreWarning) -> None:
         self.notify(message.text, title="Paper store", severity="warning", timeout=10)
@@ -233,8 +243,23 @@ class ChatApp(ChatActions):
         return run if run is not None and run.run_id == run_id else None
 
     def on_answer_started(self, message: AnswerStarted) -> None:
-        if self._current(message.run_id) is not None:
+        if self._current(message.run_id) is not None and message.conversation_id is not None:
             self.conversation_id = message.conversation_id
+
+    def on_history_not_saved(self, message: HistoryNotSaved) -> None:
+        # Told once a session: the cause (a read-only or full disk) outlasts one answer, and a
+        # notice on every turn would bury the answers it is about.
+        if self.history_unsaved:
+            return
+        self.history_unsaved = True
+        reason = message.error.rstrip(".")
+        self.notify(
+            f"The answer is shown, but this conversation is not being saved: {reason}. "
+            "Ctrl+S exports what the screen shows.",
+            title="Chat history not saved",
+            severity="warning",
+            timeout=15,
+        )
 
     def on_sources_found(self, message: SourcesFound) -> None:
         run = self._current(message.run_id)
@@ -289,14 +314,19 @@ class ChatApp(ChatActions):
 
     async def action_stop(self) -> None:
         """Esc: stop the answer being written; keep what arrived, marked as partial."""
+        if await self.stop_answer() is not None:
+            self.prompt_input.focus()
+
+    async def stop_answer(self) -> AnswerRun | None:
+        """Stop the answer being written, if one is; its run (``None`` if none was)."""
         run = self._run
         if run is None:
-            return
+            return None
         run.cancelled.set()
         self._run = None
         await run.view.stop(STOPPED_NOTE)
-        self.prompt_input.focus()
         self.refresh_bindings()
+        return run
 
     # -- sources ------------------------------------------------------------------------
 
@@ -333,7 +363,19 @@ class ChatApp(ChatActions):
         self._select(target)
         self.conversation.scroll_to_widget(target, animate=False)
 
-    def action_focus_input(self) -> None:
+    def action_scroll_conversation(self, pages: int) -> None:
+        """PgUp/PgDn: scroll the conversation a page, wherever the focus is."""
+        if self.screen is not self.screen_stack[0]:
+            raise SkipAction()  # a dialog is open: the key is its own (the abstract scrolls)
+        if pages < 0:
+            self.conversation.scroll_page_up()
+        else:
+            self.conversation.scroll_page_down()
+
+    async def action_back_to_question(self) -> None:
+        """Esc in the sources list: back to the question box, stopping an answer being
+        written as Esc does everywhere else."""
+        await self.stop_answer()
         self.prompt_input.focus()
 
     def action_focus_sources(self) -> None:
@@ -349,8 +391,10 @@ class ChatApp(ChatActions):
             return
         self._load_paper(source.n, source.paper_id, source.title, source.passage, source.cited)
 
-    @work(thread=True, exclusive=True, group="paper")
     def _load_paper(self, n: int, paper_id: str, title: str, passage: str, cited: bool) -> None:
+        start_daemon("load-paper", self._read_paper, n, paper_id, title, passage, cited)
+
+    def _read_paper(self, n: int, paper_id: str, title: str, passage: str, cited: bool) -> None:
         try:
             paper = self.assistant.paper(paper_id)
         except Exception as exc:  # show the passage we have rather than nothing

@@ -43,11 +43,12 @@ class StoreFailed(Message):
 
 @dataclass
 class AnswerStarted(Message):
-    """The question of ``run_id`` is saved (as turn ``turn_id``) and the answer is coming."""
+    """The answer of ``run_id`` is coming; its question is saved as turn ``turn_id`` of
+    ``conversation_id`` (``None`` when the history cannot be written)."""
 
     run_id: int
-    conversation_id: int
-    turn_id: int
+    conversation_id: int | None
+    turn_id: int | None
 
 
 @dataclass
@@ -80,6 +81,13 @@ class AnswerFailed(Message):
     """The answer of ``run_id`` failed with a domain error (one user-facing line)."""
 
     run_id: int
+    error: str
+
+
+@dataclass
+class HistoryNotSaved(Message):
+    """An answer was shown but could not be saved: the chat history cannot be written."""
+
     error: str
 
 
@@ -119,6 +127,13 @@ class PaperLoaded(Message):
 @dataclass
 class Exported(Message):
     """The conversation was written to ``path``."""
+
+    path: str
+
+
+@dataclass
+class ScreenshotSaved(Message):
+    """A picture of the screen was written to ``path``."""
 
     path: str
 

@@ -206,19 +206,6 @@ async def test_unreachable_endpoint_keeps_the_app_running(
         assert app.prompt_input.text == QUESTION and app.is_running
 
 
-async def test_history_store_error_is_notified_not_fatal(
-    llm_assistant: Assistant, tmp_path: Path
-) -> None:
-    unusable = ChatHistory(tmp_path)  # a directory where the database file should be
-    app = ChatApp(llm_assistant, history=unusable, export_dir=tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
-        await ask(pilot, QUESTION)
-        await wait_until(pilot, lambda: _errors(app), what="an error notification")
-        assert "chat history" in _errors(app)[0]
-        assert app.prompt_input.text == QUESTION and app.is_running
-
-
 async def test_offline_app_answers_extractively(
     seeded_assistant: Assistant, history: ChatHistory, tmp_path: Path
 ) -> None:

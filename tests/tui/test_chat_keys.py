@@ -92,6 +92,70 @@ def test_ctrl_q_exits_at_once_while_the_server_holds_the_request(
     assert turn.question == QUESTION and turn.status == CANCELLED
 
 
+# Quits while a server that accepts connections but never answers is being asked: the
+# Chroma server, as the store opens ("store"), or the model endpoint, for its models.
+QUIT_WHILE_A_SERVER_IS_SILENT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from assistant.history import ChatHistory
+    from assistant.service import Assistant
+    from assistant.tui.app import make_app
+
+    app = make_app(Assistant(), history=ChatHistory(Path(sys.argv[1])))
+
+    async def drive(pilot):
+        if sys.argv[2] == "models":
+            while app.store_state != "ready":
+                await pilot.pause(0.05)
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.3)
+            await pilot.press(*"switch model")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+        await pilot.pause(1.0)  # the request is on its way
+        print("quitting", app.store_state, flush=True)
+        await pilot.press("ctrl+q")
+
+    app.run(headless=True, auto_pilot=drive)
+    """
+)
+
+
+@pytest.mark.parametrize("asked", ["store", "models"])
+def test_ctrl_q_exits_while_a_server_never_answers(
+    asked: str, seeded_home: Path, tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (the backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        env = {
+            **os.environ,
+            "ASSISTANT_HOME": str(seeded_home if asked == "models" else tmp_path / "home"),
+            "ASSISTANT_MODEL": "test-model",
+            "ASSISTANT_MAX_RETRIES": "0",
+            "ASSISTANT_TIMEOUT": "600",
+        }
+        env["ASSISTANT_BASE_URL" if asked == "models" else "ASSISTANT_CHROMA_URL"] = url
+        script = [
+            sys.executable,
+            "-c",
+            QUIT_WHILE_A_SERVER_IS_SILENT,
+            str(tmp_path / "h.sqlite3"),
+            asked,
+        ]
+        # Before, the process stayed until the request timed out: 600 s for the models, for
+        # ever for the store.
+        done = subprocess.run(script, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "quitting" in done.stdout
+    if asked == "store":
+        assert "quitting opening" in done.stdout  # it was still waiting for the server
+
+
 async def test_focus_returns_to_the_question_box_and_typing_in_sources_lands_there(
     chat_app: Callable[..., ChatApp], openai_server: Any
 ) -> None:
@@ -124,10 +188,39 @@ async def test_f1_lists_every_key_and_the_footer_shows_the_main_ones(
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the keys")
         table = app.screen.query_one("DataTable")
         keys = " ".join(str(table.get_row_at(i)[0]) for i in range(table.row_count))  # type: ignore[attr-defined]
-        for key in ("Ctrl+R", "Ctrl+B", "Ctrl+Q", "Ctrl+N", "Ctrl+S", "Tab", "Esc", "F1"):
+        for key in ("Ctrl+R", "Ctrl+B", "Ctrl+Q", "Ctrl+N", "Ctrl+S", "Tab", "Esc", "F1", "PgUp"):
             assert key in keys
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+
+
+async def test_page_keys_scroll_the_conversation_from_the_box_and_the_list(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    openai_server.enqueue("\n".join(f"Point {i} of a long answer [1]." for i in range(60)))
+    app = chat_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await ask_and_wait(pilot, QUESTION)
+        conversation = app.conversation
+        bottom = conversation.max_scroll_y
+        assert bottom > 0 and conversation.scroll_y == bottom
+        await pilot.press("pageup", "pageup")  # the question box has the focus
+        await wait_until(pilot, lambda: conversation.scroll_y < bottom, what="a scroll up")
+        assert app.focused is app.prompt_input
+        await pilot.press("tab", "pagedown", "pagedown", "pagedown")
+        await wait_until(pilot, lambda: conversation.scroll_y == bottom, what="a scroll down")
+        assert isinstance(app.focused, OptionList)
+
+        # In a dialog, the page keys are the dialog's: the abstract scrolls, the chat does not.
+        await pilot.press("pageup")
+        await wait_until(pilot, lambda: conversation.scroll_y < bottom, what="a scroll up")
+        where = conversation.scroll_y
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the keys")
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert conversation.scroll_y == where and isinstance(app.screen, HelpScreen)
 
 
 async def test_up_and_ctrl_r_see_questions_of_earlier_sessions_and_the_cli(

@@ -130,6 +130,34 @@ async def test_export_writes_markdown_with_references(
     assert f"- [1] {cited.title} ({cited.paper_id})" in text
 
 
+async def test_screenshot_is_saved_beside_the_exports_or_says_why_not(
+    llm_assistant: Any, history: ChatHistory, tmp_path: Path
+) -> None:
+    app = ChatApp(llm_assistant, history=history, export_dir=tmp_path / "shots")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await run_command(pilot, "screenshot")
+        await wait(pilot, lambda: app._notifications, what="a notice")
+        (saved,) = list((tmp_path / "shots").glob("screen-*.svg"))
+        (notice,) = [str(n.message) for n in app._notifications]
+        assert notice == f"Saved to {saved}"  # not Textual's "[$text-success]…" markup
+        assert saved.read_text(encoding="utf-8").startswith("<svg")
+
+    blocker = tmp_path / "a-file"  # nothing can be made under a file, even by root
+    blocker.write_text("")
+    app = ChatApp(llm_assistant, history=history, export_dir=blocker / "shots")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        await run_command(pilot, "screenshot")
+        await wait(pilot, lambda: app._notifications, what="a notice")
+        (notice,) = [(n.severity, str(n.message)) for n in app._notifications]
+        assert notice == (
+            "error",
+            f"could not write the screenshot to {blocker / 'shots'} (not a directory); "
+            "start the app with --export-dir set to a folder you can write",
+        )
+
+
 async def test_reopen_a_past_conversation_and_follow_up(
     chat_app: Callable[..., ChatApp], openai_server: Any, history: ChatHistory
 ) -> None:

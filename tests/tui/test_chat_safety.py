@@ -43,11 +43,14 @@ async def test_a_hostile_question_shows_as_typed_and_reopens_from_history(
     app = chat_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await until_ready(pilot)
-        await ask_and_wait(pilot, question)
+        await ask_and_wait(pilot, question)  # the box drops the controls; markup stays text
         shown = str(app.query_one(QuestionView).render())
-        assert "[/] [bold]x[/bold]" in shown and "\\x1b]0;pwned\\x07" in shown
+        assert "[/] [bold]x[/bold]" in shown and "]0;pwned" in shown
         assert _no_controls(shown)
 
+    # As `assistant ask` saves a question given on the command line: controls and all.
+    saved = history.start_conversation(question)
+    history.add_question(saved, question, origin="cli")
     reopened = chat_app()
     async with reopened.run_test(size=(80, 24)) as pilot:
         await until_ready(pilot)
@@ -58,6 +61,9 @@ async def test_a_hostile_question_shows_as_typed_and_reopens_from_history(
         assert "[/] [bold]x[/bold]" in label and _no_controls(label)
         await pilot.press("enter")
         await wait_until(pilot, lambda: reopened.conversation.answers(), what="the reopened chat")
+        shown = str(reopened.query_one(QuestionView).render())
+        assert "[/] [bold]x[/bold]" in shown and "\\x1b]0;pwned\\x07" in shown
+        assert _no_controls(shown)
         assert reopened.is_running
 
 

@@ -1,5 +1,6 @@
-"""What the library warns about while the store opens reaches the chat app's screen (the
-command line prints it on stderr, which a full-screen app does not show)."""
+"""What the chat app says as the store opens: the library's warnings reach its screen (the
+command line prints them on stderr, which a full-screen app does not show), and the count of
+papers in the status line."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from paper_files import write_jsonl
 from tui_helpers import until_ready, wait_until
 
 from assistant.embedding import MiniLMEmbedder
@@ -66,3 +68,15 @@ async def test_the_app_says_it_waits_for_another_ingest(
     finally:
         holder.kill()
         holder.wait()
+
+
+async def test_a_collection_of_one_paper_is_counted_in_the_singular(
+    tmp_path: Path, embedder: MiniLMEmbedder, history: ChatHistory
+) -> None:
+    papers = write_jsonl(tmp_path / "one.jsonl", [{"title": "Only", "abstract": "One paper."}])
+    assistant = Assistant(Settings(home=tmp_path / "home"), embedder=embedder)
+    assistant.ingest([papers])
+    app = make_app(assistant, history=history, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_ready(pilot)
+        assert app.status.papers == "1 paper"

@@ -86,6 +86,29 @@ async def test_ctrl_c_copies_selected_text_and_quits_when_nothing_is_selected(
         assert not app.is_running
 
 
+async def test_ctrl_c_stops_an_answer_being_written_and_quits_after(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    openai_server.enqueue(chunks=ANSWER_CHUNKS, chunk_delay=0.5)
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask(pilot, QUESTION)
+        await wait_until(
+            pilot,
+            lambda: app.conversation.answers() and app.conversation.answers()[0].partial_text,
+            what="the first words",
+        )
+        await pilot.press("ctrl+c")  # as in `ollama run` or aichat: the reply stops
+        await pilot.pause()
+        view = app.conversation.answers()[0]
+        assert app.is_running and not app.streaming and view.has_class("-partial")
+        assert app.focused is app.prompt_input
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert not app.is_running
+
+
 async def test_the_palette_lists_one_keys_entry(chat_app: Callable[..., ChatApp]) -> None:
     app = chat_app()
     async with app.run_test(size=(100, 40)) as pilot:

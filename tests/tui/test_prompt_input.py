@@ -79,3 +79,40 @@ async def test_enter_straight_after_a_burst_of_keys_sends_all_of_them() -> None:
         app.post_message(events.Key("enter", "\r"))
         await pilot.pause(0.2)
         assert app.sent == ["a burst of keys"]
+
+
+HOSTILE_PASTE = "line one\r\nline two\rthree \x1b]0;pwned\x07 \x1b[2J \u202eevil \x9b\ttab"
+CLEANED = "line one\nline two\nthree ]0;pwned [2J evil \ttab"
+
+
+def _drawn(box: PromptInput) -> str:
+    """The characters the box sends to the terminal."""
+    return "".join(s.text for y in range(box.size.height) for s in box.render_line(y))
+
+
+async def test_pasted_control_characters_never_reach_the_terminal() -> None:
+    from textual import events
+
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        box = app.query_one(PromptInput)
+        box.focus()
+        await pilot.press(*"q: ")
+        app.post_message(events.Paste(HOSTILE_PASTE))  # as the driver posts a paste
+        await pilot.pause(0.2)
+        assert box.text == "q: " + CLEANED  # once, line breaks kept, controls gone
+        drawn = _drawn(box)
+        assert "\x1b" not in drawn and "\u202e" not in drawn and "\x9b" not in drawn
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.sent == ["q: " + CLEANED]
+
+
+async def test_a_recalled_question_holding_escapes_is_drawn_without_them() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        box = app.query_one(PromptInput)
+        box.focus()
+        box.remember_earlier(["asked by `ask` \x1b[2J\u202e"])
+        await pilot.press("up")
+        assert box.text == "asked by `ask` [2J" and "\x1b" not in _drawn(box)

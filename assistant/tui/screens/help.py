@@ -14,6 +14,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "send the question (in the question box)"),
     ("Ctrl+J / Shift+Enter", "new line in the question"),
     ("Up / Down", "earlier questions, this session's and past sessions'"),
+    ("PgUp / PgDn", "scroll the conversation"),
     ("Tab", "move to the sources of the selected answer"),
     ("Enter / 1–9", "open a source (in the sources list)"),
     ("Left / Right", "sources of the previous / next answer (in the sources list)"),
@@ -24,8 +25,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+S", "export the conversation to Markdown"),
     ("Ctrl+P", "command palette: model, k, theme, copy, export …"),
     ("F1", "this list of keys"),
-    ("Ctrl+Q / Ctrl+C", "quit (an answer being written is saved as partial)"),
-    ("Ctrl+C on selected text", "copy it (select with the mouse, or Shift+arrows in the box)"),
+    ("Ctrl+Q", "quit (an answer being written is saved as partial)"),
+    ("Ctrl+C", "copy the selected text; else stop the answer being written; else quit"),
 )
 
 

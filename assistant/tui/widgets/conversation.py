@@ -6,11 +6,16 @@ following as soon as the user scrolls up (Textual re-anchors when they scroll ba
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from ...answer_notes import shortened
+from ...history import CANCELLED, COMPLETE, StoredTurn
+from ...history import Conversation as SavedConversation
 from .answer_view import AnswerView
 from .question_view import QuestionView
 
@@ -57,3 +62,24 @@ class Conversation(VerticalScroll):
 
     def answers(self) -> list[AnswerView]:
         return list(self.query(AnswerView))
+
+    def transcript(self) -> SavedConversation:
+        """The exchanges shown, as a conversation to export when the history could not
+        keep them (an answer not finished is marked stopped)."""
+        turns = []
+        for number, view in enumerate(self.answers(), start=1):
+            answer = view.answer
+            whole = view.has_class("-done") and not view.has_class("-partial")
+            turns.append(
+                StoredTurn(
+                    id=number,
+                    question=view.question,
+                    answer=answer.text if answer is not None else view.partial_text,
+                    status=COMPLETE if whole else CANCELLED,
+                    mode=answer.mode if answer is not None else None,
+                    model=answer.model if answer is not None else None,
+                    sources=list(view.sources),
+                )
+            )
+        title = shortened(turns[0].question, 60) if turns else "Conversation"
+        return SavedConversation(0, title, time.time(), turns)

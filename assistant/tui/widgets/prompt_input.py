@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -9,6 +10,18 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
+
+from ...terminal import BIDI_CONTROLS
+
+# What a text box must not hold: the box draws its text as it is, so an ESC pasted (or
+# recalled from a question saved by `assistant ask`) would reach the terminal and act there.
+# Newline and tab stay; a carriage return is a line break.
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")
+
+
+def typeable(text: str) -> str:
+    """``text`` with its line breaks made ``\\n`` and its other control characters removed."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 class PromptInput(TextArea):
@@ -73,12 +86,21 @@ class PromptInput(TextArea):
         """Text typed elsewhere (in the sources list) that belongs here."""
         self.focus()
         start, end = self.selection
-        self.replace(text, start, end, maintain_selection_offset=False)
+        self.replace(typeable(text), start, end, maintain_selection_offset=False)
 
     def set_text(self, text: str) -> None:
         """Replace the content and put the cursor at its end."""
-        self.load_text(text)
+        self.load_text(typeable(text))
         self.move_cursor(self.document.end)
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Instead of the text area's own paste, which inserts the text as it came.
+        event.prevent_default()
+        if self.read_only:
+            return
+        start, end = self.selection
+        self.replace(typeable(event.text), start, end, maintain_selection_offset=False)
+        self.focus()
 
     async def _on_key(self, event: events.Key) -> None:
         # Up on the first line and Down on the last browse the sent questions, as in a shell;

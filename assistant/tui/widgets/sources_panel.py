@@ -30,7 +30,7 @@ class SourcesPanel(Vertical):
         *[Binding(str(n), f"open_number({n})", f"Open [{n}]", show=False) for n in range(2, 10)],
         Binding("left", "app.select_answer(-1)", "Prev answer", show=False),
         Binding("right", "app.select_answer(1)", "Next answer", show=False),
-        Binding("escape", "app.focus_input", "Back", show=True),
+        Binding("escape", "app.back_to_question", "Back", show=True),
     ]
 
     @dataclass
