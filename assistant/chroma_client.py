@@ -22,6 +22,10 @@ from .settings import Settings
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+HEARTBEAT_SECONDS = 10.0
+"""How long a Chroma server may take to answer its heartbeat. Chroma's own client waits
+for ever, so a server that accepts connections but never answers would hang every command."""
+
 _clients: dict[str, ClientAPI] = {}
 _lock = threading.Lock()
 # What SQLite (under Chroma) says about a file that is not a sound database.
@@ -94,6 +98,7 @@ def _open_server(settings: Settings) -> ClientAPI:
             "like http://127.0.0.1:8000"
         )
     port = url.port or (443 if url.scheme == "https" else 8000)
+    _check_answers(url, settings)
     try:
         client = chromadb.HttpClient(
             host=url.hostname,
@@ -110,6 +115,25 @@ def _open_server(settings: Settings) -> ClientAPI:
             f"--port {port}`, or unset ASSISTANT_CHROMA_URL to use the embedded store"
         ) from None
     return client
+
+
+def _check_answers(url: ParseResult, settings: Settings) -> None:
+    """Fail in one line when the server takes a connection but does not answer in time;
+    any other failure is left to Chroma's client, which says more."""
+    import httpx
+
+    heartbeat = f"{url.scheme}://{url.netloc.rpartition('@')[2]}/api/v2/heartbeat"
+    try:
+        httpx.get(heartbeat, headers=_basic_auth(url), timeout=HEARTBEAT_SECONDS)
+    except httpx.TimeoutException:
+        raise StoreError(
+            f"the Chroma server at {mask_credentials(settings.chroma_url or '')} took a "
+            f"connection but did not answer within {HEARTBEAT_SECONDS:g} s — check that a "
+            "Chroma server (not another program) listens there and is not stuck, or unset "
+            "ASSISTANT_CHROMA_URL to use the embedded store"
+        ) from None
+    except httpx.HTTPError:
+        pass
 
 
 def _basic_auth(url: ParseResult) -> dict[str, str]:
