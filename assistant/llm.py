@@ -29,8 +29,10 @@ from .errors import (
 from .redaction import mask_credentials
 from .server_replies import (
     CONTEXT_EXCEEDED,
+    EventFields,
     StreamDelta,
     WellFormedText,
+    choice_index,
     choices_of,
     error_code,
     reasoning_of,
@@ -53,6 +55,9 @@ NO_KEY_PLACEHOLDER = "no-key-needed"
 MAX_RETRY_WAIT = 60.0
 """A server asking to wait longer than this (Retry-After) is not waited for."""
 FIRST_BACKOFF = 0.5
+MAX_CHARS_PER_TOKEN = 16
+"""A reply longer than ``max_tokens`` times this is read no further: no tokenizer makes
+tokens that long on average, so the server ignored ``max_tokens`` (a runaway repetition)."""
 
 Message = dict[str, str]
 
@@ -73,14 +78,19 @@ class ChatStream:
     """Text deltas of a streamed reply. After iteration: ``finish_reason`` and ``usage``.
 
     Iterating yields the answer ``content`` only; ``deltas()`` yields ``StreamDelta``s with the
-    reasoning as well, and ``reasoning`` accumulates the reasoning text either way.
-    ``finish_reason`` is ``"length"`` when the reply was cut at ``max_tokens``.
+    reasoning as well, and ``reasoning`` accumulates the reasoning text either way; ``refusal``
+    is why the model refused, when it said so apart from the content (OpenAI's ``refusal``).
+    ``finish_reason`` is ``"length"`` when the reply was cut at ``max_tokens``, also when the
+    server ignored ``max_tokens`` and the reply ran far past it (``max_chars``).
 
+    Only the first of several alternative replies (a server answering ``n`` > 1) is read.
     Ending before the server said why it stopped raises ``StreamCutOff``. ``close()`` closes
     the HTTP response (used when the user cancels).
     """
 
-    def __init__(self, client: ChatClient, sdk_stream: Any, model: str) -> None:
+    def __init__(
+        self, client: ChatClient, sdk_stream: Any, model: str, *, max_chars: int | None = None
+    ) -> None:
         self._client = client
         self._stream = sdk_stream
         self.model = model
@@ -88,9 +98,12 @@ class ChatStream:
         self.usage: dict[str, int] = {}
         self.reasoning = ""
         """Reasoning text the server sent apart from the content, so far."""
+        self.refusal = ""
         self._cancelled = False
         self._content_text = WellFormedText()
         self._reasoning_text = WellFormedText()
+        self._choice: int | None = None
+        self._chars_left = max_chars
 
     def __iter__(self) -> Iterator[str]:
         for delta in self.deltas():
@@ -103,14 +116,10 @@ class ChatStream:
 
         try:
             for chunk in self._stream:
-                if getattr(chunk, "usage", None):
-                    self.usage = usage_counts(chunk.usage)
-                for choice in choices_of(chunk):
-                    delta = self._well_formed(stream_delta(getattr(choice, "delta", None)))
-                    if delta.content or delta.reasoning:
-                        yield delta
-                    if getattr(choice, "finish_reason", None):
-                        self.finish_reason = choice.finish_reason
+                yield from self._chunk_deltas(chunk)
+                if self._chars_left is not None and self._chars_left < 0:
+                    self.finish_reason = "length"  # what the server should have said
+                    break
         except openai.APITimeoutError:
             raise self._client.timeout_error() from None
         except openai.APIError as exc:
@@ -130,10 +139,27 @@ class ChatStream:
         if tail.content or tail.reasoning:
             yield tail
 
+    def _chunk_deltas(self, chunk: Any) -> Iterator[StreamDelta]:
+        if getattr(chunk, "usage", None):
+            self.usage = usage_counts(chunk.usage)
+        for choice in choices_of(chunk):
+            if self._choice is None:
+                self._choice = choice_index(choice)
+            if choice_index(choice) != self._choice:
+                continue  # another alternative reply: interleaved, it would garble this one
+            delta = self._well_formed(stream_delta(getattr(choice, "delta", None)))
+            if delta.content or delta.reasoning:
+                if self._chars_left is not None:
+                    self._chars_left -= len(delta.content) + len(delta.reasoning)
+                yield delta
+            if getattr(choice, "finish_reason", None):
+                self.finish_reason = choice.finish_reason
+
     def _well_formed(self, delta: StreamDelta) -> StreamDelta:
         """``delta`` as valid text (a character split across deltas joined again)."""
         reasoning = self._reasoning_text.feed(delta.reasoning)
         self.reasoning += reasoning
+        self.refusal += well_formed(delta.refusal)
         return StreamDelta(self._content_text.feed(delta.content), reasoning)
 
     def close(self) -> None:
@@ -220,7 +246,9 @@ class ChatClient:
         if "event-stream" not in raw.headers.get("content-type", "text/event-stream"):
             raw.http_response.close()
             raise self.protocol_error()
-        return ChatStream(self, self._parsed(raw), model)
+        _watch_keep_alives(raw.http_response, self.settings.timeout, self.stall_error)
+        limit = (max_tokens or self.settings.max_tokens) * MAX_CHARS_PER_TOKEN
+        return ChatStream(self, self._parsed(raw), model, max_chars=limit)
 
     def complete(
         self,
@@ -395,6 +423,13 @@ class ChatClient:
             "raise ASSISTANT_TIMEOUT or use a faster model"
         )
 
+    def stall_error(self) -> EndpointTimeout:
+        return EndpointTimeout(
+            f"the endpoint at {self.url} sent only keep-alive comments for "
+            f"{self.settings.timeout:g} s, no answer; the model behind it seems stuck — try "
+            "again later, or raise ASSISTANT_TIMEOUT"
+        )
+
     def protocol_error(self) -> EndpointProtocolError:
         return EndpointProtocolError(
             f"the endpoint at {self.url} answered, but not in the OpenAI protocol; check that "
@@ -416,6 +451,53 @@ class ChatClient:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "***") if self._key else text
+
+
+def _watch_keep_alives(response: Any, limit: float, on_stall: Callable[[], Exception]) -> None:
+    """Make ``response`` give up (``on_stall()`` raised) once nothing but comment lines came
+    for ``limit`` seconds. The read timeout cannot see that: a proxy in front of a stuck model
+    (OpenRouter, other gateways) keeps the connection alive with ``: keep-alive`` comments,
+    and the request would wait forever."""
+    # The response checks its stream's type; the SDK's HTTP library has changed (httpx,
+    # httpx2), so the watch takes the base class of the stream it wraps.
+    base = next((c for c in type(response.stream).__mro__ if c.__name__ == "SyncByteStream"), None)
+    if base is not None:
+        response.stream = _watch_class(base)(response.stream, limit, on_stall)
+
+
+@lru_cache(maxsize=4)
+def _watch_class(base: type) -> type[_KeepAliveWatch]:
+    return type("KeepAliveWatch", (_KeepAliveWatch, base), {})
+
+
+class _KeepAliveWatch:
+    """A streamed reply's bytes; ``on_stall()`` is raised once only comment lines came for
+    ``limit`` seconds (see ``_watch_keep_alives``)."""
+
+    def __init__(
+        self,
+        stream: Any,
+        limit: float,
+        on_stall: Callable[[], Exception],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._on_stall = on_stall
+        self._clock = clock
+
+    def __iter__(self) -> Iterator[bytes]:
+        fields = EventFields()
+        deadline = self._clock() + self._limit
+        for chunk in self._stream:
+            if fields.carried(chunk):
+                deadline = self._clock() + self._limit
+            elif self._clock() > deadline:
+                raise self._on_stall()
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"

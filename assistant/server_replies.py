@@ -19,6 +19,8 @@ class StreamDelta:
 
     content: str = ""
     reasoning: str = ""
+    refusal: str = ""
+    """Why the model refuses to answer, sent apart from the content (OpenAI's ``refusal``)."""
 
 
 def retry_after(headers: Any) -> float | None:
@@ -119,6 +121,27 @@ class WellFormedText:
         return well_formed(held)
 
 
+class EventFields:
+    """Reads the bytes of a server-sent event stream as they come and tells whether a chunk
+    carried any event field (``data: …``), not only comment lines (``: keep-alive``) and the
+    blank lines between events. A line may be split across chunks."""
+
+    def __init__(self) -> None:
+        self._line: str | None = None
+        """``"comment"`` or ``"field"`` for the line being read; None at a line's start."""
+
+    def carried(self, chunk: bytes) -> bool:
+        """True when ``chunk`` holds some of an event field."""
+        carried = False
+        for index, piece in enumerate(chunk.replace(b"\r", b"\n").split(b"\n")):
+            if index:
+                self._line = None  # a line ended before this piece
+            if piece and self._line is None:
+                self._line = "comment" if piece.startswith(b":") else "field"
+            carried = carried or (bool(piece) and self._line == "field")
+        return carried
+
+
 def well_formed(text: str) -> str:
     """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
@@ -130,13 +153,23 @@ def choices_of(reply: Any) -> list[Any]:
     return choices if isinstance(choices, list) else []
 
 
+def choice_index(choice: Any) -> int:
+    """Which of several alternative replies (``n`` > 1) a choice belongs to; 0 when unsaid."""
+    index = getattr(choice, "index", None)
+    return index if isinstance(index, int) and not isinstance(index, bool) else 0
+
+
 def stream_delta(delta: Any) -> StreamDelta:
     """The content and reasoning of one streamed delta (empty when it holds neither)."""
     if delta is None:
         return StreamDelta()
     content = getattr(delta, "content", None)
-    content = content if isinstance(content, str) else ""
-    return StreamDelta(content, reasoning_of(delta))
+    refusal = getattr(delta, "refusal", None)
+    return StreamDelta(
+        content if isinstance(content, str) else "",
+        reasoning_of(delta),
+        refusal if isinstance(refusal, str) else "",
+    )
 
 
 def reasoning_of(message: Any) -> str:

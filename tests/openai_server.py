@@ -52,6 +52,9 @@ class Reply:
     """Sent verbatim (status 200, ``content_type``) instead of a reply in the protocol: a
     proxy's HTML page, broken JSON, garbled events."""
     content_type: str = "application/json"
+    keep_alive: float = 0.0
+    """Seconds of ``: keep-alive`` comment lines (one every 0.05 s) before the first delta,
+    as a proxy sends while the model behind it has not started."""
 
 
 @dataclass
@@ -278,6 +281,10 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
+            waited_until = time.perf_counter() + reply.keep_alive
+            while time.perf_counter() < waited_until and not server._stopping.is_set():
+                self._write_chunk(b": keep-alive\n\n")
+                server._sleep(0.05)
             for thought in reply.reasoning_chunks or ():
                 self._event(_chunk(model, {reply.reasoning_field: thought}, None))
             for index, piece in enumerate(chunks):
