@@ -365,23 +365,41 @@ class ChatClient:
                 f"the endpoint at {self.url} rejected the API key (HTTP {status}); "
                 "check ASSISTANT_API_KEY (or OPENAI_API_KEY)"
             )
+        if exc.response.history:
+            return self._redirected_error(status, exc)
         if status == 404:
-            if missing_version_path(self.url):
-                return ModelNotFound(
-                    f"the endpoint at {self.url} answered HTTP 404 (no such path); "
-                    f"did you mean {self.url.rstrip('/')}/v1? (set ASSISTANT_BASE_URL)"
-                )
-            what = f"no model {model!r}" if model else "no models list"
-            return ModelNotFound(
-                f"the endpoint at {self.url} has {what} (HTTP 404); run `assistant doctor` to list "
-                "its models and set ASSISTANT_MODEL or --model (and check the URL ends in /v1)"
-            )
+            return self._not_found_error(model, exc)
         detail = self._scrub(server_message(exc))
         if status in (400, 413) and CONTEXT_EXCEEDED.search(detail + " " + error_code(exc)):
             return self._context_exceeded_error(status, server_context_size(exc, detail))
         return EndpointError(
             f"the endpoint at {self.url} refused the request (HTTP {status})"
             + (f": {detail}" if detail else "")
+        )
+
+    def _not_found_error(self, model: str | None, exc: openai.APIStatusError) -> EndpointError:
+        suggestion = suggested_base_url(self.url)
+        # A 404 that names no model is for the path: the base URL is not the OpenAI API's.
+        if suggestion and "model" not in server_message(exc).lower():
+            return ModelNotFound(
+                f"the endpoint at {self.url} answered HTTP 404 (no such path); "
+                f"did you mean {suggestion}? (set ASSISTANT_BASE_URL)"
+            )
+        what = f"no model {model!r}" if model else "no models list"
+        return ModelNotFound(
+            f"the endpoint at {self.url} has {what} (HTTP 404); run `assistant doctor` to list "
+            "its models and set ASSISTANT_MODEL or --model (and check the URL ends in /v1)"
+        )
+
+    def _redirected_error(self, status: int, exc: openai.APIStatusError) -> EndpointError:
+        """A request the server redirected, then refused: a redirected POST can arrive as a
+        GET (301/302), so what failed is the address, not the request."""
+        moved = exc.response.history[0]
+        target = mask_credentials(str(exc.response.request.url))
+        base = suggested_base_url(target) or target
+        return EndpointError(
+            f"the endpoint at {self.url} redirects (HTTP {moved.status_code}) to {base}, which "
+            f"answered HTTP {status}; set ASSISTANT_BASE_URL to the address it moved to"
         )
 
     def _context_exceeded_error(self, status: int, server_size: int | None) -> EndpointError:
@@ -519,10 +537,23 @@ def default_chat_model(models: Sequence[str], url: str) -> str | None:
     return next((m for m in models if not _NOT_CHAT.search(m)), None)
 
 
-def missing_version_path(url: str) -> bool:
-    """True when the base URL has no path at all (``http://host:11434``): servers mount the
-    OpenAI protocol under ``/v1``, so a 404 there most likely means ``/v1`` is missing."""
-    return urlsplit(url).path.strip("/") == ""
+_ENDPOINT_PATH = re.compile(r"/(?:chat/completions|completions|models|embeddings)$")
+_VERSION = re.compile(r"/v\d+")
+
+
+def suggested_base_url(url: str) -> str | None:
+    """The base URL that a 404 (or a redirect to ``url``) most likely meant, or None when
+    ``url`` already ends as a base URL does: an endpoint's full path pasted as the base URL
+    loses it (``…/v1/chat/completions``), Ollama's own API (``…/api``) becomes its OpenAI
+    one, and a URL naming no API version gets ``/v1``."""
+    parts = urlsplit(url)
+    path = _ENDPOINT_PATH.sub("", parts.path.rstrip("/"))
+    if path.endswith("/api"):
+        path = path[: -len("/api")]
+    if not _VERSION.search(path):
+        path += "/v1"
+    suggestion = f"{parts.scheme}://{parts.netloc}{path}"
+    return None if suggestion == url.rstrip("/") else suggestion
 
 
 @lru_cache(maxsize=8)

@@ -102,6 +102,9 @@ class OpenAIServer:
         self.path_prefix: str | None = None
         """When set, requests whose path does not start with it get a 404 (like a real
         server reached without its ``/v1``)."""
+        self.moved: tuple[str, str] | None = None
+        """``(old, new)``: requests whose path starts with ``old`` get a 301 to the same path
+        under ``new`` (a server that moved, or http redirected to https)."""
         self.disconnects = 0
         """Streams the client closed before the server finished sending (cancellations)."""
         self._lock = threading.Lock()
@@ -217,6 +220,10 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             )
 
         def _routed(self) -> bool:
+            if server.moved and self.path.startswith(server.moved[0]):
+                where = server.moved[1] + self.path[len(server.moved[0]) :]
+                self._send(301, b"", "text/plain", {"Location": where})
+                return False
             if server.path_prefix is None or self.path.startswith(server.path_prefix):
                 return True
             self._json(404, {"error": {"message": f"no route {self.path}"}})
