@@ -29,7 +29,6 @@ from .errors import (
 from .redaction import mask_credentials
 from .server_replies import (
     CONTEXT_EXCEEDED,
-    EventFields,
     StreamDelta,
     WellFormedText,
     choice_index,
@@ -42,6 +41,7 @@ from .server_replies import (
     server_message,
     stream_delta,
     usage_counts,
+    watch_keep_alives,
     well_formed,
 )
 
@@ -246,7 +246,7 @@ class ChatClient:
         if "event-stream" not in raw.headers.get("content-type", "text/event-stream"):
             raw.http_response.close()
             raise self.protocol_error()
-        _watch_keep_alives(raw.http_response, self.settings.timeout, self.stall_error)
+        watch_keep_alives(raw.http_response, self.settings.timeout, self.stall_error)
         limit = (max_tokens or self.settings.max_tokens) * MAX_CHARS_PER_TOKEN
         return ChatStream(self, self._parsed(raw), model, max_chars=limit)
 
@@ -469,53 +469,6 @@ class ChatClient:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "***") if self._key else text
-
-
-def _watch_keep_alives(response: Any, limit: float, on_stall: Callable[[], Exception]) -> None:
-    """Make ``response`` give up (``on_stall()`` raised) once nothing but comment lines came
-    for ``limit`` seconds. The read timeout cannot see that: a proxy in front of a stuck model
-    (OpenRouter, other gateways) keeps the connection alive with ``: keep-alive`` comments,
-    and the request would wait forever."""
-    # The response checks its stream's type; the SDK's HTTP library has changed (httpx,
-    # httpx2), so the watch takes the base class of the stream it wraps.
-    base = next((c for c in type(response.stream).__mro__ if c.__name__ == "SyncByteStream"), None)
-    if base is not None:
-        response.stream = _watch_class(base)(response.stream, limit, on_stall)
-
-
-@lru_cache(maxsize=4)
-def _watch_class(base: type) -> type[_KeepAliveWatch]:
-    return type("KeepAliveWatch", (_KeepAliveWatch, base), {})
-
-
-class _KeepAliveWatch:
-    """A streamed reply's bytes; ``on_stall()`` is raised once only comment lines came for
-    ``limit`` seconds (see ``_watch_keep_alives``)."""
-
-    def __init__(
-        self,
-        stream: Any,
-        limit: float,
-        on_stall: Callable[[], Exception],
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._stream = stream
-        self._limit = limit
-        self._on_stall = on_stall
-        self._clock = clock
-
-    def __iter__(self) -> Iterator[bytes]:
-        fields = EventFields()
-        deadline = self._clock() + self._limit
-        for chunk in self._stream:
-            if fields.carried(chunk):
-                deadline = self._clock() + self._limit
-            elif self._clock() > deadline:
-                raise self._on_stall()
-            yield chunk
-
-    def close(self) -> None:
-        self._stream.close()
 
 
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"

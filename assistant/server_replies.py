@@ -1,5 +1,5 @@
 """What OpenAI-compatible servers send, read without trusting its shape: error bodies and
-retry hints, deltas, reasoning, usage. Servers differ (OpenAI, vLLM, llama.cpp, Ollama,
+retry hints, deltas, reasoning, usage, keep-alive comments. Servers differ (OpenAI, vLLM, llama.cpp, Ollama,
 LM Studio, proxies in front of them), so every field is checked before it is used.
 """
 
@@ -8,7 +8,9 @@ from __future__ import annotations
 import email.utils
 import re
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 
@@ -140,6 +142,53 @@ class EventFields:
                 self._line = "comment" if piece.startswith(b":") else "field"
             carried = carried or (bool(piece) and self._line == "field")
         return carried
+
+
+def watch_keep_alives(response: Any, limit: float, on_stall: Callable[[], Exception]) -> None:
+    """Make ``response`` give up (``on_stall()`` raised) once nothing but comment lines came
+    for ``limit`` seconds. The read timeout cannot see that: a proxy in front of a stuck model
+    (OpenRouter, other gateways) keeps the connection alive with ``: keep-alive`` comments,
+    and the request would wait forever."""
+    # The response checks its stream's type; the SDK's HTTP library has changed (httpx,
+    # httpx2), so the watch takes the base class of the stream it wraps.
+    base = next((c for c in type(response.stream).__mro__ if c.__name__ == "SyncByteStream"), None)
+    if base is not None:
+        response.stream = _watch_class(base)(response.stream, limit, on_stall)
+
+
+@lru_cache(maxsize=4)
+def _watch_class(base: type) -> type[_KeepAliveWatch]:
+    return type("KeepAliveWatch", (_KeepAliveWatch, base), {})
+
+
+class _KeepAliveWatch:
+    """A streamed reply's bytes; ``on_stall()`` is raised once only comment lines came for
+    ``limit`` seconds (see ``watch_keep_alives``)."""
+
+    def __init__(
+        self,
+        stream: Any,
+        limit: float,
+        on_stall: Callable[[], Exception],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._on_stall = on_stall
+        self._clock = clock
+
+    def __iter__(self) -> Iterator[bytes]:
+        fields = EventFields()
+        deadline = self._clock() + self._limit
+        for chunk in self._stream:
+            if fields.carried(chunk):
+                deadline = self._clock() + self._limit
+            elif self._clock() > deadline:
+                raise self._on_stall()
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 def well_formed(text: str) -> str:
