@@ -1,6 +1,7 @@
 """What OpenAI-compatible servers send, read without trusting its shape: error bodies and
-retry hints, deltas, reasoning, usage, keep-alive comments. Servers differ (OpenAI, vLLM, llama.cpp, Ollama,
-LM Studio, proxies in front of them), so every field is checked before it is used.
+retry hints, deltas, reasoning, usage, keep-alive comments. Servers differ (OpenAI, vLLM,
+llama.cpp, Ollama, LM Studio, proxies in front of them), so every field is checked before it
+is used.
 """
 
 from __future__ import annotations
