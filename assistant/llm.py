@@ -41,7 +41,7 @@ from .server_replies import (
     server_message,
     stream_delta,
     usage_counts,
-    watch_keep_alives,
+    watch_stream,
     well_formed,
 )
 
@@ -246,7 +246,7 @@ class ChatClient:
         if "event-stream" not in raw.headers.get("content-type", "text/event-stream"):
             raw.http_response.close()
             raise self.protocol_error()
-        watch_keep_alives(raw.http_response, self.settings.timeout, self.stall_error)
+        watch_stream(raw.http_response, self.settings.timeout, self.stall_error)
         limit = (max_tokens or self.settings.max_tokens) * MAX_CHARS_PER_TOKEN
         return ChatStream(self, self._parsed(raw), model, max_chars=limit)
 

@@ -1,11 +1,12 @@
 """What OpenAI-compatible servers send, read without trusting its shape: error bodies and
-retry hints, deltas, reasoning, usage, keep-alive comments. Servers differ (OpenAI, vLLM,
-llama.cpp, Ollama, LM Studio, proxies in front of them), so every field is checked before it
-is used.
+retry hints, deltas, reasoning, usage, keep-alive comments, broken UTF-8. Servers differ
+(OpenAI, vLLM, llama.cpp, Ollama, LM Studio, proxies in front of them), so every field is
+checked before it is used.
 """
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import re
 import time
@@ -145,48 +146,61 @@ class EventFields:
         return carried
 
 
-def watch_keep_alives(response: Any, limit: float, on_stall: Callable[[], Exception]) -> None:
-    """Make ``response`` give up (``on_stall()`` raised) once nothing but comment lines came
-    for ``limit`` seconds. The read timeout cannot see that: a proxy in front of a stuck model
-    (OpenRouter, other gateways) keeps the connection alive with ``: keep-alive`` comments,
-    and the request would wait forever."""
+def watch_stream(response: Any, limit: float, on_stall: Callable[[], Exception]) -> None:
+    """Make a streamed ``response`` read defensively at the byte level:
+
+    - it gives up (``on_stall()`` raised) once nothing but comment lines came for ``limit``
+      seconds. The read timeout cannot see that: a proxy in front of a stuck model
+      (OpenRouter, other gateways) keeps the connection alive with ``: keep-alive`` comments,
+      and the request would wait forever;
+    - bytes that are not UTF-8 (a server cutting a character's bytes apart between tokens)
+      become U+FFFD instead of failing the whole answer as "not the protocol".
+    """
     # The response checks its stream's type; the SDK's HTTP library has changed (httpx,
     # httpx2), so the watch takes the base class of the stream it wraps.
     base = next((c for c in type(response.stream).__mro__ if c.__name__ == "SyncByteStream"), None)
     if base is not None:
-        response.stream = _watch_class(base)(response.stream, limit, on_stall)
+        # Compressed bytes are no text to repair (and rarely carry comments in the clear).
+        plain = not response.headers.get("content-encoding")
+        response.stream = _watch_class(base)(response.stream, limit, on_stall, repair=plain)
 
 
 @lru_cache(maxsize=4)
-def _watch_class(base: type) -> type[_KeepAliveWatch]:
-    return type("KeepAliveWatch", (_KeepAliveWatch, base), {})
+def _watch_class(base: type) -> type[_WatchedStream]:
+    return type("WatchedStream", (_WatchedStream, base), {})
 
 
-class _KeepAliveWatch:
-    """A streamed reply's bytes; ``on_stall()`` is raised once only comment lines came for
-    ``limit`` seconds (see ``watch_keep_alives``)."""
+class _WatchedStream:
+    """A streamed reply's bytes, read as ``watch_stream`` says."""
 
     def __init__(
         self,
         stream: Any,
         limit: float,
         on_stall: Callable[[], Exception],
+        *,
+        repair: bool,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stream = stream
         self._limit = limit
         self._on_stall = on_stall
+        self._repair = repair
         self._clock = clock
 
     def __iter__(self) -> Iterator[bytes]:
         fields = EventFields()
+        text = codecs.getincrementaldecoder("utf-8")("replace")
         deadline = self._clock() + self._limit
         for chunk in self._stream:
             if fields.carried(chunk):
                 deadline = self._clock() + self._limit
             elif self._clock() > deadline:
                 raise self._on_stall()
-            yield chunk
+            # The decoder holds a character split across chunks until its last byte.
+            yield text.decode(chunk).encode() if self._repair else chunk
+        if self._repair:
+            yield text.decode(b"", final=True).encode()
 
     def close(self) -> None:
         self._stream.close()

@@ -48,7 +48,7 @@ class Reply:
     token limit is ``finish_reason="length"``."""
     reasoning_field: str = "reasoning_content"
     """``reasoning_content`` (vLLM, DeepSeek, llama.cpp) or ``reasoning`` (Ollama, OpenRouter)."""
-    raw: str | None = None
+    raw: str | bytes | None = None
     """Sent verbatim (status 200, ``content_type``) instead of a reply in the protocol: a
     proxy's HTML page, broken JSON, garbled events."""
     content_type: str = "application/json"
@@ -194,7 +194,8 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self._error(reply)
                 return
             if reply.raw is not None:
-                self._send(200, reply.raw.encode(), reply.content_type)
+                raw_body = reply.raw if isinstance(reply.raw, bytes) else reply.raw.encode()
+                self._send(200, raw_body, reply.content_type)
                 return
             model = body.get("model", "test-model") if isinstance(body, dict) else "test-model"
             streaming = isinstance(body, dict) and bool(body.get("stream"))

@@ -164,6 +164,17 @@ def test_a_server_ignoring_max_tokens_is_cut_off_as_at_the_limit(openai_server, 
     assert 20 * MAX_CHARS_PER_TOKEN <= len(text) <= 20 * MAX_CHARS_PER_TOKEN + len(piece)
 
 
+def test_bytes_that_are_not_utf8_become_a_replacement_not_a_failed_answer(llm, openai_server):
+    delta = b'{"content": "DAE-Talker uses latents \xff [1]."}'  # one byte that is no UTF-8
+    raw = (
+        b'data: {"choices": [{"index": 0, "delta": ' + delta + b', "finish_reason": null}]}\n\n'
+        b'data: {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}\n\n'
+    )
+    openai_server.enqueue(Reply(raw=raw, content_type="text/event-stream"))
+    answer = llm.answer(QUESTION)
+    assert answer.text == "DAE-Talker uses latents \ufffd [1]." and answer.answered
+
+
 def test_event_fields_are_told_from_comments_split_anywhere():
     fields = EventFields()
     assert not fields.carried(b": keep-")
