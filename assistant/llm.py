@@ -347,6 +347,8 @@ class ChatClient:
                 return _Retry(0.0, counted=False), None
             if status != 429 and status < 500:
                 return self._status_error(status, model, exc), None
+            if status == 429 and error_code(exc) == "insufficient_quota":
+                return self._out_of_quota_error(exc), None  # waiting will not help
             wait = retry_after(exc.response.headers)
             if attempt >= self.settings.max_retries or (wait is not None and wait > MAX_RETRY_WAIT):
                 return self._gave_up_error(status, attempt, wait), None
@@ -419,6 +421,14 @@ class ChatClient:
             f"{self.url} (HTTP {status}); lower ASSISTANT_CONTEXT_WINDOW (now {configured}) to "
             "the model's context size or less (its tokenizer may count more tokens than ours), "
             "or lower ASSISTANT_MAX_TOKENS or --k"
+        )
+
+    def _out_of_quota_error(self, exc: openai.APIStatusError) -> RateLimited:
+        detail = self._scrub(server_message(exc))
+        return RateLimited(
+            f"the endpoint at {self.url} refused the request: the account is out of quota "
+            f"(HTTP 429{': ' + detail if detail else ''}); check its plan and billing, or use "
+            "another key (ASSISTANT_API_KEY)"
         )
 
     def _gave_up_error(self, status: int, retries: int, wait: float | None) -> EndpointError:
