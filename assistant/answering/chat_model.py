@@ -64,6 +64,8 @@ MODEL_TOOL_CALL = (
 MODEL_EMPTY = "The model sent an empty reply; ask again, or use another model."
 """The answer when the model finished without writing anything: an empty reply says nothing
 about the papers, so it is not told as a decline."""
+_CUT_SHORT = ("length", "content_filter")
+"""Finish reasons of a reply that stopped before the model was done (token limit, filter)."""
 _REFUSAL_SHOWN = 300
 """At most this much of a model's refusal is quoted."""
 
@@ -126,8 +128,8 @@ class ChatModelAnswerer:
             ),
             temperature=0.0,
         )
-        if reply.finish_reason == "length":
-            # Cut at the token limit: half a question, or a reasoning model's first thoughts.
+        if reply.finish_reason in _CUT_SHORT:
+            # Half a question, or a reasoning model's first thoughts.
             return question
         rewrite, _ = split_reasoning(reply.text)  # a reasoning model may think aloud here too
         lines = [line.strip().strip('"') for line in rewrite.strip().splitlines()]
