@@ -81,7 +81,8 @@ class ChatStream:
     reasoning as well, and ``reasoning`` accumulates the reasoning text either way; ``refusal``
     is why the model refused, when it said so apart from the content (OpenAI's ``refusal``).
     ``finish_reason`` is ``"length"`` when the reply was cut at ``max_tokens``, also when the
-    server ignored ``max_tokens`` and the reply ran far past it (``max_chars``).
+    server ignored ``max_tokens`` and the content ran far past it (``max_chars``; reasoning
+    sent apart is not counted: some servers, DeepSeek's, leave it out of ``max_tokens``).
 
     Only the first of several alternative replies (a server answering ``n`` > 1) is read.
     Ending before the server said why it stopped raises ``StreamCutOff``. ``close()`` closes
@@ -150,7 +151,7 @@ class ChatStream:
             delta = self._well_formed(stream_delta(getattr(choice, "delta", None)))
             if delta.content or delta.reasoning:
                 if self._chars_left is not None:
-                    self._chars_left -= len(delta.content) + len(delta.reasoning)
+                    self._chars_left -= len(delta.content)
                 yield delta
             if getattr(choice, "finish_reason", None):
                 self.finish_reason = choice.finish_reason

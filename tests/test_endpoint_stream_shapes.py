@@ -164,6 +164,15 @@ def test_a_server_ignoring_max_tokens_is_cut_off_as_at_the_limit(openai_server, 
     assert 20 * MAX_CHARS_PER_TOKEN <= len(text) <= 20 * MAX_CHARS_PER_TOKEN + len(piece)
 
 
+def test_long_reasoning_sent_apart_is_not_cut_as_a_runaway(openai_server, tmp_path):
+    # DeepSeek's reasoner leaves its thinking out of max_tokens.
+    thoughts = ["Weighing the sources again. "] * 200
+    openai_server.enqueue(Reply(text="Short [1].", reasoning_chunks=thoughts))
+    stream = make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m", max_tokens=20)
+    assert "".join(stream) == "Short [1]." and stream.finish_reason == "stop"
+    assert len(stream.reasoning) > 20 * MAX_CHARS_PER_TOKEN
+
+
 def test_bytes_that_are_not_utf8_become_a_replacement_not_a_failed_answer(llm, openai_server):
     delta = b'{"content": "DAE-Talker uses latents \xff [1]."}'  # one byte that is no UTF-8
     raw = (
