@@ -7,6 +7,7 @@ server, and anything taken from a server reply is scrubbed of the key.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -29,10 +30,13 @@ from .errors import (
 from .redaction import mask_credentials
 from .server_replies import (
     CONTEXT_EXCEEDED,
+    ReplayedChunks,
     StreamDelta,
     WellFormedText,
+    body_message,
     choice_index,
     choices_of,
+    completion_chunks,
     error_code,
     reasoning_of,
     refused_parameter,
@@ -243,13 +247,32 @@ class ChatClient:
             ),
             model=model,
         )
+        limit = (max_tokens or self.settings.max_tokens) * MAX_CHARS_PER_TOKEN
         # A page or JSON body instead of server-sent events would read as an empty stream.
         if "event-stream" not in raw.headers.get("content-type", "text/event-stream"):
-            raw.http_response.close()
-            raise self.protocol_error()
+            return ChatStream(self, self._whole_reply(raw.http_response), model, max_chars=limit)
         watch_stream(raw.http_response, self.settings.timeout, self.stall_error)
-        limit = (max_tokens or self.settings.max_tokens) * MAX_CHARS_PER_TOKEN
         return ChatStream(self, self._parsed(raw), model, max_chars=limit)
+
+    def _whole_reply(self, response: Any) -> ReplayedChunks:
+        """What a server sent in one piece to a streaming request: a whole completion (it
+        ignored ``stream``) is read as its chunks; a JSON error is told in the server's
+        words; anything else (a web page) is not the protocol."""
+        try:
+            body = json.loads(response.read())
+        except ValueError:
+            raise self.protocol_error() from None
+        except Exception:  # the body broke off (the HTTP library's own error types)
+            raise self.cut_off_error() from None
+        finally:
+            response.close()
+        chunks = completion_chunks(body)
+        if chunks is not None:
+            return chunks
+        detail = self._scrub(body_message(body))
+        if isinstance(body, dict) and "error" in body and detail:
+            raise EndpointError(f"the endpoint at {self.url} answered with an error: {detail}")
+        raise self.protocol_error()
 
     def complete(
         self,

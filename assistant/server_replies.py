@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 
@@ -209,6 +210,46 @@ class _WatchedStream:
 def well_formed(text: str) -> str:
     """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+class ReplayedChunks(list[Any]):
+    """Chunks read from a whole reply, iterated as a stream of them is (``close()`` too)."""
+
+    def close(self) -> None:
+        """Nothing to release: the reply was read whole."""
+
+
+def completion_chunks(body: Any) -> ReplayedChunks | None:
+    """A whole chat completion (JSON) as the chunks a stream of it would be, for a server that
+    answers a streaming request in one piece; None when ``body`` is no completion."""
+    choices = body.get("choices") if isinstance(body, dict) else None
+    if not isinstance(choices, list) or not choices:
+        return None
+    chunks = ReplayedChunks()
+    for choice in choices:
+        if not isinstance(choice, dict):
+            continue
+        message = choice.get("message")
+        fields = message if isinstance(message, dict) else {}
+        delta = SimpleNamespace(**{k: v for k, v in fields.items() if str(k).isidentifier()})
+        index = choice.get("index", 0)
+        finish = choice.get("finish_reason") or "stop"  # a whole reply is finished
+        chunks.append(SimpleNamespace(usage=None, choices=[_choice(index, delta, finish)]))
+    usage = body.get("usage")
+    if chunks and isinstance(usage, dict):
+        chunks[-1].usage = SimpleNamespace(
+            **{k: v for k, v in usage.items() if str(k).isidentifier()}
+        )
+    return chunks
+
+
+def _choice(index: Any, delta: SimpleNamespace, finish_reason: Any) -> SimpleNamespace:
+    return SimpleNamespace(index=index, delta=delta, finish_reason=finish_reason)
+
+
+def body_message(body: Any) -> str:
+    """The error message of a JSON body, as ``server_message`` reads an error's."""
+    return server_message(SimpleNamespace(body=body))
 
 
 def choices_of(reply: Any) -> list[Any]:
