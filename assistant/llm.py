@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .chat_stream import ChatStream
 from .errors import (
     AuthenticationFailed,
     EndpointError,
@@ -31,11 +32,7 @@ from .redaction import mask_credentials
 from .server_replies import (
     CONTEXT_EXCEEDED,
     ReplayedChunks,
-    StreamDelta,
-    WellFormedText,
     body_message,
-    choice_index,
-    choices_of,
     completion_chunks,
     error_code,
     reasoning_of,
@@ -43,7 +40,6 @@ from .server_replies import (
     retry_after,
     server_context_size,
     server_message,
-    stream_delta,
     usage_counts,
     watch_stream,
     well_formed,
@@ -76,101 +72,6 @@ class ChatReply:
     usage: dict[str, int] = field(default_factory=dict)
     reasoning: str = ""
     """Reasoning the server sent apart from the content (``reasoning_content``/``reasoning``)."""
-
-
-class ChatStream:
-    """Text deltas of a streamed reply. After iteration: ``finish_reason`` and ``usage``.
-
-    Iterating yields the answer ``content`` only; ``deltas()`` yields ``StreamDelta``s with the
-    reasoning as well, and ``reasoning`` accumulates the reasoning text either way; ``refusal``
-    is why the model refused, when it said so apart from the content (OpenAI's ``refusal``).
-    ``finish_reason`` is ``"length"`` when the reply was cut at ``max_tokens``, also when the
-    server ignored ``max_tokens`` and the content ran far past it (``max_chars``; reasoning
-    sent apart is not counted: some servers, DeepSeek's, leave it out of ``max_tokens``).
-
-    Only the first of several alternative replies (a server answering ``n`` > 1) is read.
-    Ending before the server said why it stopped raises ``StreamCutOff``. ``close()`` closes
-    the HTTP response (used when the user cancels).
-    """
-
-    def __init__(
-        self, client: ChatClient, sdk_stream: Any, model: str, *, max_chars: int | None = None
-    ) -> None:
-        self._client = client
-        self._stream = sdk_stream
-        self.model = model
-        self.finish_reason: str | None = None
-        self.usage: dict[str, int] = {}
-        self.reasoning = ""
-        """Reasoning text the server sent apart from the content, so far."""
-        self.refusal = ""
-        self._cancelled = False
-        self._content_text = WellFormedText()
-        self._reasoning_text = WellFormedText()
-        self._choice: int | None = None
-        self._chars_left = max_chars
-
-    def __iter__(self) -> Iterator[str]:
-        for delta in self.deltas():
-            if delta.content:
-                yield delta.content
-
-    def deltas(self) -> Iterator[StreamDelta]:
-        """The reply as ``StreamDelta``s (content and reasoning kept apart)."""
-        import openai
-
-        try:
-            for chunk in self._stream:
-                yield from self._chunk_deltas(chunk)
-                if self._chars_left is not None and self._chars_left < 0:
-                    self.finish_reason = "length"  # what the server should have said
-                    break
-        except openai.APITimeoutError:
-            raise self._client.timeout_error() from None
-        except openai.APIError as exc:
-            if self._cancelled:
-                return
-            if type(exc) is openai.APIError:  # an error event the server sent in the stream
-                raise self._client.reported_error(exc) from None
-            raise self._client.cut_off_error() from None
-        except ValueError:  # an event whose data is not JSON
-            raise self._client.protocol_error() from None
-        finally:
-            self._stream.close()
-        if self.finish_reason is None and not self._cancelled:
-            raise self._client.cut_off_error()
-        tail = StreamDelta(self._content_text.finish(), self._reasoning_text.finish())
-        self.reasoning += tail.reasoning
-        if tail.content or tail.reasoning:
-            yield tail
-
-    def _chunk_deltas(self, chunk: Any) -> Iterator[StreamDelta]:
-        if getattr(chunk, "usage", None):
-            self.usage = usage_counts(chunk.usage)
-        for choice in choices_of(chunk):
-            if self._choice is None:
-                self._choice = choice_index(choice)
-            if choice_index(choice) != self._choice:
-                continue  # another alternative reply: interleaved, it would garble this one
-            delta = self._well_formed(stream_delta(getattr(choice, "delta", None)))
-            if delta.content or delta.reasoning:
-                if self._chars_left is not None:
-                    self._chars_left -= len(delta.content)
-                yield delta
-            if getattr(choice, "finish_reason", None):
-                self.finish_reason = choice.finish_reason
-
-    def _well_formed(self, delta: StreamDelta) -> StreamDelta:
-        """``delta`` as valid text (a character split across deltas joined again)."""
-        reasoning = self._reasoning_text.feed(delta.reasoning)
-        self.reasoning += reasoning
-        self.refusal += well_formed(delta.refusal)
-        return StreamDelta(self._content_text.feed(delta.content), reasoning)
-
-    def close(self) -> None:
-        """Stop reading and release the connection (the user cancelled)."""
-        self._cancelled = True
-        self._stream.close()
 
 
 @dataclass(frozen=True)

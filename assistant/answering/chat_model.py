@@ -34,7 +34,9 @@ from .reasoning import ReasoningSplitter, split_reasoning
 from .refusals import is_refusal
 
 if TYPE_CHECKING:
-    from ..llm import ChatClient, ChatStream, StreamDelta
+    from ..chat_stream import ChatStream
+    from ..llm import ChatClient
+    from ..server_replies import StreamDelta
     from ..settings import Settings
 
 MODEL_DECLINED = "The collection does not answer this: the papers found do not contain the answer."
