@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -259,11 +260,8 @@ class ChatClient:
             return None, request()
         except openai.APITimeoutError:
             return self.timeout_error(), None
-        except openai.APIConnectionError:
-            return EndpointUnreachable(
-                f"no model endpoint answered at {self.url} — is the server running? "
-                "(check ASSISTANT_BASE_URL, or unset it for offline extractive answers)"
-            ), None
+        except openai.APIConnectionError as exc:
+            return self._unreachable_error(exc), None
         except openai.APIStatusError as exc:
             status = exc.status_code
             refused = refused_parameter(exc) if status == 400 else None
@@ -278,6 +276,27 @@ class ChatClient:
             if attempt >= self.settings.max_retries or (wait is not None and wait > MAX_RETRY_WAIT):
                 return self._gave_up_error(status, attempt, wait), None
             return _Retry(wait if wait is not None else FIRST_BACKOFF * 2**attempt), None
+
+    def _unreachable_error(self, exc: BaseException) -> EndpointUnreachable:
+        failure = tls_failure(exc)
+        if isinstance(failure, ssl.SSLCertVerificationError):
+            why = getattr(failure, "verify_message", None) or "certificate verify failed"
+            return EndpointUnreachable(
+                f"the endpoint at {self.url} has a certificate that could not be verified "
+                f"({why}); give it one your system trusts, or use http:// for a server on "
+                "your own machine"
+            )
+        if failure is not None:
+            plain = f"; did you mean http://{self.url.removeprefix('https://')}?"
+            return EndpointUnreachable(
+                f"the endpoint at {self.url} did not complete a TLS handshake "
+                f"({failure.reason or 'TLS error'})"
+                + (plain if self.url.startswith("https://") else "")
+            )
+        return EndpointUnreachable(
+            f"no model endpoint answered at {self.url} — is the server running? "
+            "(check ASSISTANT_BASE_URL, or unset it for offline extractive answers)"
+        )
 
     def _status_error(
         self, status: int, model: str | None, exc: openai.APIStatusError
@@ -442,6 +461,23 @@ def suggested_base_url(url: str) -> str | None:
         path += "/v1"
     suggestion = f"{parts.scheme}://{parts.netloc}{path}"
     return None if suggestion == url.rstrip("/") else suggestion
+
+
+def tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind a connection error, if that is what it was."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return current
+        seen.add(id(current))
+        nested = current.args[0] if current.args else None
+        current = (
+            current.__cause__
+            or current.__context__
+            or (nested if isinstance(nested, BaseException) else None)
+        )
+    return None
 
 
 @lru_cache(maxsize=8)

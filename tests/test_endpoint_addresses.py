@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openai_server import OpenAIServer
 
-from assistant.errors import EndpointError, ModelNotFound
+from assistant.errors import EndpointError, EndpointUnreachable, ModelNotFound
 from assistant.llm import ChatClient, suggested_base_url
 from assistant.settings import Settings
 
@@ -70,3 +75,43 @@ def test_a_redirect_that_ends_in_a_refusal_names_where_it_moved(openai_server, t
 )
 def test_suggested_base_url(url, meant):
     assert suggested_base_url(url) == meant
+
+
+def test_https_to_a_plain_http_server_suggests_http(openai_server, tmp_path):
+    https = openai_server.url.replace("http://", "https://")
+    with pytest.raises(EndpointUnreachable) as caught:
+        make_client(https, tmp_path).stream_chat(MESSAGES, model="m")
+    message = str(caught.value)
+    assert message.startswith(f"the endpoint at {https} did not complete a TLS handshake (")
+    assert message.endswith(f"; did you mean {openai_server.url}?")
+
+
+@pytest.fixture
+def self_signed_server(tmp_path: Path) -> Iterator[OpenAIServer]:
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server = OpenAIServer()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server._httpd.socket = context.wrap_socket(server._httpd.socket, server_side=True)
+    yield server.start()
+    server.stop()
+
+
+def test_a_certificate_that_cannot_be_verified_is_said_so(self_signed_server, tmp_path):
+    https = self_signed_server.url.replace("http://", "https://")
+    with pytest.raises(EndpointUnreachable) as caught:
+        make_client(https, tmp_path).stream_chat(MESSAGES, model="m")
+    assert str(caught.value).startswith(
+        f"the endpoint at {https} has a certificate that could not be verified ("
+    )
+    assert "is the server running" not in str(caught.value)
