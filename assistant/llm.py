@@ -32,6 +32,7 @@ from .errors import (
 from .redaction import mask_credentials
 from .server_replies import (
     CONTEXT_EXCEEDED,
+    UNKNOWN_MODEL,
     ReplayedChunks,
     body_message,
     completion_chunks,
@@ -318,6 +319,12 @@ class ChatClient:
         detail = self._scrub(server_message(exc))
         if status in (400, 413) and CONTEXT_EXCEEDED.search(detail + " " + error_code(exc)):
             return self._context_exceeded_error(status, server_context_size(exc, detail))
+        if model and (error_code(exc) == "model_not_found" or UNKNOWN_MODEL.search(detail)):
+            # LM Studio and LiteLLM say so with a 400, not a 404.
+            return ModelNotFound(
+                f"the endpoint at {self.url} has no model {model!r} (HTTP {status}: {detail}); "
+                "run `assistant doctor` to list its models and set ASSISTANT_MODEL or --model"
+            )
         return EndpointError(
             f"the endpoint at {self.url} refused the request (HTTP {status})"
             + (f": {detail}" if detail else "")

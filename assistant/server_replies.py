@@ -64,6 +64,15 @@ _CONTEXT_SIZE = re.compile(
 )
 
 
+# What servers say of a model they do not serve when they answer 400, not 404: LM Studio
+# ("Invalid model identifier"), LiteLLM ("Invalid model name"), others ("model … not found").
+UNKNOWN_MODEL = re.compile(
+    r"\b(?:invalid|unknown) model\b|\bmodel\b[^.]{0,80}\b(?:not found|does not exist|"
+    r"is not (?:available|loaded))",
+    re.IGNORECASE,
+)
+
+
 def refused_parameter(exc: Any) -> str | None:
     """``max_tokens`` or ``temperature`` when a 400 says the model does not take it."""
     body = getattr(exc, "body", None)

@@ -7,7 +7,7 @@ import pytest
 from openai_server import Reply
 from test_llm import MESSAGES, make_client
 
-from assistant.errors import EndpointError
+from assistant.errors import EndpointError, ModelNotFound
 
 OPENAI_BODY = {
     "error": {
@@ -68,6 +68,37 @@ def test_another_bad_request_still_quotes_the_server(openai_server, tmp_path):
     openai_server.enqueue(Reply(status=400, body={"error": {"message": "Invalid 'top_p'"}}))
     with pytest.raises(EndpointError, match=r"refused the request \(HTTP 400\): Invalid 'top_p'"):
         make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m")
+
+
+# -- a model the server does not serve, said with a 400 -------------------------------------------
+
+LM_STUDIO_UNKNOWN_MODEL = {
+    "error": {
+        "message": 'Invalid model identifier "nope". Please specify a valid downloaded model.',
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": "model_not_found",
+    }
+}
+LITELLM_UNKNOWN_MODEL = {
+    "error": {
+        "message": "/chat/completions: Invalid model name passed in model=nope. Call "
+        "`/v1/models` to view available models for your key.",
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": "400",
+    }
+}
+
+
+@pytest.mark.parametrize("body", [LM_STUDIO_UNKNOWN_MODEL, LITELLM_UNKNOWN_MODEL])
+def test_an_unknown_model_said_with_a_400_is_model_not_found(openai_server, tmp_path, body):
+    openai_server.enqueue(Reply(status=400, body=body))
+    with pytest.raises(ModelNotFound) as caught:
+        make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="nope")
+    message = str(caught.value)
+    assert message.startswith(f"the endpoint at {openai_server.url} has no model 'nope' (HTTP 400")
+    assert "Invalid model" in message and "assistant doctor" in message
 
 
 # -- parameters a model refuses ------------------------------------------------------------------
