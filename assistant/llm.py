@@ -57,6 +57,9 @@ NO_KEY_PLACEHOLDER = "no-key-needed"
 MAX_RETRY_WAIT = 60.0
 """A server asking to wait longer than this (Retry-After) is not waited for."""
 FIRST_BACKOFF = 0.5
+RETRIED_STATUSES = (408, 409, 429)
+"""Besides 5xx, the statuses worth another try (as the SDK's own retries do): a proxy's
+request timeout, a conflict, a rate limit."""
 MAX_CHARS_PER_TOKEN = 16
 """A reply longer than ``max_tokens`` times this is read no further: no tokenizer makes
 tokens that long on average, so the server ignored ``max_tokens`` (a runaway repetition)."""
@@ -269,7 +272,7 @@ class ChatClient:
             if refused and refused not in self._refused_parameters:
                 self._refused_parameters.add(refused)
                 return _Retry(0.0, counted=False), None
-            if status != 429 and status < 500:
+            if status not in RETRIED_STATUSES and status < 500:
                 return self._status_error(status, model, exc), None
             if status == 429 and error_code(exc) == "insufficient_quota":
                 return self._out_of_quota_error(exc), None  # waiting will not help

@@ -141,6 +141,14 @@ def test_429_gives_up_clearly_after_the_retries(openai_server, tmp_path):
     assert len(openai_server.chat_requests) == 3
 
 
+def test_a_proxy_request_timeout_is_retried(openai_server, tmp_path):
+    openai_server.enqueue(status=408, headers={"retry-after-ms": "10"})
+    openai_server.enqueue("Fine after all [1].")
+    stream = make_client(openai_server, tmp_path, max_retries=1).stream_chat(MESSAGES, model="m")
+    assert "".join(stream) == "Fine after all [1]."
+    assert len(openai_server.chat_requests) == 2
+
+
 def test_an_account_out_of_quota_is_told_at_once_not_retried(openai_server, tmp_path):
     # OpenAI answers 429 for an exhausted quota too; waiting and retrying cannot help.
     message = "You exceeded your current quota, please check your plan and billing details."
