@@ -351,7 +351,9 @@ class ChatClient:
         """A request the server redirected, then refused: a redirected POST can arrive as a
         GET (301/302), so what failed is the address, not the request."""
         moved = exc.response.history[0]
-        target = mask_credentials(str(exc.response.request.url))
+        url = urlsplit(str(exc.response.request.url))
+        # Without its query: a token in it is not for printing.
+        target = mask_credentials(f"{url.scheme}://{url.netloc}{url.path}")
         base = suggested_base_url(target) or target
         return EndpointError(
             f"the endpoint at {self.url} redirects (HTTP {moved.status_code}) to {base}, which "

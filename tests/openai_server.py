@@ -104,7 +104,9 @@ class OpenAIServer:
         server reached without its ``/v1``)."""
         self.moved: tuple[str, str] | None = None
         """``(old, new)``: requests whose path starts with ``old`` get a 301 to the same path
-        under ``new`` (a server that moved, or http redirected to https)."""
+        under ``new`` (a server that moved, or http redirected to https), with
+        ``moved_query`` after it."""
+        self.moved_query = ""
         self.disconnects = 0
         """Streams the client closed before the server finished sending (cancellations)."""
         self._lock = threading.Lock()
@@ -222,7 +224,7 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
 
         def _routed(self) -> bool:
             if server.moved and self.path.startswith(server.moved[0]):
-                where = server.moved[1] + self.path[len(server.moved[0]) :]
+                where = server.moved[1] + self.path[len(server.moved[0]) :] + server.moved_query
                 self._send(301, b"", "text/plain", {"Location": where})
                 return False
             if server.path_prefix is None or self.path.startswith(server.path_prefix):

@@ -53,12 +53,14 @@ def test_a_redirect_that_ends_in_a_refusal_names_where_it_moved(openai_server, t
     # A 301 turns the POST into a GET, which the new address refuses.
     old = origin(openai_server) + "/old/v1"
     openai_server.moved = ("/old/v1", openai_server.url)
+    openai_server.moved_query = "?token=SECRET"
     with pytest.raises(EndpointError) as caught:
         make_client(old, tmp_path).stream_chat(MESSAGES, model="m")
     assert str(caught.value) == (
         f"the endpoint at {old} redirects (HTTP 301) to {openai_server.url}, which answered "
         "HTTP 404; set ASSISTANT_BASE_URL to the address it moved to"
     )
+    assert "SECRET" not in str(caught.value)  # a token in the address it moved to
 
 
 @pytest.mark.parametrize(
