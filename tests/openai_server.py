@@ -52,6 +52,9 @@ class Reply:
     """Sent verbatim (status 200, ``content_type``) instead of a reply in the protocol: a
     proxy's HTML page, broken JSON, garbled events."""
     content_type: str = "application/json"
+    raw_piece: int = 0
+    """With ``raw``: send the body this many bytes at a time, each flushed and followed by a
+    short pause (lines and characters split across network reads)."""
     keep_alive: float = 0.0
     """Seconds of ``: keep-alive`` comment lines (one every 0.05 s) before the first delta,
     as a proxy sends while the model behind it has not started."""
@@ -197,7 +200,7 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 return
             if reply.raw is not None:
                 raw_body = reply.raw if isinstance(reply.raw, bytes) else reply.raw.encode()
-                self._send(200, raw_body, reply.content_type)
+                self._send(200, raw_body, reply.content_type, piece=reply.raw_piece)
                 return
             model = body.get("model", "test-model") if isinstance(body, dict) else "test-model"
             streaming = isinstance(body, dict) and bool(body.get("stream"))
@@ -255,7 +258,13 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self._send(status, data, "application/json", headers)
 
         def _send(
-            self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
+            self,
+            status: int,
+            data: bytes,
+            content_type: str,
+            headers: dict[str, str] | None = None,
+            *,
+            piece: int = 0,
         ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -263,7 +272,11 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            for start in range(0, len(data), piece or len(data) or 1):
+                self.wfile.write(data[start : start + (piece or len(data))])
+                if piece:
+                    self.wfile.flush()
+                    server._sleep(0.002)
 
         def _complete(self, reply: Reply, model: str) -> None:
             text = reply.text if reply.text is not None else "".join(reply.chunks or [])

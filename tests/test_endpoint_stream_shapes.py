@@ -37,7 +37,7 @@ def sse(*chunks: dict[str, Any], comments: str = "") -> Reply:
     events = []
     for chunk in chunks:
         body = chunk if "object" in chunk else {"object": "chat.completion.chunk", **chunk}
-        events.append(f"{comments}data: {json.dumps(body)}\n\n")
+        events.append(f"{comments}data: {json.dumps(body, ensure_ascii=False)}\n\n")
     return Reply(raw="".join(events) + "data: [DONE]\n\n", content_type="text/event-stream")
 
 
@@ -55,6 +55,19 @@ def test_keep_alive_comments_between_events_are_skipped(llm, openai_server):
     )
     answer = llm.answer(QUESTION)
     assert answer.answered and answer.text == "DAE-Talker uses latents [1]."
+
+
+def test_lines_and_characters_split_across_network_reads_are_joined(llm, openai_server):
+    reply = sse(
+        {"choices": [choice({"content": "DAE-Talker uses latents — “ü” 😀 [1]."})]},
+        {"choices": [choice({}, "stop")]},
+        comments=": keep-alive\n\n",
+    )
+    assert isinstance(reply.raw, str)
+    reply.raw, reply.raw_piece = reply.raw.encode(), 3  # cuts lines and UTF-8 characters
+    openai_server.enqueue(reply)
+    answer = llm.answer(QUESTION)
+    assert answer.text == "DAE-Talker uses latents — “ü” 😀 [1]."
 
 
 def test_only_the_first_of_several_choices_is_read(llm, openai_server):
