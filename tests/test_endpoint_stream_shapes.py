@@ -110,6 +110,8 @@ def test_a_content_filter_stopping_the_answer_is_said(llm, openai_server):
     answer = stream.answer
     assert answer.text.startswith("DAE-Talker uses latents [1]. It also")
     assert answer.text.endswith(f"({MODEL_FILTERED})") and shown.strip() == answer.text
+    # Half an answer: not answered, so neither its half sentence nor the note is a claim.
+    assert not answer.answered and answer.claims == [] and answer.citations == [1]
 
 
 @pytest.mark.parametrize(

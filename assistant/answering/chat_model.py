@@ -58,7 +58,8 @@ reason, not a claim about the papers."""
 MODEL_FILTERED = (
     "The endpoint's content filter stopped the answer; rephrase the question or use another model."
 )
-"""Said after what was written (or instead of it) when the server's filter cut the reply."""
+"""Said after what was written (or instead of it) when the server's filter cut the reply; such a
+reply is never ``answered``."""
 MODEL_TOOL_CALL = (
     "The model replied with a tool call instead of an answer; use a model or server "
     "setting that answers in text."
@@ -282,11 +283,14 @@ class _WrittenAnswer:
         elif not cited:
             # Prose that points at no source is not a grounded answer, however plausible.
             text = f"{text}\n\n{MODEL_UNCITED}"
-        if ending.finish_reason == "content_filter" and text != MODEL_FILTERED:
+        filtered = ending.finish_reason == "content_filter"
+        if filtered and text != MODEL_FILTERED:
+            # Cut by the server, the reply is no whole answer: told, and not ``answered``
+            # (so its half sentence and the note are not checked as claims).
             text = f"{text}\n\n({MODEL_FILTERED})"
         return Reply(
             text,
-            bool(cited),
+            bool(cited) and not filtered,
             numbered_sources(prompt.sources, cited),
             cited,
             model=model,
