@@ -149,6 +149,19 @@ def test_filter_error_is_part_of_the_public_api() -> None:
     assert assistant.FilterError is FilterError and "FilterError" in assistant.__all__
 
 
+def test_every_error_the_library_raises_is_part_of_the_public_api() -> None:
+    # A script catching assistant.DiskFull must not meet an AttributeError instead.
+    import assistant.errors
+
+    errors = {
+        name
+        for name, value in vars(assistant.errors).items()
+        if isinstance(value, type) and issubclass(value, assistant.AssistantError)
+    }
+    assert errors <= set(assistant.__all__)
+    assert all(getattr(assistant, name) is getattr(assistant.errors, name) for name in errors)
+
+
 @pytest.mark.parametrize(
     ("where", "message"),
     [
