@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import html
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -110,8 +111,21 @@ def server_message(exc: Any) -> str:
         error = body.get("error", body)
         message = str(error.get("message", "")) if isinstance(error, dict) else str(error)
     elif isinstance(body, str):
-        message = body
+        message = _page_text(body)
     return well_formed(" ".join(message.split())[:200])
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_TAG_OR_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def _page_text(body: str) -> str:
+    """What an error page says (a proxy's HTML, nginx's "413 Request Entity Too Large"): its
+    title, else its text without the markup; any other body as it is."""
+    if not re.match(r"\s*<(?:!doctype|html|head|body)\b", body, re.IGNORECASE):
+        return body
+    title = _TITLE.search(body)
+    return html.unescape(title.group(1) if title else _TAG_OR_SCRIPT.sub(" ", body))
 
 
 class WellFormedText:

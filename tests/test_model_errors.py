@@ -70,6 +70,23 @@ def test_another_bad_request_still_quotes_the_server(openai_server, tmp_path):
         make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m")
 
 
+NGINX_413 = (
+    "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
+    "<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+def test_an_error_page_from_a_proxy_is_quoted_by_its_title_not_its_markup(openai_server, tmp_path):
+    openai_server.enqueue(Reply(status=413, body=NGINX_413))
+    with pytest.raises(EndpointError) as caught:
+        make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m")
+    assert str(caught.value) == (
+        f"the endpoint at {openai_server.url} refused the request (HTTP 413): "
+        "413 Request Entity Too Large"
+    )
+
+
 # -- a model the server does not serve, said with a 400 -------------------------------------------
 
 LM_STUDIO_UNKNOWN_MODEL = {
