@@ -11,7 +11,7 @@ import email.utils
 import html
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
@@ -149,6 +149,44 @@ class WellFormedText:
         return well_formed(held)
 
 
+_LINE_END = rb"(?:\r\n|\n|\r(?!\n))"
+_EVENT_END = re.compile(_LINE_END + _LINE_END)
+_DATA_LINE = re.compile(rb"^data:? ?(.*)$", re.MULTILINE)
+
+
+class DataEvents:
+    """Regroups the bytes of a server-sent event stream into whole events and passes on only
+    those carrying data. The SDK reads any other as an event whose empty data is no JSON, and
+    fails the answer: an ``id:`` or ``retry:`` alone, ``event: ping`` without data, and once
+    a server has sent an ``id:``, every blank line after a ``: keep-alive`` comment."""
+
+    def __init__(self) -> None:
+        self._pending = b""
+
+    def feed(self, data: bytes) -> bytes:
+        """The whole events with data that ``data`` completes."""
+        self._pending += data
+        # A "\r" at the very end may be the first half of "\r\n": decided by the next bytes.
+        searched = self._pending[:-1] if self._pending.endswith(b"\r") else self._pending
+        kept, start = [], 0
+        for end in _EVENT_END.finditer(searched):
+            event = self._pending[start : end.end()]
+            if _carries_data(event):
+                kept.append(event)
+            start = end.end()
+        self._pending = self._pending[start:]
+        return b"".join(kept)
+
+    def finish(self) -> bytes:
+        """An event the stream ended in without a blank line after it."""
+        rest, self._pending = self._pending, b""
+        return rest if _carries_data(rest) else b""
+
+
+def _carries_data(event: bytes) -> bool:
+    return any(match.group(1).strip() for match in _DATA_LINE.finditer(event))
+
+
 class EventFields:
     """Reads the bytes of a server-sent event stream as they come and tells whether a chunk
     carried any event field (``data: …``), not only comment lines (``: keep-alive``) and the
@@ -178,7 +216,8 @@ def watch_stream(response: Any, limit: float, on_stall: Callable[[], Exception])
       (OpenRouter, other gateways) keeps the connection alive with ``: keep-alive`` comments,
       and the request would wait forever;
     - bytes that are not UTF-8 (a server cutting a character's bytes apart between tokens)
-      become U+FFFD instead of failing the whole answer as "not the protocol".
+      become U+FFFD instead of failing the whole answer as "not the protocol";
+    - only events that carry data are passed on (``DataEvents``).
     """
     # The response checks its stream's type; the SDK's HTTP library has changed (httpx,
     # httpx2), so the watch takes the base class of the stream it wraps.
@@ -186,7 +225,7 @@ def watch_stream(response: Any, limit: float, on_stall: Callable[[], Exception])
     if base is not None:
         # Compressed bytes are no text to repair (and rarely carry comments in the clear).
         plain = not response.headers.get("content-encoding")
-        response.stream = _watch_class(base)(response.stream, limit, on_stall, repair=plain)
+        response.stream = _watch_class(base)(response.stream, limit, on_stall, plain=plain)
 
 
 @lru_cache(maxsize=4)
@@ -203,28 +242,38 @@ class _WatchedStream:
         limit: float,
         on_stall: Callable[[], Exception],
         *,
-        repair: bool,
+        plain: bool,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stream = stream
         self._limit = limit
         self._on_stall = on_stall
-        self._repair = repair
+        self._is_text = plain
         self._clock = clock
 
     def __iter__(self) -> Iterator[bytes]:
         fields = EventFields()
-        text = codecs.getincrementaldecoder("utf-8")("replace")
         deadline = self._clock() + self._limit
-        for chunk in self._stream:
+        for chunk in self._plain(self._stream):
             if fields.carried(chunk):
                 deadline = self._clock() + self._limit
             elif self._clock() > deadline:
                 raise self._on_stall()
-            # The decoder holds a character split across chunks until its last byte.
-            yield text.decode(chunk).encode() if self._repair else chunk
-        if self._repair:
-            yield text.decode(b"", final=True).encode()
+            if chunk:
+                yield chunk
+
+    def _plain(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """``chunks`` as valid UTF-8, regrouped into whole events with data (compressed
+        bytes, which are no text, as they are)."""
+        if not self._is_text:
+            yield from chunks
+            return
+        events = DataEvents()
+        # The decoder holds a character split across chunks until its last byte.
+        text = codecs.getincrementaldecoder("utf-8")("replace")
+        for chunk in chunks:
+            yield events.feed(text.decode(chunk).encode())
+        yield events.feed(text.decode(b"", final=True).encode()) + events.finish()
 
     def close(self) -> None:
         self._stream.close()

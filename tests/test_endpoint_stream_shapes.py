@@ -19,7 +19,7 @@ from assistant.answering.chat_model import (
 )
 from assistant.errors import EndpointTimeout
 from assistant.llm import MAX_CHARS_PER_TOKEN, ChatClient
-from assistant.server_replies import EventFields
+from assistant.server_replies import DataEvents, EventFields
 from assistant.service import Assistant
 from assistant.settings import Settings
 
@@ -68,6 +68,36 @@ def test_lines_and_characters_split_across_network_reads_are_joined(llm, openai_
     openai_server.enqueue(reply)
     answer = llm.answer(QUESTION)
     assert answer.text == "DAE-Talker uses latents — “ü” 😀 [1]."
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "retry: 3000\nid: 7\n\n",  # a block without data
+        "event: ping\n\n",  # an event without data
+        "id: 8\n: keep-alive\n\n",  # after an id, every blank line read as an event
+        "data:\n\n",  # empty data
+    ],
+    ids=["retry-id", "ping", "id-then-keep-alive", "empty-data"],
+)
+def test_events_without_data_are_skipped(llm, openai_server, extra):
+    reply = sse(
+        {"choices": [choice({"content": "DAE-Talker uses latents [1]."})]},
+        {"choices": [choice({}, "stop")]},
+        comments=extra,
+    )
+    assert isinstance(reply.raw, str)
+    reply.raw = extra + reply.raw.replace("data: [DONE]", f": keep-alive\n\n{extra}data: [DONE]")
+    openai_server.enqueue(reply)
+    assert llm.answer(QUESTION).text == "DAE-Talker uses latents [1]."
+
+
+def test_data_events_are_regrouped_whole_whatever_the_line_ends():
+    events = DataEvents()
+    stream = b"id: 1\r\ndata: a\r\n\r\n: ping\r\rdata: b\r\rretry: 5\n\ndata: c"
+    pieces = [stream[i : i + 5] for i in range(0, len(stream), 5)]
+    out = b"".join(events.feed(piece) for piece in pieces) + events.finish()
+    assert out == b"id: 1\r\ndata: a\r\n\r\ndata: b\r\rdata: c"
 
 
 def test_only_the_first_of_several_choices_is_read(llm, openai_server):
