@@ -102,7 +102,7 @@ class ChatClient:
         self._sleep = sleep
         self._default_model: str | None = None
         self._refused_parameters: set[str] = set()
-        """``max_tokens``/``temperature`` once the server said it does not take them."""
+        """``max_tokens``/``temperature``/``stream`` once the server said it does not take them."""
         # Retries are ours (max_retries=0) so that giving up says clearly what happened.
         self._sdk = openai.OpenAI(
             base_url=url,
@@ -148,7 +148,8 @@ class ChatClient:
             lambda: self._sdk.chat.completions.with_raw_response.create(
                 model=model,
                 messages=list(messages),  # type: ignore[arg-type]
-                stream=True,
+                # A model that may not stream answers in one piece, read as the stream.
+                stream="stream" not in self._refused_parameters,
                 **self._sampling(self.settings.temperature, max_tokens),
             ),
             model=model,

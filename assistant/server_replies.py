@@ -75,13 +75,14 @@ UNKNOWN_MODEL = re.compile(
 
 
 def refused_parameter(exc: Any) -> str | None:
-    """``max_tokens`` or ``temperature`` when a 400 says the model does not take it."""
+    """``max_tokens``, ``temperature`` or ``stream`` when a 400 says the model does not take
+    it (OpenAI streams some models only to verified organisations)."""
     body = getattr(exc, "body", None)
     error = body.get("error", body) if isinstance(body, dict) else None
     if not isinstance(error, dict) or not str(error.get("code", "")).startswith("unsupported"):
         return None
     param = error.get("param")
-    return param if param in ("max_tokens", "temperature") else None
+    return param if param in ("max_tokens", "temperature", "stream") else None
 
 
 def error_code(exc: Any) -> str:

@@ -157,6 +157,28 @@ def test_a_reasoning_model_refusing_max_tokens_and_temperature_still_answers(
         assert "max_tokens" not in later and "temperature" not in later
 
 
+STREAM_REFUSED = {
+    "error": {
+        "message": "Your organization must be verified to stream this model. Please go to: "
+        "https://platform.openai.com/settings/organization/general and click on Verify.",
+        "type": "invalid_request_error",
+        "param": "stream",
+        "code": "unsupported_value",
+    }
+}
+
+
+def test_a_model_that_may_not_stream_answers_in_one_piece(openai_server, tmp_path):
+    openai_server.enqueue(Reply(status=400, body=STREAM_REFUSED))
+    openai_server.enqueue(Reply(text="Whole [1]."))
+    openai_server.enqueue(Reply(text="Whole [1]."))
+    client = make_client(openai_server, tmp_path)
+    for _ in range(2):  # and the next request asks for no stream at once
+        stream = client.stream_chat(MESSAGES, model="o3")
+        assert "".join(stream) == "Whole [1]." and stream.finish_reason == "stop"
+    assert [r.body["stream"] for r in openai_server.chat_requests] == [True, False, False]
+
+
 def test_a_parameter_refused_twice_is_an_error_not_a_loop(openai_server, tmp_path):
     for _ in range(3):
         openai_server.enqueue(Reply(status=400, body=MAX_TOKENS_REFUSED))
