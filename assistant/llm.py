@@ -118,7 +118,7 @@ class ChatClient:
         raw = self._call(lambda: self._sdk.models.with_raw_response.list(), model=None)
         data = getattr(self._parsed(raw), "data", None)
         if not isinstance(data, list):
-            raise self.protocol_error()
+            raise self._not_the_protocol(raw.http_response)
         # Entries without a text id are no model a request could name.
         return [model.id for model in data if isinstance(getattr(model, "id", None), str)]
 
@@ -176,10 +176,22 @@ class ChatClient:
         chunks = completion_chunks(body)
         if chunks is not None:
             return chunks
+        raise self._reported_or_protocol_error(body)
+
+    def _not_the_protocol(self, response: Any) -> EndpointError:
+        """A JSON reply that is not what was asked for: an error object in the server's
+        words (LM Studio answers 200 with one), else not the protocol."""
+        try:
+            body = json.loads(response.read())
+        except Exception:  # not JSON, or unreadable: either way not the protocol
+            return self.protocol_error()
+        return self._reported_or_protocol_error(body)
+
+    def _reported_or_protocol_error(self, body: Any) -> EndpointError:
         detail = self._scrub(body_message(body))
         if isinstance(body, dict) and "error" in body and detail:
-            raise EndpointError(f"the endpoint at {self.url} answered with an error: {detail}")
-        raise self.protocol_error()
+            return EndpointError(f"the endpoint at {self.url} answered with an error: {detail}")
+        return self.protocol_error()
 
     def complete(
         self,

@@ -34,6 +34,16 @@ def test_a_models_list_that_is_not_the_protocol_is_a_protocol_error(openai_serve
         make_client(openai_server, tmp_path).list_models()
 
 
+def test_a_models_list_that_is_an_error_object_says_what_the_server_said(openai_server, tmp_path):
+    openai_server.models_reply = Reply(status=200, body={"error": "Unexpected endpoint or method."})
+    with pytest.raises(EndpointError) as caught:
+        make_client(openai_server, tmp_path).list_models()
+    assert str(caught.value) == (
+        f"the endpoint at {openai_server.url} answered with an error: "
+        "Unexpected endpoint or method."
+    )
+
+
 def test_model_entries_without_a_text_id_are_skipped(openai_server, tmp_path):
     data = [{"id": "good"}, 5, {"name": "no id"}, {"id": 7}, {"id": "also-good"}]
     openai_server.models_reply = Reply(status=200, body=json.dumps({"data": data}))
