@@ -36,6 +36,7 @@ from .server_replies import (
     ReplayedChunks,
     body_message,
     completion_chunks,
+    default_chat_model,
     error_code,
     reasoning_of,
     refused_parameter,
@@ -448,25 +449,6 @@ class ChatClient:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "***") if self._key else text
-
-
-OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
-"""The model used on OpenAI's own endpoint when none is set: small, cheap, and it can chat
-(OpenAI's model list starts with embedding, audio and image models)."""
-
-# Ids of models that do not chat: embeddings, speech, images, moderation, legacy completions.
-_NOT_CHAT = re.compile(
-    r"embed|whisper|tts|transcribe|dall-e|image|moderation|davinci|babbage|search|rerank|audio",
-    re.IGNORECASE,
-)
-
-
-def default_chat_model(models: Sequence[str], url: str) -> str | None:
-    """The model to use when none is configured: OpenAI's small chat model on OpenAI's
-    endpoint, elsewhere the first listed model whose name does not say it cannot chat."""
-    if urlsplit(url).hostname == "api.openai.com":
-        return OPENAI_DEFAULT_MODEL
-    return next((m for m in models if not _NOT_CHAT.search(m)), None)
 
 
 _ENDPOINT_PATH = re.compile(r"/(?:chat/completions|completions|models|embeddings)$")

@@ -1,7 +1,7 @@
 """What OpenAI-compatible servers send, read without trusting its shape: error bodies and
-retry hints, deltas, reasoning, usage, keep-alive comments, broken UTF-8. Servers differ
-(OpenAI, vLLM, llama.cpp, Ollama, LM Studio, proxies in front of them), so every field is
-checked before it is used.
+retry hints, deltas, reasoning, usage, keep-alive comments, broken UTF-8, model lists.
+Servers differ (OpenAI, vLLM, llama.cpp, Ollama, LM Studio, proxies in front of them), so
+every field is checked before it is used.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import email.utils
 import html
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -366,3 +367,22 @@ def usage_counts(usage: Any) -> dict[str, int]:
     counts = {key: getattr(usage, key, None) for key in keys}
     # A server's odd counts (text, null) are left out rather than trusted.
     return {key: int(n) for key, n in counts.items() if isinstance(n, (int, float))}
+
+
+OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
+"""The model used on OpenAI's own endpoint when none is set: small, cheap, and it can chat
+(OpenAI's model list starts with embedding, audio and image models)."""
+
+# Ids of models that do not chat: embeddings, speech, images, moderation, legacy completions.
+_NOT_CHAT = re.compile(
+    r"embed|whisper|tts|transcribe|dall-e|image|moderation|davinci|babbage|search|rerank|audio",
+    re.IGNORECASE,
+)
+
+
+def default_chat_model(models: Sequence[str], url: str) -> str | None:
+    """The model to use when none is configured: OpenAI's small chat model on OpenAI's
+    endpoint, elsewhere the first listed model whose name does not say it cannot chat."""
+    if urlsplit(url).hostname == "api.openai.com":
+        return OPENAI_DEFAULT_MODEL
+    return next((m for m in models if not _NOT_CHAT.search(m)), None)
