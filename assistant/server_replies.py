@@ -373,9 +373,11 @@ OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
 """The model used on OpenAI's own endpoint when none is set: small, cheap, and it can chat
 (OpenAI's model list starts with embedding, audio and image models)."""
 
-# Ids of models that do not chat: embeddings, speech, images, moderation, legacy completions.
+# Ids of models that do not chat: embeddings (also those whose name does not say so, as
+# Ollama's all-minilm and bge-m3), speech, images, moderation, legacy completions.
 _NOT_CHAT = re.compile(
-    r"embed|whisper|tts|transcribe|dall-e|image|moderation|davinci|babbage|search|rerank|audio",
+    r"embed|whisper|tts|transcribe|dall-e|image|moderation|davinci|babbage|search|rerank|audio"
+    r"|minilm|\bbge\b|\bgte-|\be5-|colbert",
     re.IGNORECASE,
 )
 
