@@ -153,7 +153,8 @@ class WellFormedText:
 
 _LINE_END = rb"(?:\r\n|\n|\r(?!\n))"
 _EVENT_END = re.compile(_LINE_END + _LINE_END)
-_DATA_LINE = re.compile(rb"^data:? ?(.*)$", re.MULTILINE)
+_DATA_LINE = re.compile(rb"(?:^|(?<=[\r\n]))data: ?([^\r\n]*)")
+"""A ``data:`` field line and its value, whatever ends the line (LF, CRLF or CR)."""
 
 
 class DataEvents:

@@ -98,6 +98,8 @@ def test_data_events_are_regrouped_whole_whatever_the_line_ends():
     pieces = [stream[i : i + 5] for i in range(0, len(stream), 5)]
     out = b"".join(events.feed(piece) for piece in pieces) + events.finish()
     assert out == b"id: 1\r\ndata: a\r\n\r\ndata: b\r\rdata: c"
+    cr_only = b"id: 2\rdata: d\r\rdatabase: no data\r\r"
+    assert DataEvents().feed(cr_only) == b"id: 2\rdata: d\r\r"
 
 
 def test_only_the_first_of_several_choices_is_read(llm, openai_server):
