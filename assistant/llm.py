@@ -292,7 +292,7 @@ class ChatClient:
                 return self._out_of_quota_error(exc), None  # waiting will not help
             wait = retry_after(exc.response.headers)
             if attempt >= self.settings.max_retries or (wait is not None and wait > MAX_RETRY_WAIT):
-                return self._gave_up_error(status, attempt, wait), None
+                return self._gave_up_error(status, attempt, wait, exc), None
             return _Retry(wait if wait is not None else FIRST_BACKOFF * 2**attempt), None
 
     def _unreachable_error(self, exc: BaseException) -> EndpointUnreachable:
@@ -401,7 +401,9 @@ class ChatClient:
             "another key (ASSISTANT_API_KEY)"
         )
 
-    def _gave_up_error(self, status: int, retries: int, wait: float | None) -> EndpointError:
+    def _gave_up_error(
+        self, status: int, retries: int, wait: float | None, exc: openai.APIStatusError
+    ) -> EndpointError:
         tries = f"after {retries} retr{'y' if retries == 1 else 'ies'}"
         if wait is not None and wait > MAX_RETRY_WAIT:
             tries = f"and asks to wait {wait:.0f} s"
@@ -410,9 +412,12 @@ class ChatClient:
                 f"the endpoint at {self.url} is rate-limiting requests (HTTP 429) {tries}; "
                 "wait a while and ask again"
             )
+        # The server's reason is often the fix ("model requires more system memory").
+        detail = self._scrub(server_message(exc))
         return EndpointServerError(
-            f"the endpoint at {self.url} failed with HTTP {status} {tries}; "
-            "the server is in trouble — check its logs or try again later"
+            f"the endpoint at {self.url} failed with HTTP {status} {tries}"
+            + (f" ({detail})" if detail else "")
+            + "; the server is in trouble — check its logs or try again later"
         )
 
     def timeout_error(self) -> EndpointTimeout:
