@@ -13,6 +13,7 @@ The CLI (``assistant``) and the chat app are users of this surface.
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,8 @@ from .errors import (
     AuthenticationFailed,
     CollectionError,
     ConfigError,
+    DataDirectoryNotWritable,
+    DiskFull,
     EmbedderMismatch,
     EmbeddingError,
     EndpointError,
@@ -31,8 +34,10 @@ from .errors import (
     EndpointUnreachable,
     EvalError,
     FilterError,
+    ModelFileError,
     ModelNotFound,
     RateLimited,
+    StoreDamaged,
     StoreError,
     StreamCutOff,
 )
@@ -68,6 +73,8 @@ __all__ = [
     "Claim",
     "CollectionError",
     "ConfigError",
+    "DataDirectoryNotWritable",
+    "DiskFull",
     "EmbedderMismatch",
     "EmbeddingError",
     "EndpointError",
@@ -78,10 +85,12 @@ __all__ = [
     "EvalError",
     "FilterError",
     "Hit",
+    "ModelFileError",
     "ModelNotFound",
     "RateLimited",
     "Settings",
     "Source",
+    "StoreDamaged",
     "StoreError",
     "StreamCutOff",
     "Turn",
@@ -100,7 +109,7 @@ def _assistant_for(settings: Settings) -> Assistant:
     return Assistant(settings)
 
 
-def _assistant(settings: Settings | None) -> Assistant:
+def _assistant(settings: Settings | None, model: str | None = None) -> Assistant:
     from .settings import Settings
 
     if settings is not None and not isinstance(settings, Settings):
@@ -109,7 +118,16 @@ def _assistant(settings: Settings | None) -> Assistant:
             "settings must be a Settings, e.g. settings=Settings.load({'k': 3}); "
             f"got {type(settings).__name__}"
         )
-    return _assistant_for(settings or Settings.load())
+    assistant = _assistant_for(settings or Settings.load())
+    if isinstance(model, str) and model.strip() and assistant.settings.endpoint_url is None:
+        # As `assistant ask --model` warns: a script asking for a model is told it got none.
+        warnings.warn(
+            f"model={model!r} is ignored: no model endpoint is configured (answers are "
+            "extractive); set ASSISTANT_BASE_URL or Settings.load({'base_url': ...})",
+            UserWarning,
+            stacklevel=3,
+        )
+    return assistant
 
 
 def search(
@@ -133,7 +151,9 @@ def answer(
     settings: Settings | None = None,
 ) -> Answer:
     """A grounded answer with validated ``[n]`` citations (extractive when no model is set)."""
-    return _assistant(settings).answer(question, k=k, model=model, history=history, where=where)
+    return _assistant(settings, model).answer(
+        question, k=k, model=model, history=history, where=where
+    )
 
 
 def stream_answer(
@@ -148,7 +168,7 @@ def stream_answer(
     """The answer as it is written: iterate for text deltas (citation-checked), read
     ``.sources`` as soon as retrieval is done and ``.answer`` for the final ``Answer``;
     ``.close()`` cancels."""
-    return _assistant(settings).stream_answer(
+    return _assistant(settings, model).stream_answer(
         question, k=k, model=model, history=history, where=where
     )
 
@@ -163,6 +183,6 @@ async def aanswer(
     settings: Settings | None = None,
 ) -> Answer:
     """``answer`` for asyncio code."""
-    return await _assistant(settings).aanswer(
+    return await _assistant(settings, model).aanswer(
         question, k=k, model=model, history=history, where=where
     )

@@ -2,7 +2,9 @@
 and markers that point at no source are removed (and reported) before any text is shown.
 
 Recognised markers: ``[3]``, ``[1, 2]``, ``[1][2]`` (two markers), ranges ``[1-3]`` / ``[1–3]``;
-written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``), they are rewritten as ``[n]``.
+written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``, ``[Source 1]``, ``(Sources 1, 2)``),
+they are rewritten as ``[n]``. A bare ``(1)`` or a superscript is no marker: both are common
+in prose (enumerations, units, footnotes).
 The same streaming filter serves live output and whole texts, so what a user saw while the
 answer streamed is exactly the final ``Answer.text``.
 """
@@ -20,10 +22,14 @@ _MARKER_BODY = re.compile("^" + MARKER_BODY + "$")
 _MARKER_CHARS = frozenset("0123456789,-– ")
 # Other ways models write a marker, rewritten as ``[n]`` as they stream: lenticular or
 # full-width brackets (``【1】``, ``［1］``, common in Chinese answers), a footnote caret
-# (``[^1]``), semicolons (``[1; 2]``).
-_CLOSERS = {"[": "]", "【": "】", "［": "］"}
-_WRITTEN_BODY = re.compile(r"^\^?\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*$")
-_WRITTEN_CHARS = _MARKER_CHARS | {";", "^"}
+# (``[^1]``), semicolons (``[1; 2]``), the word "source" (``[Source 1]``, ``(Sources 1, 2)``:
+# small models name the sources so; in parentheses only with that word).
+_CLOSERS = {"[": "]", "【": "】", "［": "］", "(": ")"}
+_SOURCE_WORD = re.compile(r"^\s*sources?\s*:?", re.IGNORECASE)
+_WRITTEN_BODY = re.compile(
+    r"^(?:\s*sources?\s*:?)?\s*\^?\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*$", re.IGNORECASE
+)
+_WRITTEN_CHARS = _MARKER_CHARS | set(";^:") | set("sourceSOURCE")
 _MAX_MARKER_LEN = 40  # longer bracketed text is prose, not a citation
 _MAX_RANGE = 50  # "[1-9999]" is not a citation of 9999 sources
 _CLOSING_PUNCTUATION = frozenset(".,;:!?)")
@@ -126,12 +132,14 @@ class CitationFilter:
 
     def _close_marker(self, out: list[str], closer: str) -> None:
         opener, body, self._marker = self._marker[0], self._marker[1:], ""
-        if not _WRITTEN_BODY.match(body):
+        named = _SOURCE_WORD.match(body)
+        if not _WRITTEN_BODY.match(body) or (opener == "(" and not named):
             for held in opener + body + closer:
                 self._plain(held, out)
             return
         if not _MARKER_BODY.match(body) or opener != "[":
-            body = body.lstrip("^ ").replace(";", ",")  # the one way markers are written
+            # the one way markers are written
+            body = _SOURCE_WORD.sub("", body).lstrip("^ ").replace(";", ",")
         numbers = parse_marker(body)
         valid = [n for n in numbers if 1 <= n <= self.source_count]
         for n in numbers:

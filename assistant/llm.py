@@ -7,14 +7,17 @@ server, and anything taken from a server reply is scrubbed of the key.
 
 from __future__ import annotations
 
+import json
 import re
+import ssl
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .chat_stream import ChatStream
 from .errors import (
     AuthenticationFailed,
     EndpointError,
@@ -29,17 +32,19 @@ from .errors import (
 from .redaction import mask_credentials
 from .server_replies import (
     CONTEXT_EXCEEDED,
-    StreamDelta,
-    WellFormedText,
-    choices_of,
+    UNKNOWN_MODEL,
+    ReplayedChunks,
+    body_message,
+    completion_chunks,
+    default_chat_model,
     error_code,
     reasoning_of,
     refused_parameter,
     retry_after,
     server_context_size,
     server_message,
-    stream_delta,
     usage_counts,
+    watch_stream,
     well_formed,
 )
 
@@ -53,6 +58,12 @@ NO_KEY_PLACEHOLDER = "no-key-needed"
 MAX_RETRY_WAIT = 60.0
 """A server asking to wait longer than this (Retry-After) is not waited for."""
 FIRST_BACKOFF = 0.5
+RETRIED_STATUSES = (408, 409, 429)
+"""Besides 5xx, the statuses worth another try (as the SDK's own retries do): a proxy's
+request timeout, a conflict, a rate limit."""
+MAX_CHARS_PER_TOKEN = 16
+"""A reply longer than ``max_tokens`` times this is read no further: no tokenizer makes
+tokens that long on average, so the server ignored ``max_tokens`` (a runaway repetition)."""
 
 Message = dict[str, str]
 
@@ -67,79 +78,6 @@ class ChatReply:
     usage: dict[str, int] = field(default_factory=dict)
     reasoning: str = ""
     """Reasoning the server sent apart from the content (``reasoning_content``/``reasoning``)."""
-
-
-class ChatStream:
-    """Text deltas of a streamed reply. After iteration: ``finish_reason`` and ``usage``.
-
-    Iterating yields the answer ``content`` only; ``deltas()`` yields ``StreamDelta``s with the
-    reasoning as well, and ``reasoning`` accumulates the reasoning text either way.
-    ``finish_reason`` is ``"length"`` when the reply was cut at ``max_tokens``.
-
-    Ending before the server said why it stopped raises ``StreamCutOff``. ``close()`` closes
-    the HTTP response (used when the user cancels).
-    """
-
-    def __init__(self, client: ChatClient, sdk_stream: Any, model: str) -> None:
-        self._client = client
-        self._stream = sdk_stream
-        self.model = model
-        self.finish_reason: str | None = None
-        self.usage: dict[str, int] = {}
-        self.reasoning = ""
-        """Reasoning text the server sent apart from the content, so far."""
-        self._cancelled = False
-        self._content_text = WellFormedText()
-        self._reasoning_text = WellFormedText()
-
-    def __iter__(self) -> Iterator[str]:
-        for delta in self.deltas():
-            if delta.content:
-                yield delta.content
-
-    def deltas(self) -> Iterator[StreamDelta]:
-        """The reply as ``StreamDelta``s (content and reasoning kept apart)."""
-        import openai
-
-        try:
-            for chunk in self._stream:
-                if getattr(chunk, "usage", None):
-                    self.usage = usage_counts(chunk.usage)
-                for choice in choices_of(chunk):
-                    delta = self._well_formed(stream_delta(getattr(choice, "delta", None)))
-                    if delta.content or delta.reasoning:
-                        yield delta
-                    if getattr(choice, "finish_reason", None):
-                        self.finish_reason = choice.finish_reason
-        except openai.APITimeoutError:
-            raise self._client.timeout_error() from None
-        except openai.APIError as exc:
-            if self._cancelled:
-                return
-            if type(exc) is openai.APIError:  # an error event the server sent in the stream
-                raise self._client.reported_error(exc) from None
-            raise self._client.cut_off_error() from None
-        except ValueError:  # an event whose data is not JSON
-            raise self._client.protocol_error() from None
-        finally:
-            self._stream.close()
-        if self.finish_reason is None and not self._cancelled:
-            raise self._client.cut_off_error()
-        tail = StreamDelta(self._content_text.finish(), self._reasoning_text.finish())
-        self.reasoning += tail.reasoning
-        if tail.content or tail.reasoning:
-            yield tail
-
-    def _well_formed(self, delta: StreamDelta) -> StreamDelta:
-        """``delta`` as valid text (a character split across deltas joined again)."""
-        reasoning = self._reasoning_text.feed(delta.reasoning)
-        self.reasoning += reasoning
-        return StreamDelta(self._content_text.feed(delta.content), reasoning)
-
-    def close(self) -> None:
-        """Stop reading and release the connection (the user cancelled)."""
-        self._cancelled = True
-        self._stream.close()
 
 
 @dataclass(frozen=True)
@@ -165,7 +103,7 @@ class ChatClient:
         self._sleep = sleep
         self._default_model: str | None = None
         self._refused_parameters: set[str] = set()
-        """``max_tokens``/``temperature`` once the server said it does not take them."""
+        """``max_tokens``/``temperature``/``stream`` once the server said it does not take them."""
         # Retries are ours (max_retries=0) so that giving up says clearly what happened.
         self._sdk = openai.OpenAI(
             base_url=url,
@@ -181,7 +119,7 @@ class ChatClient:
         raw = self._call(lambda: self._sdk.models.with_raw_response.list(), model=None)
         data = getattr(self._parsed(raw), "data", None)
         if not isinstance(data, list):
-            raise self.protocol_error()
+            raise self._not_the_protocol(raw.http_response)
         # Entries without a text id are no model a request could name.
         return [model.id for model in data if isinstance(getattr(model, "id", None), str)]
 
@@ -211,16 +149,50 @@ class ChatClient:
             lambda: self._sdk.chat.completions.with_raw_response.create(
                 model=model,
                 messages=list(messages),  # type: ignore[arg-type]
-                stream=True,
+                # A model that may not stream answers in one piece, read as the stream.
+                stream="stream" not in self._refused_parameters,
                 **self._sampling(self.settings.temperature, max_tokens),
             ),
             model=model,
         )
+        limit = (max_tokens or self.settings.max_tokens) * MAX_CHARS_PER_TOKEN
         # A page or JSON body instead of server-sent events would read as an empty stream.
         if "event-stream" not in raw.headers.get("content-type", "text/event-stream"):
-            raw.http_response.close()
-            raise self.protocol_error()
-        return ChatStream(self, self._parsed(raw), model)
+            return ChatStream(self, self._whole_reply(raw.http_response), model, max_chars=limit)
+        watch_stream(raw.http_response, self.settings.timeout, self.stall_error)
+        return ChatStream(self, self._parsed(raw), model, max_chars=limit)
+
+    def _whole_reply(self, response: Any) -> ReplayedChunks:
+        """What a server sent in one piece to a streaming request: a whole completion (it
+        ignored ``stream``) is read as its chunks; a JSON error is told in the server's
+        words; anything else (a web page) is not the protocol."""
+        try:
+            body = json.loads(response.read())
+        except ValueError:
+            raise self.protocol_error() from None
+        except Exception:  # the body broke off (the HTTP library's own error types)
+            raise self.cut_off_error() from None
+        finally:
+            response.close()
+        chunks = completion_chunks(body)
+        if chunks is not None:
+            return chunks
+        raise self._reported_or_protocol_error(body)
+
+    def _not_the_protocol(self, response: Any) -> EndpointError:
+        """A JSON reply that is not what was asked for: an error object in the server's
+        words (LM Studio answers 200 with one), else not the protocol."""
+        try:
+            body = json.loads(response.read())
+        except Exception:  # not JSON, or unreadable: either way not the protocol
+            return self.protocol_error()
+        return self._reported_or_protocol_error(body)
+
+    def _reported_or_protocol_error(self, body: Any) -> EndpointError:
+        detail = self._scrub(body_message(body))
+        if isinstance(body, dict) and "error" in body and detail:
+            return EndpointError(f"the endpoint at {self.url} answered with an error: {detail}")
+        return self.protocol_error()
 
     def complete(
         self,
@@ -306,23 +278,43 @@ class ChatClient:
             return None, request()
         except openai.APITimeoutError:
             return self.timeout_error(), None
-        except openai.APIConnectionError:
-            return EndpointUnreachable(
-                f"no model endpoint answered at {self.url} — is the server running? "
-                "(check ASSISTANT_BASE_URL, or unset it for offline extractive answers)"
-            ), None
+        except openai.APIConnectionError as exc:
+            return self._unreachable_error(exc), None
         except openai.APIStatusError as exc:
             status = exc.status_code
             refused = refused_parameter(exc) if status == 400 else None
             if refused and refused not in self._refused_parameters:
                 self._refused_parameters.add(refused)
                 return _Retry(0.0, counted=False), None
-            if status != 429 and status < 500:
+            if status not in RETRIED_STATUSES and status < 500:
                 return self._status_error(status, model, exc), None
+            if status == 429 and error_code(exc) == "insufficient_quota":
+                return self._out_of_quota_error(exc), None  # waiting will not help
             wait = retry_after(exc.response.headers)
             if attempt >= self.settings.max_retries or (wait is not None and wait > MAX_RETRY_WAIT):
-                return self._gave_up_error(status, attempt, wait), None
+                return self._gave_up_error(status, attempt, wait, exc), None
             return _Retry(wait if wait is not None else FIRST_BACKOFF * 2**attempt), None
+
+    def _unreachable_error(self, exc: BaseException) -> EndpointUnreachable:
+        failure = tls_failure(exc)
+        if isinstance(failure, ssl.SSLCertVerificationError):
+            why = getattr(failure, "verify_message", None) or "certificate verify failed"
+            return EndpointUnreachable(
+                f"the endpoint at {self.url} has a certificate that could not be verified "
+                f"({why}); give it one your system trusts, or use http:// for a server on "
+                "your own machine"
+            )
+        if failure is not None:
+            plain = f"; did you mean http://{self.url.removeprefix('https://')}?"
+            return EndpointUnreachable(
+                f"the endpoint at {self.url} did not complete a TLS handshake "
+                f"({failure.reason or 'TLS error'})"
+                + (plain if self.url.startswith("https://") else "")
+            )
+        return EndpointUnreachable(
+            f"no model endpoint answered at {self.url} — is the server running? "
+            "(check ASSISTANT_BASE_URL, or unset it for offline extractive answers)"
+        )
 
     def _status_error(
         self, status: int, model: str | None, exc: openai.APIStatusError
@@ -337,23 +329,49 @@ class ChatClient:
                 f"the endpoint at {self.url} rejected the API key (HTTP {status}); "
                 "check ASSISTANT_API_KEY (or OPENAI_API_KEY)"
             )
+        if exc.response.history:
+            return self._redirected_error(status, exc)
         if status == 404:
-            if missing_version_path(self.url):
-                return ModelNotFound(
-                    f"the endpoint at {self.url} answered HTTP 404 (no such path); "
-                    f"did you mean {self.url.rstrip('/')}/v1? (set ASSISTANT_BASE_URL)"
-                )
-            what = f"no model {model!r}" if model else "no models list"
-            return ModelNotFound(
-                f"the endpoint at {self.url} has {what} (HTTP 404); run `assistant doctor` to list "
-                "its models and set ASSISTANT_MODEL or --model (and check the URL ends in /v1)"
-            )
+            return self._not_found_error(model, exc)
         detail = self._scrub(server_message(exc))
         if status in (400, 413) and CONTEXT_EXCEEDED.search(detail + " " + error_code(exc)):
             return self._context_exceeded_error(status, server_context_size(exc, detail))
+        if model and (error_code(exc) == "model_not_found" or UNKNOWN_MODEL.search(detail)):
+            # LM Studio and LiteLLM say so with a 400, not a 404.
+            return ModelNotFound(
+                f"the endpoint at {self.url} has no model {model!r} (HTTP {status}: {detail}); "
+                "run `assistant doctor` to list its models and set ASSISTANT_MODEL or --model"
+            )
         return EndpointError(
             f"the endpoint at {self.url} refused the request (HTTP {status})"
             + (f": {detail}" if detail else "")
+        )
+
+    def _not_found_error(self, model: str | None, exc: openai.APIStatusError) -> EndpointError:
+        suggestion = suggested_base_url(self.url)
+        # A 404 that names no model is for the path: the base URL is not the OpenAI API's.
+        if suggestion and "model" not in server_message(exc).lower():
+            return ModelNotFound(
+                f"the endpoint at {self.url} answered HTTP 404 (no such path); "
+                f"did you mean {suggestion}? (set ASSISTANT_BASE_URL)"
+            )
+        what = f"no model {model!r}" if model else "no models list"
+        return ModelNotFound(
+            f"the endpoint at {self.url} has {what} (HTTP 404); run `assistant doctor` to list "
+            "its models and set ASSISTANT_MODEL or --model (and check the URL ends in /v1)"
+        )
+
+    def _redirected_error(self, status: int, exc: openai.APIStatusError) -> EndpointError:
+        """A request the server redirected, then refused: a redirected POST can arrive as a
+        GET (301/302), so what failed is the address, not the request."""
+        moved = exc.response.history[0]
+        url = urlsplit(str(exc.response.request.url))
+        # Without its query: a token in it is not for printing.
+        target = mask_credentials(f"{url.scheme}://{url.netloc}{url.path}")
+        base = suggested_base_url(target) or target
+        return EndpointError(
+            f"the endpoint at {self.url} redirects (HTTP {moved.status_code}) to {base}, which "
+            f"answered HTTP {status}; set ASSISTANT_BASE_URL to the address it moved to"
         )
 
     def _context_exceeded_error(self, status: int, server_size: int | None) -> EndpointError:
@@ -375,7 +393,17 @@ class ChatClient:
             "or lower ASSISTANT_MAX_TOKENS or --k"
         )
 
-    def _gave_up_error(self, status: int, retries: int, wait: float | None) -> EndpointError:
+    def _out_of_quota_error(self, exc: openai.APIStatusError) -> RateLimited:
+        detail = self._scrub(server_message(exc))
+        return RateLimited(
+            f"the endpoint at {self.url} refused the request: the account is out of quota "
+            f"(HTTP 429{': ' + detail if detail else ''}); check its plan and billing, or use "
+            "another key (ASSISTANT_API_KEY)"
+        )
+
+    def _gave_up_error(
+        self, status: int, retries: int, wait: float | None, exc: openai.APIStatusError
+    ) -> EndpointError:
         tries = f"after {retries} retr{'y' if retries == 1 else 'ies'}"
         if wait is not None and wait > MAX_RETRY_WAIT:
             tries = f"and asks to wait {wait:.0f} s"
@@ -384,15 +412,25 @@ class ChatClient:
                 f"the endpoint at {self.url} is rate-limiting requests (HTTP 429) {tries}; "
                 "wait a while and ask again"
             )
+        # The server's reason is often the fix ("model requires more system memory").
+        detail = self._scrub(server_message(exc))
         return EndpointServerError(
-            f"the endpoint at {self.url} failed with HTTP {status} {tries}; "
-            "the server is in trouble — check its logs or try again later"
+            f"the endpoint at {self.url} failed with HTTP {status} {tries}"
+            + (f" ({detail})" if detail else "")
+            + "; the server is in trouble — check its logs or try again later"
         )
 
     def timeout_error(self) -> EndpointTimeout:
         return EndpointTimeout(
             f"the endpoint at {self.url} did not answer within {self.settings.timeout:g} s; "
             "raise ASSISTANT_TIMEOUT or use a faster model"
+        )
+
+    def stall_error(self) -> EndpointTimeout:
+        return EndpointTimeout(
+            f"the endpoint at {self.url} sent only keep-alive comments for "
+            f"{self.settings.timeout:g} s, no answer; the model behind it seems stuck — try "
+            "again later, or raise ASSISTANT_TIMEOUT"
         )
 
     def protocol_error(self) -> EndpointProtocolError:
@@ -418,29 +456,40 @@ class ChatClient:
         return text.replace(self._key, "***") if self._key else text
 
 
-OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
-"""The model used on OpenAI's own endpoint when none is set: small, cheap, and it can chat
-(OpenAI's model list starts with embedding, audio and image models)."""
-
-# Ids of models that do not chat: embeddings, speech, images, moderation, legacy completions.
-_NOT_CHAT = re.compile(
-    r"embed|whisper|tts|transcribe|dall-e|image|moderation|davinci|babbage|search|rerank|audio",
-    re.IGNORECASE,
-)
+_ENDPOINT_PATH = re.compile(r"/(?:chat/completions|completions|models|embeddings)$")
+_VERSION = re.compile(r"/v\d+")
 
 
-def default_chat_model(models: Sequence[str], url: str) -> str | None:
-    """The model to use when none is configured: OpenAI's small chat model on OpenAI's
-    endpoint, elsewhere the first listed model whose name does not say it cannot chat."""
-    if urlsplit(url).hostname == "api.openai.com":
-        return OPENAI_DEFAULT_MODEL
-    return next((m for m in models if not _NOT_CHAT.search(m)), None)
+def suggested_base_url(url: str) -> str | None:
+    """The base URL that a 404 (or a redirect to ``url``) most likely meant, or None when
+    ``url`` already ends as a base URL does: an endpoint's full path pasted as the base URL
+    loses it (``…/v1/chat/completions``), Ollama's own API (``…/api``) becomes its OpenAI
+    one, and a URL naming no API version gets ``/v1``."""
+    parts = urlsplit(url)
+    path = _ENDPOINT_PATH.sub("", parts.path.rstrip("/"))
+    if path.endswith("/api"):
+        path = path[: -len("/api")]
+    if not _VERSION.search(path):
+        path += "/v1"
+    suggestion = f"{parts.scheme}://{parts.netloc}{path}"
+    return None if suggestion == url.rstrip("/") else suggestion
 
 
-def missing_version_path(url: str) -> bool:
-    """True when the base URL has no path at all (``http://host:11434``): servers mount the
-    OpenAI protocol under ``/v1``, so a 404 there most likely means ``/v1`` is missing."""
-    return urlsplit(url).path.strip("/") == ""
+def tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind a connection error, if that is what it was."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return current
+        seen.add(id(current))
+        nested = current.args[0] if current.args else None
+        current = (
+            current.__cause__
+            or current.__context__
+            or (nested if isinstance(nested, BaseException) else None)
+        )
+    return None
 
 
 @lru_cache(maxsize=8)

@@ -102,6 +102,16 @@ class Claim:
             "support": self.support,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Claim:
+        """The ``Claim`` that ``to_dict()`` gave ``data``."""
+        return cls(
+            str(data["text"]),
+            [int(n) for n in data["citations"]],
+            bool(data["supported"]),
+            float(data["support"]),
+        )
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -138,8 +148,12 @@ class Answer:
     def cited_sources(self) -> list[Source]:
         return [s for s in self.sources if s.cited]
 
+    def __str__(self) -> str:
+        """The answer's text, so ``print(answer(...))`` prints the answer."""
+        return self.text
+
     def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` shape of ``assistant ask``."""
+        """The ``--json`` shape of ``assistant ask``; ``Answer.from_dict`` reads it back."""
         return {
             "question": self.question,
             "answer": self.text,
@@ -148,25 +162,75 @@ class Answer:
             "model": self.model,
             "extractive": self.extractive,
             "citations": list(self.citations),
-            "sources": [
-                {
-                    "n": s.n,
-                    "paper_id": s.paper_id,
-                    "title": s.title,
-                    "cited": s.cited,
-                    "passage": s.passage,
-                    "authors": list(s.metadata.get("authors", [])),
-                    "year": s.metadata.get("year"),
-                    "url": s.metadata.get("url"),
-                }
-                for s in self.sources
-            ],
+            "invalid_citations": list(self.invalid_citations),
+            "standalone_question": self.standalone_question,
+            "sources": [_source_to_dict(s) for s in self.sources],
             "claims": [claim.to_dict() for claim in self.claims],
             "reasoning": self.reasoning,
             "truncated": self.truncated,
             "usage": dict(self.usage),
             "timings": dict(self.timings),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The ``Answer`` that ``to_dict()`` (or ``assistant ask --json``) gave ``data``, equal
+        to the one written. ``ValueError`` when ``data`` is not such a dict."""
+        try:
+            return cls(
+                question=str(data["question"]),
+                text=str(data["answer"]),
+                answered=bool(data["answered"]),
+                mode=str(data["mode"]),
+                sources=[_source_from_dict(source) for source in data["sources"]],
+                citations=[int(n) for n in data["citations"]],
+                model=data.get("model"),
+                usage={str(k): int(v) for k, v in data.get("usage", {}).items()},
+                timings={str(k): float(v) for k, v in data.get("timings", {}).items()},
+                invalid_citations=[int(n) for n in data.get("invalid_citations", [])],
+                standalone_question=data.get("standalone_question"),
+                claims=[Claim.from_dict(claim) for claim in data.get("claims", [])],
+                reasoning=str(data.get("reasoning", "")),
+                truncated=bool(data.get("truncated", False)),
+                extractive=bool(data.get("extractive", False)),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problem = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(
+                f"not an answer as Answer.to_dict() writes it ({problem[:100]})"
+            ) from None
+
+
+_SOURCE_METADATA = ("authors", "year", "url", "doi", "venue")
+
+
+def _source_to_dict(source: Source) -> dict[str, Any]:
+    return {
+        "n": source.n,
+        "paper_id": source.paper_id,
+        "title": source.title,
+        "cited": source.cited,
+        "passage": source.passage,
+        "passages": list(source.passages),
+        "authors": list(source.metadata.get("authors", [])),
+        "year": source.metadata.get("year"),
+        "url": source.metadata.get("url"),
+        "doi": source.metadata.get("doi"),
+        "venue": source.metadata.get("venue"),
+    }
+
+
+def _source_from_dict(data: Mapping[str, Any]) -> Source:
+    passages = data.get("passages")
+    return Source(
+        int(data["n"]),
+        str(data["paper_id"]),
+        str(data["title"]),
+        [str(p) for p in passages] if isinstance(passages, list) else str(data.get("passage", "")),
+        bool(data.get("cited", False)),
+        # Only what the collection knew: to_dict writes an unknown field as null or [].
+        metadata={key: data[key] for key in _SOURCE_METADATA if data.get(key)},
+    )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ so nothing below this module imports it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -242,16 +243,55 @@ class Assistant:
     ) -> Answer:
         """``answer`` for asyncio code (runs in a worker thread). Cancelled (a timeout of
         ``asyncio.wait_for``, a task cancelled), it stops the answer at its next words and
-        closes the model's stream, instead of letting the model write on unread."""
+        closes the model's stream, instead of letting the model write on unread; a request
+        still waiting for the endpoint's first byte is left to its timeout, never waited
+        for (``asyncio.run`` would otherwise hold the script open until it ends)."""
         stream = self.stream_answer(question, k=k, model=model, history=history, where=where)
         stop = threading.Event()
+        loop = asyncio.get_running_loop()
+        result: asyncio.Future[Answer | None] = loop.create_future()
+        # Not the loop's executor: asyncio.run joins those threads when it ends.
+        threading.Thread(
+            target=_read_into,
+            args=(stream, stop, loop, result),
+            name="assistant-aanswer",
+            daemon=True,
+        ).start()
         try:
-            answer = await asyncio.to_thread(_read_unless_stopped, stream, stop)
+            answer = await result
         except asyncio.CancelledError:
             stop.set()
             raise
         assert answer is not None  # only a cancelled call stops early, and it returns nothing
         return answer
+
+
+def _read_into(
+    stream: AnswerStream,
+    stop: threading.Event,
+    loop: asyncio.AbstractEventLoop,
+    result: asyncio.Future[Answer | None],
+) -> None:
+    """Read ``stream`` in this thread and hand its answer (or error) to ``result``."""
+    answer: Answer | None = None
+    error: BaseException | None = None
+    try:
+        answer = _read_unless_stopped(stream, stop)
+    except BaseException as exc:  # handed to the awaiting task, re-raised there
+        error = exc
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+        loop.call_soon_threadsafe(_settle, result, answer, error)
+
+
+def _settle(
+    result: asyncio.Future[Answer | None], answer: Answer | None, error: BaseException | None
+) -> None:
+    if result.done():  # cancelled meanwhile
+        return
+    if error is not None:
+        result.set_exception(error)
+    else:
+        result.set_result(answer)
 
 
 def _read_unless_stopped(stream: AnswerStream, stop: threading.Event) -> Answer | None:

@@ -48,10 +48,16 @@ class Reply:
     token limit is ``finish_reason="length"``."""
     reasoning_field: str = "reasoning_content"
     """``reasoning_content`` (vLLM, DeepSeek, llama.cpp) or ``reasoning`` (Ollama, OpenRouter)."""
-    raw: str | None = None
+    raw: str | bytes | None = None
     """Sent verbatim (status 200, ``content_type``) instead of a reply in the protocol: a
     proxy's HTML page, broken JSON, garbled events."""
     content_type: str = "application/json"
+    raw_piece: int = 0
+    """With ``raw``: send the body this many bytes at a time, each flushed and followed by a
+    short pause (lines and characters split across network reads)."""
+    keep_alive: float = 0.0
+    """Seconds of ``: keep-alive`` comment lines (one every 0.05 s) before the first delta,
+    as a proxy sends while the model behind it has not started."""
 
 
 @dataclass
@@ -99,6 +105,11 @@ class OpenAIServer:
         self.path_prefix: str | None = None
         """When set, requests whose path does not start with it get a 404 (like a real
         server reached without its ``/v1``)."""
+        self.moved: tuple[str, str] | None = None
+        """``(old, new)``: requests whose path starts with ``old`` get a 301 to the same path
+        under ``new`` (a server that moved, or http redirected to https), with
+        ``moved_query`` after it."""
+        self.moved_query = ""
         self.disconnects = 0
         """Streams the client closed before the server finished sending (cancellations)."""
         self._lock = threading.Lock()
@@ -188,7 +199,8 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self._error(reply)
                 return
             if reply.raw is not None:
-                self._send(200, reply.raw.encode(), reply.content_type)
+                raw_body = reply.raw if isinstance(reply.raw, bytes) else reply.raw.encode()
+                self._send(200, raw_body, reply.content_type, piece=reply.raw_piece)
                 return
             model = body.get("model", "test-model") if isinstance(body, dict) else "test-model"
             streaming = isinstance(body, dict) and bool(body.get("stream"))
@@ -214,6 +226,10 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             )
 
         def _routed(self) -> bool:
+            if server.moved and self.path.startswith(server.moved[0]):
+                where = server.moved[1] + self.path[len(server.moved[0]) :] + server.moved_query
+                self._send(301, b"", "text/plain", {"Location": where})
+                return False
             if server.path_prefix is None or self.path.startswith(server.path_prefix):
                 return True
             self._json(404, {"error": {"message": f"no route {self.path}"}})
@@ -242,7 +258,13 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self._send(status, data, "application/json", headers)
 
         def _send(
-            self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
+            self,
+            status: int,
+            data: bytes,
+            content_type: str,
+            headers: dict[str, str] | None = None,
+            *,
+            piece: int = 0,
         ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -250,7 +272,11 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            for start in range(0, len(data), piece or len(data) or 1):
+                self.wfile.write(data[start : start + (piece or len(data))])
+                if piece:
+                    self.wfile.flush()
+                    server._sleep(0.002)
 
         def _complete(self, reply: Reply, model: str) -> None:
             text = reply.text if reply.text is not None else "".join(reply.chunks or [])
@@ -278,6 +304,10 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
+            waited_until = time.perf_counter() + reply.keep_alive
+            while time.perf_counter() < waited_until and not server._stopping.is_set():
+                self._write_chunk(b": keep-alive\n\n")
+                server._sleep(0.05)
             for thought in reply.reasoning_chunks or ():
                 self._event(_chunk(model, {reply.reasoning_field: thought}, None))
             for index, piece in enumerate(chunks):

@@ -180,6 +180,18 @@ def test_a_follow_up_is_condensed_by_the_model_first(llm, openai_server):
     assert condense.body["max_tokens"] == 1024
 
 
+@pytest.mark.parametrize("ending", ["length", "content_filter"])
+def test_a_rewrite_cut_short_is_not_used(llm, openai_server, ending):
+    openai_server.enqueue(Reply(text="What training target does", finish_reason=ending))
+    openai_server.enqueue("It predicts DAE latents [1].")
+    history = [Turn(QUESTION, "It uses diffusion autoencoder latents [1].")]
+    answer = llm.answer("What does its speech model predict?", history=history)
+    assert answer.standalone_question in (None, "What does its speech model predict?")
+    assert "Question: What does its speech model predict?" in (
+        openai_server.chat_requests[1].message("user")
+    )
+
+
 def test_a_condense_request_fits_a_small_context_window(assistant_factory, openai_server):
     small = assistant_factory(
         base_url=openai_server.url, max_retries=1, context_window=800, max_tokens=100

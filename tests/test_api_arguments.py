@@ -4,6 +4,7 @@ that is not ``Turn``s, settings that are not a ``Settings``, malformed filters."
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -133,8 +134,32 @@ def test_settings_that_are_not_a_settings_object_say_how_to_make_one(settings: A
         assistant.answer(QUESTION, settings=settings)
 
 
+def test_a_model_asked_for_without_an_endpoint_is_a_warning(seeded_home: Path) -> None:
+    # As `assistant ask --model` warns; the answer silently offline told a script nothing.
+    settings = Settings.load({"home": seeded_home})
+    with pytest.warns(UserWarning, match=r"^model='gpt-4o' is ignored: no model endpoint"):
+        answer = assistant.answer(QUESTION, model="gpt-4o", settings=settings)
+    assert answer.mode == "extractive"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert assistant.answer(QUESTION, settings=settings).mode == "extractive"
+
+
 def test_filter_error_is_part_of_the_public_api() -> None:
     assert assistant.FilterError is FilterError and "FilterError" in assistant.__all__
+
+
+def test_every_error_the_library_raises_is_part_of_the_public_api() -> None:
+    # A script catching assistant.DiskFull must not meet an AttributeError instead.
+    import assistant.errors
+
+    errors = {
+        name
+        for name, value in vars(assistant.errors).items()
+        if isinstance(value, type) and issubclass(value, assistant.AssistantError)
+    }
+    assert errors <= set(assistant.__all__)
+    assert all(getattr(assistant, name) is getattr(assistant.errors, name) for name in errors)
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,8 @@ def test_ask_json_is_exactly_the_answer_dict(seeded_env, capsys):
         "model",
         "extractive",
         "citations",
+        "invalid_citations",
+        "standalone_question",
         "sources",
         "claims",
         "reasoning",
@@ -88,8 +90,8 @@ def test_ask_json_is_exactly_the_answer_dict(seeded_env, capsys):
     assert len(data["sources"]) == 3
     assert data["extractive"] is True and "ASSISTANT_BASE_URL" not in data["answer"]
     assert set(data["sources"][0]) == {
-        *("n", "paper_id", "title", "cited", "passage"),
-        *("authors", "year", "url"),
+        *("n", "paper_id", "title", "cited", "passage", "passages"),
+        *("authors", "year", "url", "doi", "venue"),
     }
     assert all(isinstance(n, int) for n in data["citations"])
     assert {s["n"] for s in data["sources"] if s["cited"]} == set(data["citations"])

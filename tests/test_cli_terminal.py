@@ -254,11 +254,13 @@ def test_colour_on_a_terminal_plain_elsewhere(
 
 
 def test_default_chat_model_skips_models_that_cannot_chat() -> None:
-    from assistant.llm import OPENAI_DEFAULT_MODEL, default_chat_model
+    from assistant.server_replies import OPENAI_DEFAULT_MODEL, default_chat_model
 
     listed = ["text-embedding-3-small", "whisper-1", "dall-e-3", "llama-3-8b", "qwen2"]
     assert default_chat_model(listed, "http://127.0.0.1:8080/v1") == "llama-3-8b"
     assert default_chat_model(["nomic-embed-text"], "http://127.0.0.1:11434/v1") is None
+    embedders = ["all-minilm:latest", "bge-m3:latest", "mxbai-embed-large", "multilingual-e5-base"]
+    assert default_chat_model([*embedders, "qwen3:8b"], "http://127.0.0.1:11434/v1") == "qwen3:8b"
     assert default_chat_model(listed, "https://api.openai.com/v1") == OPENAI_DEFAULT_MODEL
 
 

@@ -34,6 +34,16 @@ def test_a_models_list_that_is_not_the_protocol_is_a_protocol_error(openai_serve
         make_client(openai_server, tmp_path).list_models()
 
 
+def test_a_models_list_that_is_an_error_object_says_what_the_server_said(openai_server, tmp_path):
+    openai_server.models_reply = Reply(status=200, body={"error": "Unexpected endpoint or method."})
+    with pytest.raises(EndpointError) as caught:
+        make_client(openai_server, tmp_path).list_models()
+    assert str(caught.value) == (
+        f"the endpoint at {openai_server.url} answered with an error: "
+        "Unexpected endpoint or method."
+    )
+
+
 def test_model_entries_without_a_text_id_are_skipped(openai_server, tmp_path):
     data = [{"id": "good"}, 5, {"name": "no id"}, {"id": 7}, {"id": "also-good"}]
     openai_server.models_reply = Reply(status=200, body=json.dumps({"data": data}))
@@ -67,10 +77,10 @@ def test_a_completion_with_odd_fields_reads_as_far_as_it_makes_sense(openai_serv
     "raw, content_type",
     [
         (NGINX_PAGE, "text/html"),
-        ('{"choices": [{"message": {"content": "hi"}}]}', "application/json"),
+        ('{"object": "list", "data": []}', "application/json"),
         ("data: {garbage\n\ndata: [DONE]\n\n", "text/event-stream"),
     ],
-    ids=["html-page", "json-not-events", "broken-event"],
+    ids=["html-page", "json-not-a-completion", "broken-event"],
 )
 def test_a_stream_that_is_not_the_protocol_is_a_protocol_error(
     openai_server, tmp_path, raw, content_type
@@ -78,6 +88,37 @@ def test_a_stream_that_is_not_the_protocol_is_a_protocol_error(
     openai_server.enqueue(Reply(raw=raw, content_type=content_type))
     with pytest.raises(EndpointProtocolError):
         list(make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m"))
+
+
+def test_a_whole_completion_sent_to_a_streaming_request_is_read_as_the_stream(
+    openai_server, tmp_path
+):
+    # Some servers and proxies ignore "stream": true and answer in one JSON piece.
+    reply = {
+        "choices": [
+            {"index": 0, "message": {"content": "Whole [1].", "reasoning_content": "Hm."}},
+            {"index": 1, "message": {"content": "Other."}, "finish_reason": "stop"},
+        ],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+    }
+    openai_server.enqueue(Reply(raw=json.dumps(reply)))
+    stream = make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m")
+    assert "".join(stream) == "Whole [1]." and stream.reasoning == "Hm."
+    assert stream.finish_reason == "stop" and stream.usage["total_tokens"] == 7
+
+
+def test_a_json_error_sent_to_a_streaming_request_says_what_the_server_said(
+    openai_server, tmp_path
+):
+    # LM Studio and some proxies answer 200 with an error object.
+    body = {"error": "No models loaded. Please load a model first."}
+    openai_server.enqueue(Reply(raw=json.dumps(body)))
+    with pytest.raises(EndpointError) as caught:
+        make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m")
+    assert str(caught.value) == (
+        f"the endpoint at {openai_server.url} answered with an error: "
+        "No models loaded. Please load a model first."
+    )
 
 
 def test_events_of_odd_shapes_are_skipped_not_crashed_on(openai_server, tmp_path):

@@ -141,6 +141,38 @@ def test_429_gives_up_clearly_after_the_retries(openai_server, tmp_path):
     assert len(openai_server.chat_requests) == 3
 
 
+def test_a_5xx_given_up_on_quotes_the_server_reason(openai_server, tmp_path):
+    reason = "model requires more system memory (16.0 GiB) than is available (7.6 GiB)"
+    openai_server.enqueue(status=500, body={"error": reason})
+    with pytest.raises(EndpointServerError) as caught:
+        make_client(openai_server, tmp_path, max_retries=0).stream_chat(MESSAGES, model="m")
+    assert str(caught.value) == (
+        f"the endpoint at {openai_server.url} failed with HTTP 500 after 0 retries ({reason}); "
+        "the server is in trouble — check its logs or try again later"
+    )
+
+
+def test_a_proxy_request_timeout_is_retried(openai_server, tmp_path):
+    openai_server.enqueue(status=408, headers={"retry-after-ms": "10"})
+    openai_server.enqueue("Fine after all [1].")
+    stream = make_client(openai_server, tmp_path, max_retries=1).stream_chat(MESSAGES, model="m")
+    assert "".join(stream) == "Fine after all [1]."
+    assert len(openai_server.chat_requests) == 2
+
+
+def test_an_account_out_of_quota_is_told_at_once_not_retried(openai_server, tmp_path):
+    # OpenAI answers 429 for an exhausted quota too; waiting and retrying cannot help.
+    message = "You exceeded your current quota, please check your plan and billing details."
+    body = {
+        "error": {"message": message, "type": "insufficient_quota", "code": "insufficient_quota"}
+    }
+    openai_server.enqueue(status=429, body=body)
+    with pytest.raises(RateLimited) as caught:
+        make_client(openai_server, tmp_path, max_retries=2).stream_chat(MESSAGES, model="m")
+    assert "out of quota" in str(caught.value) and message in str(caught.value)
+    assert len(openai_server.chat_requests) == 1
+
+
 def test_a_retry_after_beyond_reason_is_not_waited_for(openai_server, tmp_path):
     openai_server.enqueue(status=429, headers={"Retry-After": "3600"})
     started = time.perf_counter()

@@ -8,7 +8,7 @@ from openai_server import Reply
 from test_llm import MESSAGES, make_client
 
 from assistant.answering.reasoning import ReasoningSplitter
-from assistant.llm import StreamDelta
+from assistant.server_replies import StreamDelta
 
 
 @pytest.mark.parametrize("field", ["reasoning_content", "reasoning"])

@@ -7,7 +7,7 @@ import pytest
 from openai_server import Reply
 from test_llm import MESSAGES, make_client
 
-from assistant.errors import EndpointError
+from assistant.errors import EndpointError, ModelNotFound
 
 OPENAI_BODY = {
     "error": {
@@ -70,6 +70,54 @@ def test_another_bad_request_still_quotes_the_server(openai_server, tmp_path):
         make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m")
 
 
+NGINX_413 = (
+    "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
+    "<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+def test_an_error_page_from_a_proxy_is_quoted_by_its_title_not_its_markup(openai_server, tmp_path):
+    openai_server.enqueue(Reply(status=413, body=NGINX_413))
+    with pytest.raises(EndpointError) as caught:
+        make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="m")
+    assert str(caught.value) == (
+        f"the endpoint at {openai_server.url} refused the request (HTTP 413): "
+        "413 Request Entity Too Large"
+    )
+
+
+# -- a model the server does not serve, said with a 400 -------------------------------------------
+
+LM_STUDIO_UNKNOWN_MODEL = {
+    "error": {
+        "message": 'Invalid model identifier "nope". Please specify a valid downloaded model.',
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": "model_not_found",
+    }
+}
+LITELLM_UNKNOWN_MODEL = {
+    "error": {
+        "message": "/chat/completions: Invalid model name passed in model=nope. Call "
+        "`/v1/models` to view available models for your key.",
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": "400",
+    }
+}
+
+
+@pytest.mark.parametrize("body", [LM_STUDIO_UNKNOWN_MODEL, LITELLM_UNKNOWN_MODEL])
+def test_an_unknown_model_said_with_a_400_is_model_not_found(openai_server, tmp_path, body):
+    openai_server.enqueue(Reply(status=400, body=body))
+    with pytest.raises(ModelNotFound) as caught:
+        make_client(openai_server, tmp_path).stream_chat(MESSAGES, model="nope")
+    message = str(caught.value)
+    assert message.startswith(f"the endpoint at {openai_server.url} has no model 'nope' (HTTP 400")
+    assert "Invalid model" in message and "assistant doctor" in message
+
+
 # -- parameters a model refuses ------------------------------------------------------------------
 
 MAX_TOKENS_REFUSED = {
@@ -107,6 +155,28 @@ def test_a_reasoning_model_refusing_max_tokens_and_temperature_still_answers(
     for later in bodies[2:]:  # the client remembers what the server refused
         assert later["max_completion_tokens"] == 321
         assert "max_tokens" not in later and "temperature" not in later
+
+
+STREAM_REFUSED = {
+    "error": {
+        "message": "Your organization must be verified to stream this model. Please go to: "
+        "https://platform.openai.com/settings/organization/general and click on Verify.",
+        "type": "invalid_request_error",
+        "param": "stream",
+        "code": "unsupported_value",
+    }
+}
+
+
+def test_a_model_that_may_not_stream_answers_in_one_piece(openai_server, tmp_path):
+    openai_server.enqueue(Reply(status=400, body=STREAM_REFUSED))
+    openai_server.enqueue(Reply(text="Whole [1]."))
+    openai_server.enqueue(Reply(text="Whole [1]."))
+    client = make_client(openai_server, tmp_path)
+    for _ in range(2):  # and the next request asks for no stream at once
+        stream = client.stream_chat(MESSAGES, model="o3")
+        assert "".join(stream) == "Whole [1]." and stream.finish_reason == "stop"
+    assert [r.body["stream"] for r in openai_server.chat_requests] == [True, False, False]
 
 
 def test_a_parameter_refused_twice_is_an_error_not_a_loop(openai_server, tmp_path):

@@ -86,6 +86,10 @@ def test_a_reply_that_is_only_a_list_under_a_sources_heading_is_the_answer(llm, 
         ("【1, 9】", "[1]"),
         ("[1, 2]", "[1, 2]"),
         ("[1-2]", "[1-2]"),
+        ("[Source 1]", "[1]"),
+        ("[source: 1, 2]", "[1, 2]"),
+        ("(Source 1)", "[1]"),
+        ("(Sources 1; 9)", "[1]"),
     ],
 )
 def test_citation_styles_models_write_count_and_read_as_n(llm, openai_server, written, shown):
@@ -102,3 +106,10 @@ def test_brackets_that_are_no_marker_stay_text(llm, openai_server):
     openai_server.enqueue("DAE-Talker uses latents【注】 and a[i] [^x] [1].")
     answer = llm.answer(QUESTION)
     assert answer.text == "DAE-Talker uses latents【注】 and a[i] [^x] [1]."
+
+
+def test_parentheses_without_the_word_source_stay_text(llm, openai_server):
+    text = "DAE-Talker (1) uses latents (see [1]) in f(x) (source code) and (sources) [1]."
+    openai_server.enqueue(text)
+    answer = llm.answer(QUESTION)
+    assert answer.text == text and answer.citations == [1]

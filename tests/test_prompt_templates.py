@@ -51,6 +51,16 @@ def test_an_unknown_placeholder_is_refused(prompt_dir):
         load_prompts(prompt_dir)
 
 
+@pytest.mark.parametrize("written", ["{question:%}", "{question!r}", "{question:>9}"])
+def test_a_placeholder_with_a_format_spec_is_refused_when_loaded(prompt_dir, written):
+    # Rendered, "{question:%}" would fail only once a question is asked, as a crash.
+    path = prompt_dir / "answer.md"
+    path.write_text(path.read_text().replace("{question}", written))
+    with pytest.raises(ConfigError) as caught:
+        load_prompts(prompt_dir)
+    assert str(caught.value).endswith(f"answer.md: write the placeholder {written} as {{question}}")
+
+
 def test_unbalanced_braces_are_refused(prompt_dir):
     path = prompt_dir / "condense.md"
     path.write_text(path.read_text() + "\n{ oops")

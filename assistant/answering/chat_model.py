@@ -34,7 +34,9 @@ from .reasoning import ReasoningSplitter, split_reasoning
 from .refusals import is_refusal
 
 if TYPE_CHECKING:
-    from ..llm import ChatClient, ChatStream, StreamDelta
+    from ..chat_stream import ChatStream
+    from ..llm import ChatClient
+    from ..server_replies import StreamDelta
     from ..settings import Settings
 
 MODEL_DECLINED = "The collection does not answer this: the papers found do not contain the answer."
@@ -50,6 +52,25 @@ MODEL_CUT_OFF = (
 )
 """The answer when the reply was cut at ``max_tokens`` before any answer text (a reasoning
 model can spend them all thinking)."""
+MODEL_REFUSED = "The model refused to answer: {refusal}"
+"""The answer when the model refused apart from the content (OpenAI's ``refusal`` field): its
+reason, not a claim about the papers."""
+MODEL_FILTERED = (
+    "The endpoint's content filter stopped the answer; rephrase the question or use another model."
+)
+"""Said after what was written (or instead of it) when the server's filter cut the reply; such a
+reply is never ``answered``."""
+MODEL_TOOL_CALL = (
+    "The model replied with a tool call instead of an answer; use a model or server "
+    "setting that answers in text."
+)
+MODEL_EMPTY = "The model sent an empty reply; ask again, or use another model."
+"""The answer when the model finished without writing anything: an empty reply says nothing
+about the papers, so it is not told as a decline."""
+_CUT_SHORT = ("length", "content_filter")
+"""Finish reasons of a reply that stopped before the model was done (token limit, filter)."""
+_REFUSAL_SHOWN = 300
+"""At most this much of a model's refusal is quoted."""
 
 
 @dataclass
@@ -110,8 +131,8 @@ class ChatModelAnswerer:
             ),
             temperature=0.0,
         )
-        if reply.finish_reason == "length":
-            # Cut at the token limit: half a question, or a reasoning model's first thoughts.
+        if reply.finish_reason in _CUT_SHORT:
+            # Half a question, or a reasoning model's first thoughts.
             return question
         rewrite, _ = split_reasoning(reply.text)  # a reasoning model may think aloud here too
         lines = [line.strip().strip('"') for line in rewrite.strip().splitlines()]
@@ -147,13 +168,38 @@ class ChatModelAnswerer:
             yield ReasoningDelta(reasoning)
         if tail:
             yield tail
-        truncated = chat.finish_reason == "length"
-        reply = written.reply(prompt, model, _usage(chat, prompt, written), truncated=truncated)
+        reply = written.reply(prompt, model, _usage(chat, prompt, written), _Ending.of(chat))
         if not reply.text.startswith(written.text) or not written.text:
             yield ("\n\n" if written.text else "") + reply.text  # the reason it is no answer
         elif reply.text != written.text:
             yield reply.text[len(written.text) :]
         return reply
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """How the model's reply ended: the server's ``finish_reason`` and any refusal."""
+
+    finish_reason: str | None
+    refusal: str = ""
+
+    @classmethod
+    def of(cls, chat: ChatStream) -> _Ending:
+        return cls(chat.finish_reason, " ".join(chat.refusal.split())[:_REFUSAL_SHOWN])
+
+    @property
+    def truncated(self) -> bool:
+        return self.finish_reason == "length"
+
+    def no_answer(self) -> str:
+        """The answer when the model wrote no text, saying why."""
+        if self.refusal:
+            return MODEL_REFUSED.format(refusal=self.refusal)
+        if self.finish_reason == "content_filter":
+            return MODEL_FILTERED
+        if self.finish_reason in ("tool_calls", "function_call"):
+            return MODEL_TOOL_CALL
+        return MODEL_CUT_OFF if self.truncated else MODEL_EMPTY
 
 
 def _usage(chat: ChatStream, prompt: ChatPrompt, written: _WrittenAnswer) -> dict[str, int]:
@@ -225,7 +271,7 @@ class _WrittenAnswer:
         return visible + tail, self._think(thought)
 
     def reply(
-        self, prompt: ChatPrompt, model: str, usage: dict[str, int], *, truncated: bool
+        self, prompt: ChatPrompt, model: str, usage: dict[str, int], ending: _Ending
     ) -> Reply:
         """The reply as answered, declined, or written without any valid citation: only a
         reply that cites a source is ``answered``."""
@@ -233,20 +279,25 @@ class _WrittenAnswer:
         if self.declined or (text and is_refusal(text, cited)):
             text, cited = MODEL_DECLINED, []
         elif not text:
-            text = MODEL_CUT_OFF if truncated else MODEL_DECLINED
+            text = ending.no_answer()
         elif not cited:
             # Prose that points at no source is not a grounded answer, however plausible.
             text = f"{text}\n\n{MODEL_UNCITED}"
+        filtered = ending.finish_reason == "content_filter"
+        if filtered and text != MODEL_FILTERED:
+            # Cut by the server, the reply is no whole answer: told, and not ``answered``
+            # (so its half sentence and the note are not checked as claims).
+            text = f"{text}\n\n({MODEL_FILTERED})"
         return Reply(
             text,
-            bool(cited),
+            bool(cited) and not filtered,
             numbered_sources(prompt.sources, cited),
             cited,
             model=model,
             usage=usage,
             invalid_citations=list(self.citations.invalid),
             reasoning=self.reasoning,
-            truncated=truncated,
+            truncated=ending.truncated,
         )
 
     def _cited_in_body(self) -> list[int]:

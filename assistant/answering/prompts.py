@@ -59,6 +59,17 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
+def _decorated_placeholder(template: str) -> tuple[str, str] | None:
+    """The first placeholder written with a conversion or format spec (``{question!r}``,
+    ``{question:%}``) and how to write it plainly: the values are text put in as they are, so
+    such a placeholder either fails once a question is asked or changes what the model reads."""
+    for _, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None and (spec or conversion):
+            written = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return "{" + written + "}", "{" + name + "}"
+    return None
+
+
 def load_prompts(directory: Path | None = None) -> Prompts:
     """The templates: the shipped ``prompts/``, with any file of the same name in ``directory``
     (the ``prompts_dir`` setting) used instead.
@@ -111,6 +122,10 @@ def _read_checked(path: Path, need: frozenset[str], *, user: bool = False) -> st
         raise ConfigError(
             f"prompt template {path}: {exc}; write a literal brace as {{{{ or }}}}"
         ) from None
+    decorated = _decorated_placeholder(text)
+    if decorated:
+        written, plain = decorated
+        raise ConfigError(f"prompt template {path}: write the placeholder {written} as {plain}")
     missing, unknown = sorted(need - found), sorted(found - need)
     if missing or unknown:
         problems = []
