@@ -19,7 +19,8 @@ def answer_note(answer: Answer) -> str:
     origin = "extractive (no model configured)" if answer.mode == "extractive" else answer.model
     origin = origin or "model"
     if not answer.answered:
-        return f"Not covered by the papers · {origin}"
+        # the text says why: the papers lack it, the model refused or cited nothing…
+        return f"No grounded answer · {origin}"
     note = f"{len(answer.citations)} cited of {len(answer.sources)} sources · {origin}"
     if answer.invalid_citations:
         markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)

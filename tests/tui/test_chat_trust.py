@@ -78,3 +78,18 @@ async def test_the_offline_hint_is_shown_once_per_session(
         assert len(hints) == 1
         for view in app.conversation.answers():
             assert view.answer is not None and OFFLINE_HINT not in view.answer.text
+
+
+async def test_a_reply_that_cites_nothing_is_noted_as_no_grounded_answer(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    # Not a decline: the papers may hold the answer, the model just cited none of them.
+    openai_server.enqueue("Transformers are neural networks.")
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask_and_wait(pilot, QUESTION)
+        view = app.conversation.answers()[0]
+        assert view.answer is not None and not view.answer.answered
+        note = str(view.query_one(".answer-note", Static).render())
+        assert note.startswith("No grounded answer") and "covered" not in note
