@@ -215,6 +215,27 @@ def test_k_flags_on_every_command_that_takes_k(
         assert build_parser().parse_args([*command, flag, "3"]).k == 3
 
 
+def test_search_lists_as_many_papers_as_the_k_setting_says(
+    seeded_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    def listed(*flags: str) -> int:
+        assert main(["search", QUESTION, "--json", *flags]) == 0
+        return len(json.loads(capsys.readouterr().out)["results"])
+
+    assert listed() == Settings.model_fields["k"].default
+    monkeypatch.setenv("ASSISTANT_K", "3")
+    assert listed() == 3
+    assert listed("-k", "7") == 7  # the flag still wins
+    monkeypatch.delenv("ASSISTANT_K")
+    config = tmp_path / "config.toml"
+    config.write_text("k = 2\n", encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(config))
+    assert listed() == 2
+    config.write_text("k = 0\n", encoding="utf-8")  # checked like any setting, not ignored
+    assert main(["search", QUESTION]) == 1
+    assert "k must be at least 1, got 0" in capsys.readouterr().err
+
+
 def test_model_without_an_endpoint_is_a_warning(
     seeded_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

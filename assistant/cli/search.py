@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "search", help="list the papers most relevant to a question (no model involved)"
     )
     parser.add_argument("question", nargs="?", help="what you want to know ('-' or none: stdin)")
-    add_k_flag(parser, default=10, help="how many papers (default 10)")
+    add_k_flag(
+        parser, default=None, help="how many papers (default: setting k, as for ask; 5)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_filter_flags(parser)
     add_store_flags(parser)
@@ -32,7 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     check_k(args.k)
     question = question_from_args(args)
-    hits = open_assistant(args).search(question, k=args.k, where=filters_from_args(args))
+    assistant = open_assistant(args)
+    # The papers an answer would draw on: `-k`, else the user's `k` (env, config file).
+    k = args.k if args.k is not None else assistant.settings.k
+    hits = assistant.search(question, k=k, where=filters_from_args(args))
     if args.json:
         print_json(
             {
