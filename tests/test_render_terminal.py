@@ -113,3 +113,35 @@ def test_streaming_shows_the_newest_lines_and_prints_the_answer_once(
     rows = streamed.transcript()
     for point in points:
         assert rows.count(point) + rows.count(f" • {point}") == 1, point
+
+
+# A reply whose chat template opened the thinking block: only its end arrives.
+THOUGHT = ["Let me think.", "\n\nThe user asks about", " DAE-Talker [1].", "</think>"]
+ANSWER = ["\n\nDAE-Talker uses", " diffusion latents [1]."]
+
+
+def test_thinking_the_template_opened_is_taken_back_once_it_closes(
+    terminal_env: None, openai_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    openai_server.enqueue(Reply(chunks=THOUGHT + ANSWER))
+    streamed = run_ask(monkeypatch)
+    # While it streamed, the thinking was on screen (nothing said it was thinking yet) ...
+    assert any("Let me think." in row for screen in streamed.seen for row in screen)
+    # ... and once </think> came it went: the scrollback holds the answer alone.
+    rows = streamed.transcript()
+    assert "DAE-Talker uses diffusion latents [1]." in rows
+    assert not any("think" in row for row in rows), rows
+
+
+def test_plain_output_marks_the_thinking_it_could_not_take_back(
+    seeded_home: Path, openai_server: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setenv("ASSISTANT_HOME", str(seeded_home))
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    openai_server.enqueue(Reply(chunks=THOUGHT + ANSWER))
+    assert main(["ask", QUESTION]) == 0
+    captured = capsys.readouterr()
+    thought, answer = "".join(THOUGHT[:-1]), "DAE-Talker uses diffusion latents [1]."
+    assert captured.out.startswith(f"{thought}\n\n{answer}\n")
+    assert "note: the text above was the model's thinking; its answer follows" in captured.err

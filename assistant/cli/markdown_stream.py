@@ -103,12 +103,27 @@ class MarkdownStream:
         self._seen = text
         document = text[self._anchor :]
         lines = self._render(document)
+        room = max(self._console.height - 1, 1)
         start = last_block_line(self._to_markdown(document))
-        if start > 0:
+        # Blocks stay in the live view while it holds them all: until then the text can
+        # still be taken back (see ``restart``).
+        if start > 0 and len(lines) - self._shown > room:
             self._print_finished(document[: line_offset(document, start)], lines)
         self._start()
-        room = max(self._console.height - 1, 1)
         self._live.update(RenderedLines(lines[self._shown :][-room:]), refresh=True)
+
+    def restart(self) -> bool:
+        """Forget the text shown so far: the answer starts again with the next ``update``.
+
+        Returns whether the text is gone from the screen: it is unless blocks of it were
+        printed above the live view already (only once it outgrew the view), which no
+        redraw can reach."""
+        erased = not self._printed_text
+        if self._live is not None:
+            self._live.update(RenderedLines([]), refresh=True)
+        self._seen = self._printed_text = ""
+        self._anchor = self._shown = 0
+        return erased
 
     def finish(self, text: str) -> None:
         """The answer is complete (or cut off): show what is not printed yet, all of it."""

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .markdown_stream import MarkdownStream
 
 CITATION_STYLE = "bold cyan"
+THINKING_SHOWN = "the text above was the model's thinking; its answer follows"
 
 
 def emphasised_citations(markdown: str) -> str:
@@ -67,6 +68,22 @@ class AnswerPrinter:
 
             self._live = MarkdownStream(self._console, answer_markdown)
         self._live.update(self._text)
+
+    def thinking_ended(self) -> None:
+        """What was streamed so far turned out to be the model's thinking (its chat template
+        had opened the block, and only now did it close it): it is taken off the screen where
+        the screen allows, else marked as thinking, and the answer starts afresh."""
+        thought, self._text = self._text, ""
+        if self._console is None:
+            # Plain output cannot be taken back; stdout gets a blank line, the reader a note.
+            self.stream.write("\n" if thought.endswith("\n") else "\n\n")
+            self.stream.flush()
+            print(f"note: {THINKING_SHOWN}", file=sys.stderr)
+            return
+        if self._live is not None and not self._live.restart():
+            from rich.text import Text
+
+            self._console.print(Text(f"({THINKING_SHOWN})", style="dim"))
 
     def finish(self, answer: Answer | None) -> None:
         """The stream ended (``answer`` is None when it failed): end the answer's line(s)."""

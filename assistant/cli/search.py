@@ -22,9 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "search", help="list the papers most relevant to a question (no model involved)"
     )
     parser.add_argument("question", nargs="?", help="what you want to know ('-' or none: stdin)")
-    add_k_flag(
-        parser, default=None, help="how many papers (default: setting k, as for ask; 5)"
-    )
+    add_k_flag(parser, default=None, help="how many papers (default: setting k, as for ask; 5)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_filter_flags(parser)
     add_store_flags(parser)
