@@ -289,3 +289,28 @@ def test_doctor_shows_the_default_model(
     openai_server.models = ["text-embedding-3-small", "tts-1", "small-chat"]
     assert main(["doctor", "--base-url", openai_server.url]) == 0
     assert "Model: small-chat (the default" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("argv", [["search", QUESTION, "-k", "1"], ["ask", QUESTION, "--json"]])
+def test_a_full_disk_under_stdout_is_one_line_on_stderr(
+    seeded_env: Path, argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        monkeypatch.setattr("sys.stdout", full)
+        assert main(argv) == 1
+        monkeypatch.undo()
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: cannot write to standard output (No space left on device)")
+
+
+def test_a_closed_stdout_is_one_line_on_stderr(
+    seeded_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr("sys.stdout", None)  # what Python sets when started with `>&-`
+    assert main(["ask", QUESTION, "--json"]) == 1
+    monkeypatch.undo()
+    assert (
+        capsys.readouterr().err
+        == "error: standard output is closed; run the command with an output\n"
+    )

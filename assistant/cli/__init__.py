@@ -19,6 +19,7 @@ from typing import TextIO
 from ..errors import AssistantError
 from .common import end_progress_line
 from .failures import report_crash, report_error
+from .output import checked_stdout, discard_unwritten_output
 
 COMMAND_NAMES = (
     "ask",
@@ -80,9 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     tolerate_unencodable_output()
     as_json = False
     try:
-        args = build_parser().parse_args(argv)
-        as_json = bool(getattr(args, "json", False))
-        return int(args.run(args) or 0)
+        with checked_stdout():
+            args = build_parser().parse_args(argv)
+            as_json = bool(getattr(args, "json", False))
+            status = int(args.run(args) or 0)
+            # Output still buffered is written now, while a failure can still be reported.
+            sys.stdout.flush()
+            return status
     except AssistantError as exc:
         return report_error(exc, as_json=as_json)
     except KeyboardInterrupt:
@@ -90,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `assistant search … | head`
+        discard_unwritten_output()
         return 0
     except Exception as exc:  # the last resort: a bug still ends in one line
         return report_crash(exc, as_json=as_json)

@@ -7,12 +7,15 @@ Colour follows the usual conventions: never when the stream is not a terminal, n
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
+from ..errors import AssistantError
 from ..redaction import mask_credentials
 from ..terminal import BIDI_CONTROLS, printable
 
@@ -71,3 +74,63 @@ def json_text(value: Any) -> str:
 def print_json(value: Any) -> None:
     """One JSON document on stdout."""
     sys.stdout.write(json_text(value) + "\n")
+
+
+class OutputFailed(AssistantError):
+    """Standard output cannot be written: a full disk, a closed or failing device."""
+
+
+class _CheckedOutput:
+    """A stream whose write failures are an ``OutputFailed`` (a pipe closed by its reader,
+    ``| head``, stays a ``BrokenPipeError``: that is how such a reader says it has enough)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        with _output_failure():
+            return self._stream.write(text)
+
+    def flush(self) -> None:
+        with _output_failure():
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _output_failure() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OutputFailed(
+            f"cannot write to standard output ({reason}); check where it goes (a full disk, "
+            "a closed file)"
+        ) from None
+
+
+@contextlib.contextmanager
+def checked_stdout() -> Iterator[None]:
+    """While the command runs, a failing stdout raises ``OutputFailed`` (one line on stderr)
+    instead of an ``OSError`` that would read as a bug; ``sys.stdout`` is restored after."""
+    original = sys.stdout
+    if original is None:  # started with stdout closed (`>&-`)
+        raise OutputFailed("standard output is closed; run the command with an output")
+    sys.stdout = _CheckedOutput(original)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout = original
+
+
+def discard_unwritten_output() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush of what could
+    not be written adds no second error at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
