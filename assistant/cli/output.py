@@ -120,7 +120,7 @@ def checked_stdout() -> Iterator[None]:
     original = sys.stdout
     if original is None:  # started with stdout closed (`>&-`)
         raise OutputFailed("standard output is closed; run the command with an output")
-    sys.stdout = _CheckedOutput(original)  # type: ignore[assignment]
+    sys.stdout = _CheckedOutput(original)
     try:
         yield
     finally:
