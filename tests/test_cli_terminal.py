@@ -314,3 +314,29 @@ def test_a_closed_stdout_is_one_line_on_stderr(
         capsys.readouterr().err
         == "error: standard output is closed; run the command with an output\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "told"),
+    [
+        (["ask", "--k", "abc", QUESTION], "error: argument -k/--k: invalid int value: 'abc'"),
+        (["history", "show", "x"], "error: argument ID: invalid int value: 'x'"),
+        (["completion", "tcsh"], "error: argument shell: invalid choice: 'tcsh'"),
+    ],
+)
+def test_a_wrong_command_line_is_one_line_naming_the_help(
+    argv: list[str], told: str, capsys: Any
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    (line,) = captured.err.splitlines()
+    assert line.startswith(told) and line.endswith(f"(see `assistant {argv[0]} --help`)")
+    assert captured.out == ""
+
+
+def test_a_wrong_command_line_with_json_is_a_json_error(capsys: Any) -> None:
+    assert main(["search", "--k", "1e3", "--json", QUESTION]) == 2
+    captured = capsys.readouterr()
+    error = json.loads(captured.out)["error"]
+    assert error["type"] == "UsageError" and "invalid int value: '1e3'" in error["message"]
+    assert captured.err == ""

@@ -14,7 +14,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from ..errors import AssistantError
 from .common import end_progress_line
@@ -55,9 +55,21 @@ def package_version() -> str:
             return "unknown"
 
 
+class UsageError(AssistantError):
+    """The command line itself is wrong (an unknown flag, a value of the wrong type)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake on the command line told in one line (argparse prints its
+    whole usage block before it) that names the help to read."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``assistant`` parser with every command registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="assistant",
         description="Ask questions of a collection of paper abstracts; answers cite the papers.",
         epilog="Offline by default (extractive answers). Set ASSISTANT_BASE_URL to use a model.",
@@ -88,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Output still buffered is written now, while a failure can still be reported.
             sys.stdout.flush()
             return status
+    except UsageError as exc:
+        # Not parsed, so `--json` is looked for as typed; 2 is the usual status for misuse.
+        report_error(exc, as_json="--json" in (sys.argv[1:] if argv is None else argv))
+        return 2
     except AssistantError as exc:
         return report_error(exc, as_json=as_json)
     except KeyboardInterrupt:
