@@ -111,6 +111,10 @@ def _to_secret(value: Any) -> Any:
 def _to_path(value: Any) -> Any:
     if not isinstance(value, (str, Path)):
         return value
+    if isinstance(value, str) and not value.strip():
+        # Path("") is the current folder: a store or prompts would be looked for wherever
+        # the command happens to run.
+        raise ValueError("it is empty; name a folder, or leave the setting out")
     try:
         return Path(value).expanduser()
     except RuntimeError:  # "~someone" names a user this machine does not have
@@ -352,8 +356,8 @@ class EndpointSettings(BaseModel):
     is not used; the follow-up is asked as typed)."""
     context_window: int = Field(8192, ge=256)
     """Tokens the model accepts; the prompt's sources are fitted into it."""
-    timeout: float = Field(60.0, gt=0.0, allow_inf_nan=False)
-    """Seconds to wait for the endpoint before giving up."""
+    timeout: float = Field(60.0, gt=0.0, le=86400.0, allow_inf_nan=False)
+    """Seconds to wait for the endpoint before giving up (at most a day)."""
     max_retries: int = Field(3, ge=0)
     """Retries on 429/5xx, honouring Retry-After."""
 
@@ -410,6 +414,14 @@ class Settings(
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_or_false(cls, value: Any) -> Any:
+        # No setting is a switch: TOML's ``k = true`` would otherwise pass as the number 1.
+        if isinstance(value, bool):
+            raise ValueError("no setting takes true or false; give a number or a text")
+        return value
 
     @field_validator(*URL_FIELDS)
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,45 @@ def test_a_lock_timeout_that_is_no_wait_is_refused(
     assert main(argv) == 1
     assert capsys.readouterr().err.startswith("error: --lock-timeout must be a number of seconds")
     assert not (tmp_path / "home").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "told"),
+    [
+        ("k = true", "config.toml:1: setting 'k' has a bad value True: no setting takes true"),
+        ("temperature = false", "setting 'temperature' has a bad value False"),
+        ('home = ""', "setting 'home' has a bad value '': it is empty; name a folder"),
+        ('prompts_dir = " "', "setting 'prompts_dir' has a bad value ' ': it is empty"),
+        ("timeout = 1e23", "config.toml:1: timeout must be at most 86400.0, got 1e+23"),
+    ],
+)
+def test_a_config_value_of_the_wrong_kind_is_one_line_naming_its_line(
+    line: str, told: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(line + "\n", encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(config))
+    monkeypatch.delenv("ASSISTANT_HOME")  # the file's home is the one read
+    monkeypatch.chdir(tmp_path)
+    assert main(["search", "diffusion"]) == 1
+    (error,) = capsys.readouterr().err.splitlines()
+    assert error.startswith("error: ") and told in error
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["config.toml"]  # nothing made
+
+
+def test_an_empty_home_flag_is_refused_not_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["papers", "--home", ""]) == 1
+    assert capsys.readouterr().err.startswith("error: --home: setting 'home' has a bad value ''")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_huge_timeout_in_the_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("ASSISTANT_TIMEOUT", "99999999999999999999999")
+    assert main(["search", "diffusion", "--json"]) == 1
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["message"].startswith("ASSISTANT_TIMEOUT: timeout must be at most 86400")
