@@ -24,6 +24,7 @@ def terminal_env(seeded_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", str(COLUMNS))
     monkeypatch.setenv("LINES", str(ROWS))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
 
 
 def run_ask(
@@ -145,3 +146,27 @@ def test_plain_output_marks_the_thinking_it_could_not_take_back(
     thought, answer = "".join(THOUGHT[:-1]), "DAE-Talker uses diffusion latents [1]."
     assert captured.out.startswith(f"{thought}\n\n{answer}\n")
     assert "note: the text above was the model's thinking; its answer follows" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "coloured"),
+    [("TERM", "dumb", False), ("NO_COLOR", "1", False), ("FORCE_COLOR", "1", True)],
+)
+def test_the_colour_conventions_of_the_environment_are_followed(
+    terminal_env: None,
+    variable: str,
+    value: str,
+    coloured: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    if variable == "FORCE_COLOR":  # asks for colour where stdout is no terminal (capsys)
+        assert main(["ask", QUESTION]) == 0
+        out = capsys.readouterr().out
+    else:
+        out = run_ask(monkeypatch).getvalue()
+    assert ("\x1b[" in out) is coloured
+    assert "DAE-Talker" in out
+    if not coloured:  # plain text, not a rendering padded to the terminal's width
+        assert not any(line.endswith(" ") for line in out.splitlines())

@@ -1,8 +1,9 @@
 """Everything the commands print goes through here: sanitised, credential-masked, coloured
 only on a terminal that wants colour.
 
-Colour follows the usual conventions: never when the stream is not a terminal, never when
-``NO_COLOR`` is set (https://no-color.org) or ``--no-color`` is given.
+Colour follows the usual conventions: never when the stream is not a terminal (unless
+``FORCE_COLOR`` is set), never when ``NO_COLOR`` is set (https://no-color.org), ``TERM`` is
+``dumb`` or ``--no-color`` is given.
 """
 
 from __future__ import annotations
@@ -35,12 +36,16 @@ def safe(text: object) -> str:
 
 
 def wants_color(args: argparse.Namespace | None, stream: IO[str] | None = None) -> bool:
-    """Colour on a terminal, unless ``--no-color`` or ``NO_COLOR`` says otherwise."""
+    """Colour on a terminal, unless ``--no-color``, ``NO_COLOR`` or ``TERM=dumb`` (a terminal
+    that cannot move its cursor or change colour) says otherwise; ``FORCE_COLOR`` asks for
+    it where stdout is no terminal (a CI log)."""
     stream = stream or sys.stdout
     if args is not None and getattr(args, "no_color", False):
         return False
-    if os.environ.get("NO_COLOR"):
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0", "false"):
+        return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
