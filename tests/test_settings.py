@@ -167,6 +167,23 @@ def test_credentials_in_urls_are_masked_in_errors_and_redacted() -> None:
     assert "hunter2" not in repr(settings)
 
 
+def test_a_password_holding_at_signs_and_a_key_in_the_query_are_masked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from assistant.cli import main
+
+    # Typed without percent-encoding: the host is what follows the last "@".
+    url = "http://me:p@ss@w0rd@127.0.0.1:9/v1?key=SECRETKEY&api-version=1"
+    assert Settings(base_url=url).redacted()["base_url"] == (
+        "http://me:***@127.0.0.1:9/v1?key=***&api-version=1"
+    )
+    assert main(["doctor", "--base-url", url]) == 1
+    shown = capsys.readouterr()
+    assert "me:***@127.0.0.1:9" in shown.out
+    for secret in ("ss@", "w0rd", "SECRETKEY"):
+        assert secret not in shown.out + shown.err
+
+
 def test_direct_construction_is_validated_too() -> None:
     with pytest.raises(ConfigError, match=r"^settings: temperature must be at most 2"):
         Settings(temperature=3)
