@@ -402,7 +402,7 @@ class Settings(
         try:
             super().__init__(**values)
         except ValidationError as exc:
-            raise describe_error(exc, values, _ORIGINS.get()) from None
+            raise describe_error(exc, values, _ORIGINS.get(), type(self).model_fields) from None
 
     @classmethod
     def settings_customise_sources(

@@ -139,9 +139,13 @@ def check_collection_name(name: str) -> str:
 
 
 def describe_error(
-    exc: ValidationError, values: Mapping[str, Any], origins: Mapping[str, str]
+    exc: ValidationError,
+    values: Mapping[str, Any],
+    origins: Mapping[str, str],
+    fields: Iterable[str] = (),
 ) -> ConfigError:
-    """The first validation error as one line: origin, setting, problem (credentials masked)."""
+    """The first validation error as one line: origin, setting, problem (credentials masked);
+    an unknown setting is matched against ``fields``, the known ones."""
     error = exc.errors()[0]
     name = str(error["loc"][0]) if error["loc"] else ""
     if not name:  # a rule across fields (chunk sizes)
@@ -150,7 +154,7 @@ def describe_error(
         return ConfigError(mask_credentials(f"{origin}: {_reason(error)}"))
     origin = origins.get(name, "settings")
     shown = "***" if name in SECRET_FIELDS else repr(error.get("input", values.get(name)))
-    problem = _problem(name, shown, error, known=sorted(values) if name else [])
+    problem = _problem(name, shown, error, known=list(fields))
     return ConfigError(mask_credentials(f"{origin}: {problem}"))
 
 
@@ -158,7 +162,11 @@ def _problem(name: str, shown: str, error: Any, known: list[str]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
-        return f"unknown setting {name!r}; see `assistant doctor` for the known ones"
+        import difflib
+
+        close = difflib.get_close_matches(name.lower().replace("-", "_"), known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "`assistant doctor` lists the known ones"
+        return f"unknown setting {name!r}; {hint}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = {
             "greater_than_equal": f"at least {ctx.get('ge')}",

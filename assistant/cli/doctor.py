@@ -31,9 +31,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import ConfigError
     from ..service import Assistant
 
-    settings = settings_from_args(args)
+    try:
+        settings = settings_from_args(args)
+    except ConfigError as exc:
+        # The one command a bad setting must not stop: it is where the user looks.
+        say(f"Settings: problem — {exc}")
+        show_known_settings()
+        say()
+        say("1 problem(s) found: the line marked 'problem' above says what to do.")
+        return 1
     show_settings(settings)
     say()
     problems = check_endpoint(settings) if settings.mode == "llm" else say_offline()
@@ -66,6 +75,18 @@ def show_settings(settings: Settings) -> None:
     width = max(map(len, shown)) + 1
     for name, value in shown.items():
         say(f"  {name:<{width}}{value}")
+
+
+def show_known_settings() -> None:
+    """Every setting with its default, for a config file or environment that did not load."""
+    from ..settings import ENV_PREFIX, Settings
+
+    say(f"The known settings (TOML keys; environment: {ENV_PREFIX}<NAME>), with their defaults:")
+    fields = {name: info for name, info in Settings.model_fields.items() if name != "config_file"}
+    width = max(map(len, fields)) + 1
+    for name, info in fields.items():
+        default = "(computed)" if info.default_factory is not None else info.default
+        say(f"  {name:<{width}}{'(unset)' if default is None else default}")
 
 
 def say_offline() -> int:
