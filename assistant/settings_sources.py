@@ -74,13 +74,16 @@ def read_toml(path: Path) -> tuple[dict[str, Any], Origins]:
     values: dict[str, Any] = {}
     origins: Origins = {}
     for key, value in data.items():
-        if key in TOML_TABLES and isinstance(value, dict):
-            for name, inner in value.items():
-                values[name] = inner
-                origins[name] = _line_of(path, text, key, name)
-        else:
-            values[key] = value
-            origins[key] = _line_of(path, text, None, key)
+        inner = value.items() if key in TOML_TABLES and isinstance(value, dict) else [(key, value)]
+        table = key if key in TOML_TABLES and isinstance(value, dict) else None
+        for name, setting in inner:
+            origin = _line_of(path, text, table, name)
+            if name in values:
+                # Which one would win is an accident of the file's order: the user decides.
+                raise ConfigError(
+                    f"{origins[name]} and {origin}: {name} is set twice; keep one of them"
+                )
+            values[name], origins[name] = setting, origin
     return values, origins
 
 

@@ -137,6 +137,21 @@ def test_an_unknown_key_in_a_file_names_its_line(tmp_path: Path) -> None:
         Settings.load(env={}, config_file=config)
 
 
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [("k = 3\n[retrieval]\nk = 4\n", (1, 3)), ("[assistant]\nk = 3\n[retrieval]\nk = 4\n", (2, 4))],
+)
+def test_a_setting_in_two_tables_of_a_file_is_refused(
+    text: str, lines: tuple[int, int], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    first, second = lines
+    told = rf"^{config}:{first} and {config}:{second}: k is set twice; keep one of them$"
+    with pytest.raises(ConfigError, match=told):
+        Settings.load(env={}, config_file=config)
+
+
 def test_group_tables_and_flat_keys_mix(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
