@@ -170,3 +170,13 @@ def test_the_colour_conventions_of_the_environment_are_followed(
     assert "DAE-Talker" in out
     if not coloured:  # plain text, not a rendering padded to the terminal's width
         assert not any(line.endswith(" ") for line in out.splitlines())
+
+
+def test_a_link_in_the_answer_shows_where_it_leads(
+    terminal_env: None, openai_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    openai_server.enqueue("DAE-Talker is described in [the paper](http://evil.example/x) [1].")
+    terminal = run_ask(monkeypatch)
+    assert "\x1b]8;" not in terminal.getvalue()  # no hyperlink hiding its target
+    assert any("the paper (http://evil.example/x)" in row for row in terminal.transcript())

@@ -36,10 +36,12 @@ def answer_parser() -> MarkdownIt:
 
 
 class AnswerMarkdown(Markdown):
-    """Rich ``Markdown`` in which a single newline is a line break."""
+    """Rich ``Markdown`` in which a single newline is a line break, and a link shows where
+    it leads: the text is data (a model's reply, an abstract), and a terminal hyperlink
+    would hide its target behind words of that data's choosing."""
 
     def __init__(self, markup: str, **options: Any) -> None:
-        super().__init__("", **options)
+        super().__init__("", **{"hyperlinks": False, **options})
         # Rich builds its parser inside __init__ with no way to pass options; what it
         # renders is ``parsed``, so the text is parsed again with breaks on.
         self.markup = markup
