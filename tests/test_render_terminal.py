@@ -180,3 +180,20 @@ def test_a_link_in_the_answer_shows_where_it_leads(
     terminal = run_ask(monkeypatch)
     assert "\x1b]8;" not in terminal.getvalue()  # no hyperlink hiding its target
     assert any("the paper (http://evil.example/x)" in row for row in terminal.transcript())
+
+
+def test_angle_brackets_and_definition_lines_in_an_answer_stay_text(
+    terminal_env: None, openai_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    lines = [
+        "BERT hides tokens behind <mask> and wraps them in <s> [1].",
+        "It holds when a<b and c>d [1].",
+        "[1]: the paper itself",
+    ]
+    openai_server.enqueue(Reply(chunks=words("\n".join(lines))))
+    rows = run_ask(monkeypatch).transcript()
+    # Read as HTML or a link definition, these would vanish from the colour view.
+    assert "BERT hides tokens behind <mask> and wraps them in <s> [1]." in rows
+    assert "It holds when a<b and c>d [1]." in rows
+    assert "[1]: the paper itself" in rows

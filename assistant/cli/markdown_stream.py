@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from rich.markdown import Markdown
 from rich.segment import Segment
 
-from ..terminal_markdown import with_line_breaks
+from ..terminal_markdown import as_written
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions
@@ -31,8 +31,8 @@ Line = list[Segment]
 
 def answer_parser() -> MarkdownIt:
     """Rich's Markdown parser (CommonMark with tables and strikethrough), with a single
-    newline inside a paragraph read as a line break."""
-    return with_line_breaks(MarkdownIt().enable("strikethrough").enable("table"))
+    newline inside a paragraph read as a line break and HTML read as text."""
+    return as_written(MarkdownIt().enable("strikethrough").enable("table"))
 
 
 class AnswerMarkdown(Markdown):
