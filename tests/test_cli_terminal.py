@@ -193,6 +193,29 @@ def test_the_question_comes_from_stdin(
     assert json.loads(capsys.readouterr().out)["question"] == QUESTION
 
 
+class EndlessInput(io.TextIOBase):
+    """Standard input that never ends, as `< /dev/zero`."""
+
+    def read(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            raise MemoryError("read the whole of an endless input")
+        return "a" * size
+
+    def isatty(self) -> bool:
+        return False
+
+
+def test_an_endless_standard_input_is_refused_not_read_to_the_end(
+    seeded_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr("sys.stdin", EndlessInput())
+    assert main(["ask"]) == 1
+    assert capsys.readouterr().err == (
+        "error: the question on standard input is longer than 1,000,000 characters; "
+        "pipe in the question, not a document\n"
+    )
+
+
 def test_no_question_and_a_terminal_on_stdin_says_what_to_do(
     seeded_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:

@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 MAX_K = 100
+MAX_QUESTION_CHARS = 1_000_000
 
 
 def add_store_flags(parser: argparse.ArgumentParser) -> None:
@@ -90,7 +91,13 @@ def question_from_args(args: argparse.Namespace) -> str:
             raise ConfigError(
                 "no question given: pass it as an argument or pipe it in (echo … | assistant ask)"
             )
-        question = stdin.read()
+        # Bounded: `< /dev/zero` or a file piped by mistake must not fill the memory.
+        question = stdin.read(MAX_QUESTION_CHARS + 1)
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ConfigError(
+                f"the question on standard input is longer than {MAX_QUESTION_CHARS:,} "
+                "characters; pipe in the question, not a document"
+            )
     question = repaired(question)
     if not question.strip():
         raise ConfigError("the question is empty; type what you want to know")
