@@ -164,3 +164,17 @@ def test_a_database_from_a_newer_version_is_refused_clearly(tmp_path: Path) -> N
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(StoreError, match="newer"):
         ChatHistory(path).conversations()
+
+
+def test_a_long_question_is_listed_on_one_short_line(
+    model_home: Path, openai_server: Any, capsys: Any
+) -> None:
+    long_question = "What does DAE-Talker use?\n" + "Please explain in detail. " * 400
+    assert main(["ask", long_question]) == 0
+    capsys.readouterr()
+    assert main(["history"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert "What does DAE-Talker use? Please explain" in line and line.endswith(" …  (test-model)")
+    assert len(line) < 200
+    assert main(["history", "show", line.split()[0]]) == 0  # where the whole question is
+    assert long_question.strip() in capsys.readouterr().out

@@ -7,6 +7,7 @@ TEXT); ``assistant history show ID`` prints conversation ID with its references.
 from __future__ import annotations
 
 import argparse
+import textwrap
 import time
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,9 @@ from .output import print_json, say
 
 if TYPE_CHECKING:
     from ..history import ChatHistory
+
+
+LISTED_QUESTION_CHARS = 120
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         turn = record.turn
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(turn.created))
         origin = turn.model or turn.mode or turn.status
-        question = " ".join(turn.question.split())
+        # One line per turn: a pasted page of text is shortened (`history show` has it all).
+        question = textwrap.shorten(turn.question, LISTED_QUESTION_CHARS, placeholder=" …")
         say(f"{record.conversation_id:>4}  {when}  {turn.origin:<4}  {question}  ({origin})")
     return 0
 
