@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openai_server import Reply
 
 from assistant.cli import main
 from assistant.history import SCHEMA_VERSION, ChatHistory
@@ -178,3 +183,29 @@ def test_a_long_question_is_listed_on_one_short_line(
     assert len(line) < 200
     assert main(["history", "show", line.split()[0]]) == 0  # where the whole question is
     assert long_question.strip() in capsys.readouterr().out
+
+
+def test_ctrl_c_while_an_answer_streams_keeps_what_arrived(
+    model_home: Path, openai_server: Any
+) -> None:
+    words = [f" word{i}" for i in range(200)]
+    openai_server.enqueue(Reply(chunks=["Latent features [1].", *words], chunk_delay=0.05))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "ask", QUESTION],
+        cwd=Path(__file__).resolve().parents[1],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    shown = process.stdout.read(len("Latent features [1]. word0"))  # the answer is streaming
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err == b"interrupted\n"
+    printed = (shown + out).decode()
+    assert printed.startswith("Latent features [1]. word0") and printed.endswith("\n")
+    (turn,) = ChatHistory(model_home / "chat_history.sqlite3").turns(limit=1)
+    assert turn.turn.status == "cancelled"
+    # Saved as far as it was shown, and never beyond what the model had sent.
+    assert turn.turn.answer.startswith("Latent features [1]. word0")
+    assert len(turn.turn.answer.split()) < len(words)
