@@ -197,3 +197,11 @@ def test_angle_brackets_and_definition_lines_in_an_answer_stay_text(
     assert "BERT hides tokens behind <mask> and wraps them in <s> [1]." in rows
     assert "It holds when a<b and c>d [1]." in rows
     assert "[1]: the paper itself" in rows
+
+
+def test_a_terminal_claiming_no_columns_still_shows_the_answer(
+    terminal_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "0")
+    rows = run_ask(monkeypatch).transcript()
+    assert any("DAE-Talker" in row for row in rows) and "References" in rows

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")
 
 
+FALLBACK_WIDTH = 80
+"""Columns assumed when the environment claims a terminal with none."""
+
+
 def safe(text: object) -> str:
     """Text fit for the terminal: controls escaped, credentials in URLs masked."""
     return printable(mask_credentials(str(text)))
@@ -57,7 +61,10 @@ def console(stream: IO[str] | None = None) -> Console:
 
     # Bold text in answers is a citation marker (see render.emphasised_citations).
     theme = Theme({"markdown.strong": "bold cyan"})
-    return Console(file=stream or sys.stdout, force_terminal=True, highlight=False, theme=theme)
+    rich = Console(file=stream or sys.stdout, force_terminal=True, highlight=False, theme=theme)
+    if rich.width < 1:  # COLUMNS=0: Rich would render every line as nothing at all
+        rich.width = FALLBACK_WIDTH
+    return rich
 
 
 def say(text: object = "", *, file: IO[str] | None = None) -> None:
