@@ -41,6 +41,7 @@ from .settings_sources import (
     Origins,
     check_collection_name,
     check_url,
+    config_file_exists,
     default_config_file,
     describe_error,
     read_env,
@@ -470,7 +471,7 @@ class Settings(
         values: dict[str, Any] = {}
         origins: Origins = {}
         # A folder (or anything else) there is reported by ``read_toml``, not skipped.
-        if config_file.exists():
+        if config_file_exists(config_file):
             file_values, file_origins = read_toml(config_file)
             values.update(file_values)
             origins.update(file_origins)

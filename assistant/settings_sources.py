@@ -37,7 +37,13 @@ def default_config_file(env: Mapping[str, str] | None = None) -> Path:
     """Where the TOML config file is read from unless ``ASSISTANT_CONFIG`` says otherwise."""
     configured = (os.environ if env is None else env).get(ENV_PREFIX + "CONFIG")
     if configured:
-        return Path(configured).expanduser()
+        try:
+            return Path(configured).expanduser()
+        except RuntimeError:  # "~name" of no user of this machine
+            user = configured.split("/")[0]
+            raise ConfigError(
+                f"{ENV_PREFIX}CONFIG: {user!r} names no user of this machine"
+            ) from None
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
@@ -57,13 +63,32 @@ def read_env(env: Mapping[str, str], names: Iterable[str]) -> tuple[dict[str, An
     return values, origins
 
 
+MAX_CONFIG_BYTES = 1_000_000
+"""A config file is a few lines; more is a wrong file (``/dev/zero`` would never end)."""
+_REMEDY = "fix it or remove it (or point ASSISTANT_CONFIG elsewhere)"
+
+
+def config_file_exists(path: Path) -> bool:
+    """Whether there is something at ``path`` to read settings from; a path that cannot
+    even be looked at (too long, a loop of links) is a ``ConfigError``."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc}); {_REMEDY}") from None
+
+
 def read_toml(path: Path) -> tuple[dict[str, Any], Origins]:
     """The settings in a TOML file (top-level keys or group tables), with their lines."""
-    remedy = "fix it or remove it (or point ASSISTANT_CONFIG elsewhere)"
+    remedy = _REMEDY
     try:
-        text = path.read_bytes().decode("utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror}); {remedy}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than 1 MB, so no config file; {remedy}")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a UTF-8 text (TOML) file; {remedy}") from None
     try:

@@ -140,3 +140,23 @@ def test_a_huge_timeout_in_the_environment_is_refused(
     assert main(["search", "diffusion", "--json"]) == 1
     error = json.loads(capsys.readouterr().out)["error"]
     assert error["message"].startswith("ASSISTANT_TIMEOUT: timeout must be at most 86400")
+
+
+@pytest.mark.parametrize(
+    ("config", "told"),
+    [
+        ("~nosuchuser1234/config.toml", "ASSISTANT_CONFIG: '~nosuchuser1234' names no user"),
+        ("c" * 5000, "cannot be read (File name too long)"),
+        ("/dev/zero", "/dev/zero: larger than 1 MB, so no config file"),
+    ],
+    ids=["unknown user", "too long", "endless"],
+)
+def test_a_config_path_that_cannot_be_a_config_file_is_one_line(
+    config: str, told: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    if config == "/dev/zero" and not Path(config).exists():
+        pytest.skip("no /dev/zero here")
+    monkeypatch.setenv("ASSISTANT_CONFIG", config)
+    assert main(["search", "diffusion"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: ") and told in line and "unexpected" not in line
