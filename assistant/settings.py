@@ -117,9 +117,19 @@ def _to_path(value: Any) -> Any:
         # the command happens to run.
         raise ValueError("it is empty; name a folder, or leave the setting out")
     try:
-        return Path(value).expanduser()
+        path = Path(value).expanduser()
     except RuntimeError:  # "~someone" names a user this machine does not have
         raise ValueError(f"{str(value).split('/')[0]!r} names no user of this machine") from None
+    # Longer than any file system takes, it would fail (ENAMETOOLONG) wherever it is used.
+    if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in path.parts):
+        raise ValueError(f"a name in it is longer than {MAX_NAME_BYTES} bytes; shorten it")
+    if len(os.fsencode(path)) >= MAX_PATH_BYTES:
+        raise ValueError(f"it is longer than {MAX_PATH_BYTES - 1} bytes; shorten it")
+    return path
+
+
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
 
 
 # The origins of the values being validated, for the error message (see ``from_mapping``).

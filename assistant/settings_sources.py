@@ -166,6 +166,9 @@ def check_collection_name(name: str) -> str:
     return name
 
 
+MAX_SHOWN_VALUE = 80
+
+
 def describe_error(
     exc: ValidationError,
     values: Mapping[str, Any],
@@ -182,6 +185,8 @@ def describe_error(
         return ConfigError(mask_credentials(f"{origin}: {_reason(error)}"))
     origin = origins.get(name, "settings")
     shown = "***" if name in SECRET_FIELDS else repr(error.get("input", values.get(name)))
+    if len(shown) > MAX_SHOWN_VALUE:  # the message stays one readable line
+        shown = shown[: MAX_SHOWN_VALUE - 1] + "…"
     problem = _problem(name, shown, error, known=list(fields))
     return ConfigError(mask_credentials(f"{origin}: {problem}"))
 

@@ -160,3 +160,25 @@ def test_a_config_path_that_cannot_be_a_config_file_is_one_line(
     assert main(["search", "diffusion"]) == 1
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: ") and told in line and "unexpected" not in line
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "told"),
+    [
+        ("ASSISTANT_HOME", "h" * 300, "a name in it is longer than 255 bytes; shorten it"),
+        (
+            "ASSISTANT_PROMPTS_DIR",
+            "/tmp/" + "p/" * 2100,
+            "it is longer than 4095 bytes; shorten it",
+        ),
+    ],
+    ids=["a long name", "a long path"],
+)
+def test_a_folder_path_too_long_for_any_file_system_is_one_short_line(
+    variable: str, value: str, told: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert main(["ask", "What is DAE-Talker?"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: {variable}: ") and line.endswith(told)
+    assert len(line) < 250
