@@ -137,9 +137,29 @@ def check_url(value: str) -> str:
         raise ValueError("use an http:// or https:// URL")
     if not parts.hostname:
         raise ValueError("the URL names no host")
+    if any(character.isspace() for character in value):
+        raise ValueError("a URL holds no spaces; copy it again")
+    _check_host(parts.hostname)
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"port {port} is not within 1–65535")
     return value
+
+
+def _check_host(host: str) -> None:
+    """A host name the HTTP client can look up (it would fail with an encoding error)."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise ValueError(
+            f"host {host!r} is no valid name (an empty part, '..', or a part over 63 characters)"
+        ) from None
 
 
 MAX_COLLECTION_NAME = 63

@@ -182,3 +182,27 @@ def test_a_folder_path_too_long_for_any_file_system_is_one_short_line(
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"error: {variable}: ") and line.endswith(told)
     assert len(line) < 250
+
+
+@pytest.mark.parametrize(
+    ("url", "told"),
+    [
+        ("http://a..b/v1", "host 'a..b' is no valid name"),
+        ("http://" + "a" * 64 + ".example/v1", "is no valid name"),
+        ("http://exa mple.com/v1", "a URL holds no spaces"),
+    ],
+    ids=["empty label", "long label", "inner space"],
+)
+def test_a_base_url_whose_host_cannot_be_looked_up_is_a_config_error(
+    url: str, told: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("ASSISTANT_BASE_URL", url)
+    assert main(["ask", "What is DAE-Talker?", "--json"]) == 1
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["type"] == "ConfigError" and told in error["message"]
+    assert error["message"].startswith("ASSISTANT_BASE_URL: setting 'base_url' has a bad value")
+
+
+@pytest.mark.parametrize("url", ["http://[::1]:8/v1", "http://ünï.example/v1", "http://my_host/v1"])
+def test_unusual_but_valid_hosts_load(url: str) -> None:
+    assert Settings(base_url=url).base_url == url
