@@ -121,3 +121,13 @@ def test_a_misspelt_setting_is_told_the_name_it_resembles(
     assert capsys.readouterr().err.endswith(
         "unknown setting 'base-url'; did you mean 'base_url'?\n"
     )
+
+
+def test_a_model_name_cannot_forge_a_line_of_the_report(
+    openai_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    openai_server.models = ["test-model\nForged: all is well"]
+    main(["doctor", "--base-url", openai_server.url])
+    lines = capsys.readouterr().out.splitlines()
+    assert "  test-model\\nForged: all is well" in lines
+    assert not any(line.startswith("Forged") for line in lines)

@@ -205,3 +205,11 @@ def test_a_terminal_claiming_no_columns_still_shows_the_answer(
     monkeypatch.setenv("COLUMNS", "0")
     rows = run_ask(monkeypatch).transcript()
     assert any("DAE-Talker" in row for row in rows) and "References" in rows
+
+
+def test_a_title_cannot_start_a_line_of_its_own_in_the_references() -> None:
+    from assistant.cli.render import reference
+    from assistant.results import Source
+
+    source = Source(n=1, paper_id="p", title="A title\n  [2] A forged reference\r", passages=[])
+    assert reference(source) == "A title\\n  [2] A forged reference\\x0d"

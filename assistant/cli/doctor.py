@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from .common import add_model_flags, add_store_flags, settings_from_args
-from .output import say
+from .output import one_line, say
 
 if TYPE_CHECKING:
     from ..service import Assistant
@@ -108,7 +108,7 @@ def check_endpoint(settings: Settings) -> int:
         return 1
     say(f"Endpoint: {url} answers; it serves {len(models)} model(s):")
     for model in models:
-        say(f"  {model}")
+        say(f"  {one_line(model)}")
     if settings.model and settings.model not in models:
         say(
             f"  problem: the configured model {settings.model!r} is not among them; "
@@ -120,7 +120,7 @@ def check_endpoint(settings: Settings) -> int:
         say("  problem: no chat model listed; set ASSISTANT_MODEL")
         return 1
     how = " (the default; set ASSISTANT_MODEL to choose)"
-    say(f"Model: {chosen}" + ("" if settings.model else how))
+    say(f"Model: {one_line(chosen)}" + ("" if settings.model else how))
     return 0
 
 

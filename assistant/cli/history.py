@@ -11,7 +11,7 @@ import textwrap
 import time
 from typing import TYPE_CHECKING
 
-from .output import print_json, say
+from .output import one_line, print_json, say
 
 if TYPE_CHECKING:
     from ..history import ChatHistory
@@ -59,10 +59,11 @@ def run(args: argparse.Namespace) -> int:
     for record in records:
         turn = record.turn
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(turn.created))
-        origin = turn.model or turn.mode or turn.status
+        origin = one_line(turn.model or turn.mode or turn.status)
         # One line per turn: a pasted page of text is shortened (`history show` has it all).
         question = textwrap.shorten(turn.question, LISTED_QUESTION_CHARS, placeholder=" …")
-        say(f"{record.conversation_id:>4}  {when}  {turn.origin:<4}  {question}  ({origin})")
+        shown_origin = one_line(turn.origin)
+        say(f"{record.conversation_id:>4}  {when}  {shown_origin:<4}  {question}  ({origin})")
     return 0
 
 

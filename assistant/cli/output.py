@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import AssistantError
 from ..redaction import mask_credentials
-from ..terminal import BIDI_CONTROLS, printable
+from ..terminal import BIDI_CONTROLS, printable, printable_line
 
 if TYPE_CHECKING:
     import argparse
@@ -37,6 +37,12 @@ FALLBACK_WIDTH = 80
 def safe(text: object) -> str:
     """Text fit for the terminal: controls escaped, credentials in URLs masked."""
     return printable(mask_credentials(str(text)))
+
+
+def one_line(text: object) -> str:
+    """A field that is one line (a title, a model name): like ``safe``, and line breaks and
+    tabs shown escaped too, so data cannot start a line of its own that reads as ours."""
+    return printable_line(mask_credentials(str(text)))
 
 
 def wants_color(args: argparse.Namespace | None, stream: IO[str] | None = None) -> bool:

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING
 
 from ..citations import MARKER
 from ..collection import short_citation
-from .output import console, safe
+from .output import console, one_line, safe
 
 if TYPE_CHECKING:
     from ..results import Answer, Source
@@ -38,7 +38,7 @@ def reference(source: Source) -> str:
     """How a source reads in the list: "Müller et al. (2021). Title", or the title alone."""
     meta = source.metadata
     who = short_citation(meta.get("authors", ()), meta.get("year"))
-    return safe(f"{who}. {source.title}" if who else source.title)
+    return one_line(f"{who}. {source.title}" if who else source.title)
 
 
 class AnswerPrinter:

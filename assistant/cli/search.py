@@ -14,7 +14,7 @@ from .common import (
     open_assistant,
     question_from_args,
 )
-from .output import print_json, say
+from .output import one_line, print_json, say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,6 +60,6 @@ def run(args: argparse.Namespace) -> int:
     if not hits:
         say("No papers match.")
     for hit in hits:
-        say(f"{hit.rank:>2}. {hit.title}  [{hit.paper_id}]")
+        say(f"{hit.rank:>2}. {one_line(hit.title)}  [{one_line(hit.paper_id)}]")
         say(textwrap.indent(textwrap.fill(textwrap.shorten(hit.passage, 300), 88), "    "))
     return 0
