@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -209,3 +210,24 @@ def test_ctrl_c_while_an_answer_streams_keeps_what_arrived(
     # Saved as far as it was shown, and never beyond what the model had sent.
     assert turn.turn.answer.startswith("Latent features [1]. word0")
     assert len(turn.turn.answer.split()) < len(words)
+
+
+class ClosingReader(io.StringIO):
+    """A pipe whose reader stops after the first piece, as `| head -c 20`."""
+
+    def write(self, text: str) -> int:
+        if self.getvalue():
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+def test_a_reader_that_stops_early_keeps_the_question_in_the_history(
+    model_home: Path, openai_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    openai_server.enqueue(Reply(chunks=["Latent features", " of a diffusion", " autoencoder [1]."]))
+    monkeypatch.setattr("sys.stdout", ClosingReader())
+    assert main(["ask", QUESTION]) == 0
+    monkeypatch.undo()
+    (record,) = ChatHistory(model_home / "chat_history.sqlite3").turns(limit=1)
+    assert record.turn.question == QUESTION and record.turn.status == "cancelled"
+    assert record.turn.answer.startswith("Latent features")

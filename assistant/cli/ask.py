@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     printer = AnswerPrinter(color=not args.json and wants_color(args))
     try:
         answer = _answer(assistant, question, context, args, printer)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):
+        # Ctrl+C, or a reader that had enough (`| head`): kept as stopped, like the chat's Esc.
         record.cancel(printer.text)
         raise
     except BaseException:
