@@ -200,6 +200,9 @@ def _to_weights(value: Any) -> Any:
         value = {name.strip(): number.strip() for name, _, number in pairs if name.strip()}
     if not isinstance(value, Mapping):
         raise ValueError("expected name=number pairs or a table of numbers")
+    if not value:
+        # Nothing would weigh anything: every question would score one half.
+        raise ValueError("it names no signal; write name=number pairs, or leave it out")
     known = (*ABSTENTION_SIGNALS, "bias")
     weights: dict[str, float] = {}
     for name, number in value.items():

@@ -206,3 +206,15 @@ def test_a_base_url_whose_host_cannot_be_looked_up_is_a_config_error(
 @pytest.mark.parametrize("url", ["http://[::1]:8/v1", "http://ünï.example/v1", "http://my_host/v1"])
 def test_unusual_but_valid_hosts_load(url: str) -> None:
     assert Settings(base_url=url).base_url == url
+
+
+@pytest.mark.parametrize("weights", ["=", ",,,", " ; "])
+def test_abstention_weights_that_name_no_signal_are_refused(
+    weights: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    # They would replace the fitted model with nothing at all, silently.
+    monkeypatch.setenv("ASSISTANT_ABSTENTION_WEIGHTS", weights)
+    assert main(["ask", "What is DAE-Talker?"]) == 1
+    assert capsys.readouterr().err.endswith(
+        "it names no signal; write name=number pairs, or leave it out\n"
+    )
