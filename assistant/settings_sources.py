@@ -88,7 +88,7 @@ def read_toml(path: Path) -> tuple[dict[str, Any], Origins]:
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: larger than 1 MB, so no config file; {remedy}")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # Windows editors may begin the file with a BOM
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a UTF-8 text (TOML) file; {remedy}") from None
     try:

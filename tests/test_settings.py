@@ -152,6 +152,13 @@ def test_a_setting_in_two_tables_of_a_file_is_refused(
         Settings.load(env={}, config_file=config)
 
 
+def test_a_config_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_bytes(b"\xef\xbb\xbfk = 3\r\nmodel = 'm'\r\n")  # as Notepad may save it
+    settings = Settings.load(env={}, config_file=config)
+    assert (settings.k, settings.model) == (3, "m")
+
+
 def test_group_tables_and_flat_keys_mix(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
