@@ -437,6 +437,12 @@ class Settings(
             raise ValueError("no setting takes true or false; give a number or a text")
         return value
 
+    @field_validator("embedder", "fusion", mode="before")
+    @classmethod
+    def _choice_in_any_case(cls, value: Any) -> Any:
+        # "MiniLM", " RRF": the name as papers and docs write it is the same choice.
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator(*URL_FIELDS)
     @classmethod
     def _url_parses(cls, value: str | None) -> str | None:

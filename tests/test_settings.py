@@ -159,6 +159,14 @@ def test_a_config_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> Non
     assert (settings.k, settings.model) == (3, "m")
 
 
+def test_choices_are_read_in_any_case() -> None:
+    env = {"ASSISTANT_EMBEDDER": "MiniLM", "ASSISTANT_FUSION": " RRF "}
+    settings = Settings.load(env=env, config_file=NO_FILE)
+    assert (settings.embedder, settings.fusion) == ("minilm", "rrf")
+    with pytest.raises(ConfigError, match="embedder must be 'minilm' or 'openai', got 'bert'"):
+        Settings.load(env={"ASSISTANT_EMBEDDER": "BERT"}, config_file=NO_FILE)
+
+
 def test_group_tables_and_flat_keys_mix(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
