@@ -17,7 +17,6 @@ Settings are passed in, never read from globals deep in the code.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
@@ -39,6 +38,7 @@ from .redaction import mask_credentials
 from .settings_sources import (
     ENV_PREFIX,
     Origins,
+    Secret,
     check_collection_name,
     check_url,
     config_file_exists,
@@ -46,6 +46,8 @@ from .settings_sources import (
     describe_error,
     read_env,
     read_toml,
+    to_secret,
+    to_user_path,
 )
 
 APP_NAME = "paper-assistant"
@@ -67,78 +69,13 @@ __all__ = [
 ]
 
 
-class Secret:
-    """A string that never shows itself in repr, str, logs or tracebacks."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-
-def _to_secret(value: Any) -> Any:
-    if value is None or isinstance(value, Secret):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("expected text")
-    # The key travels in an HTTP header, which carries visible ASCII only; a line break or
-    # a curly quote pasted with it would otherwise fail deep in the HTTP client.
-    value = value.strip()
-    if not re.fullmatch("[\x21-\x7e]*", value):
-        raise ValueError(
-            "it holds a space, a control or a non-ASCII character, which an HTTP header "
-            "cannot carry; copy the key again"
-        )
-    return Secret(value)
-
-
-def _to_path(value: Any) -> Any:
-    if not isinstance(value, (str, Path)):
-        return value
-    if isinstance(value, str) and not value.strip():
-        # Path("") is the current folder: a store or prompts would be looked for wherever
-        # the command happens to run.
-        raise ValueError("it is empty; name a folder, or leave the setting out")
-    try:
-        path = Path(value).expanduser()
-    except RuntimeError:  # "~someone" names a user this machine does not have
-        raise ValueError(f"{str(value).split('/')[0]!r} names no user of this machine") from None
-    # Longer than any file system takes, it would fail (ENAMETOOLONG) wherever it is used.
-    if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in path.parts):
-        raise ValueError(f"a name in it is longer than {MAX_NAME_BYTES} bytes; shorten it")
-    if len(os.fsencode(path)) >= MAX_PATH_BYTES:
-        raise ValueError(f"it is longer than {MAX_PATH_BYTES - 1} bytes; shorten it")
-    return path
-
-
-MAX_NAME_BYTES = 255
-MAX_PATH_BYTES = 4096
-
-
 # The origins of the values being validated, for the error message (see ``from_mapping``).
 _ORIGINS: ContextVar[Mapping[str, str]] = ContextVar(
     "settings_origins", default=MappingProxyType({})
 )
 
-SecretText = Annotated[Secret, BeforeValidator(_to_secret)]
-UserPath = Annotated[Path, BeforeValidator(_to_path)]
+SecretText = Annotated[Secret, BeforeValidator(to_secret)]
+UserPath = Annotated[Path, BeforeValidator(to_user_path)]
 _GROUP = ConfigDict(frozen=True, use_attribute_docstrings=True, arbitrary_types_allowed=True)
 
 

@@ -4,7 +4,7 @@ Kept apart from ``settings`` so the model there reads as a list of fields: this 
 the environment and the TOML file, remembers each value's origin (the flag, the variable,
 ``file:line``), checks URLs, and turns pydantic's validation errors into one-line
 ``ConfigError``s that name the setting and its origin. Credentials in URLs are masked in
-every message.
+every message. ``Secret`` and the converters of secret and folder values live here too.
 """
 
 from __future__ import annotations
@@ -240,3 +240,75 @@ def _problem(name: str, shown: str, error: Any, known: list[str]) -> str:
 def _reason(error: Any) -> str:
     cause = (error.get("ctx") or {}).get("error")
     return str(cause) if cause is not None else str(error["msg"])
+
+
+# -- value types: what a secret and a folder setting become ----------------------------
+
+
+class Secret:
+    """A string that never shows itself in repr, str, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def to_secret(value: Any) -> Any:
+    """A ``Secret`` from text a user gave (spaces around it dropped); ``ValueError`` if an
+    HTTP header could not carry it."""
+    if value is None or isinstance(value, Secret):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    # The key travels in an HTTP header, which carries visible ASCII only; a line break or
+    # a curly quote pasted with it would otherwise fail deep in the HTTP client.
+    value = value.strip()
+    if not re.fullmatch("[\x21-\x7e]*", value):
+        raise ValueError(
+            "it holds a space, a control or a non-ASCII character, which an HTTP header "
+            "cannot carry; copy the key again"
+        )
+    return Secret(value)
+
+
+def to_user_path(value: Any) -> Any:
+    """A ``Path`` from text a user gave (``~`` expanded); ``ValueError`` if it is empty, names
+    no user, or is longer than a file system takes."""
+    if not isinstance(value, (str, Path)):
+        return value
+    if isinstance(value, str) and not value.strip():
+        # Path("") is the current folder: a store or prompts would be looked for wherever
+        # the command happens to run.
+        raise ValueError("it is empty; name a folder, or leave the setting out")
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError:  # "~someone" names a user this machine does not have
+        raise ValueError(f"{str(value).split('/')[0]!r} names no user of this machine") from None
+    # Longer than any file system takes, it would fail (ENAMETOOLONG) wherever it is used.
+    if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in path.parts):
+        raise ValueError(f"a name in it is longer than {MAX_NAME_BYTES} bytes; shorten it")
+    if len(os.fsencode(path)) >= MAX_PATH_BYTES:
+        raise ValueError(f"it is longer than {MAX_PATH_BYTES - 1} bytes; shorten it")
+    return path
+
+
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
