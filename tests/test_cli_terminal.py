@@ -363,3 +363,13 @@ def test_a_wrong_command_line_with_json_is_a_json_error(capsys: Any) -> None:
     error = json.loads(captured.out)["error"]
     assert error["type"] == "UsageError" and "invalid int value: '1e3'" in error["message"]
     assert captured.err == ""
+
+
+def test_a_closed_stderr_leaves_json_on_stdout_valid(
+    seeded_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # With stderr closed (`2>&-`), print(file=sys.stderr) would write the warning to stdout.
+    monkeypatch.setattr("sys.stderr", None)
+    assert main(["ask", QUESTION, "--json", "--model", "m"]) == 0
+    monkeypatch.undo()
+    assert json.loads(capsys.readouterr().out)["question"] == QUESTION

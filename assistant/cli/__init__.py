@@ -11,6 +11,7 @@ import argparse
 import codecs
 import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``assistant`` console script; returns the exit status."""
+    if sys.stderr is None:  # started with `2>&-`: print(file=None) would write to stdout
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process)
     tolerate_unencodable_output()
     as_json = False
     try:
