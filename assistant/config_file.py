@@ -1,8 +1,8 @@
 """Writing one key of the TOML config file, keeping everything else in it as it was.
 
 The chat app saves the chosen theme this way; the settings loader reads it back like any
-other key. Only a one-line ``key = "value"`` is written or replaced, in the ``[assistant]``
-table when the file has one (the loader then reads only that table), else at the top level.
+other key. Only a one-line ``key = "value"`` is written or replaced: where the file sets the
+key already, else in the ``[assistant]`` table when the file has one, else at the top level.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from .errors import ConfigError
+from .settings_sources import TOML_TABLES
 
 _TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
@@ -32,14 +33,18 @@ def set_config_value(path: Path, key: str, value: str) -> None:
 
 
 def _with_key(lines: list[str], key: str, line: str) -> list[str]:
-    """``lines`` with ``key`` set in the table the loader reads."""
+    """``lines`` with ``key`` set where the loader reads it: replaced where the file already
+    sets it (the top level or any table of settings: the loader refuses a key set twice),
+    else added to ``[assistant]`` if the file has that table, else to the top level."""
     tables = [(i, m.group(1)) for i, text in enumerate(lines) if (m := _TABLE.match(text))]
+    assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for section in (None, *TOML_TABLES):
+        start, end = _section(lines, tables, section)
+        for i in range(start, end):
+            if assignment.match(lines[i]):
+                return [*lines[:i], line, *lines[i + 1 :]]
     target = "assistant" if any(name == "assistant" for _, name in tables) else None
     start, end = _section(lines, tables, target)
-    assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for i in range(start, end):
-        if assignment.match(lines[i]):
-            return [*lines[:i], line, *lines[i + 1 :]]
     # Append at the end of the section, before any blank lines that close it.
     insert = end
     while insert > start and not lines[insert - 1].strip():

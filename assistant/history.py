@@ -205,6 +205,14 @@ class ChatHistory:
         failure = storage_failure(exc, self.path)
         if failure is not None:
             return failure
+        folder = self.path.parent
+        if folder.exists() and not folder.is_dir():
+            return StoreError(
+                f"the data directory {folder} is a file, not a folder; set ASSISTANT_HOME "
+                "(or --home) to a folder"
+            )
+        if self.path.is_dir():
+            return StoreError(f"chat history {self.path} is a folder, not a file; move it away")
         if isinstance(exc, OSError):
             return StoreError(f"chat history {self.path} cannot be used ({exc.strerror or exc})")
         if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF == _SQLITE_BUSY:

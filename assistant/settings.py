@@ -17,7 +17,6 @@ Settings are passed in, never read from globals deep in the code.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
@@ -39,12 +38,16 @@ from .redaction import mask_credentials
 from .settings_sources import (
     ENV_PREFIX,
     Origins,
+    Secret,
     check_collection_name,
     check_url,
+    config_file_exists,
     default_config_file,
     describe_error,
     read_env,
     read_toml,
+    to_secret,
+    to_user_path,
 )
 
 APP_NAME = "paper-assistant"
@@ -66,64 +69,13 @@ __all__ = [
 ]
 
 
-class Secret:
-    """A string that never shows itself in repr, str, logs or tracebacks."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-
-def _to_secret(value: Any) -> Any:
-    if value is None or isinstance(value, Secret):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("expected text")
-    # The key travels in an HTTP header, which carries visible ASCII only; a line break or
-    # a curly quote pasted with it would otherwise fail deep in the HTTP client.
-    value = value.strip()
-    if not re.fullmatch("[\x21-\x7e]*", value):
-        raise ValueError(
-            "it holds a space, a control or a non-ASCII character, which an HTTP header "
-            "cannot carry; copy the key again"
-        )
-    return Secret(value)
-
-
-def _to_path(value: Any) -> Any:
-    if not isinstance(value, (str, Path)):
-        return value
-    try:
-        return Path(value).expanduser()
-    except RuntimeError:  # "~someone" names a user this machine does not have
-        raise ValueError(f"{str(value).split('/')[0]!r} names no user of this machine") from None
-
-
 # The origins of the values being validated, for the error message (see ``from_mapping``).
 _ORIGINS: ContextVar[Mapping[str, str]] = ContextVar(
     "settings_origins", default=MappingProxyType({})
 )
 
-SecretText = Annotated[Secret, BeforeValidator(_to_secret)]
-UserPath = Annotated[Path, BeforeValidator(_to_path)]
+SecretText = Annotated[Secret, BeforeValidator(to_secret)]
+UserPath = Annotated[Path, BeforeValidator(to_user_path)]
 _GROUP = ConfigDict(frozen=True, use_attribute_docstrings=True, arbitrary_types_allowed=True)
 
 
@@ -185,6 +137,9 @@ def _to_weights(value: Any) -> Any:
         value = {name.strip(): number.strip() for name, _, number in pairs if name.strip()}
     if not isinstance(value, Mapping):
         raise ValueError("expected name=number pairs or a table of numbers")
+    if not value:
+        # Nothing would weigh anything: every question would score one half.
+        raise ValueError("it names no signal; write name=number pairs, or leave it out")
     known = (*ABSTENTION_SIGNALS, "bias")
     weights: dict[str, float] = {}
     for name, number in value.items():
@@ -352,8 +307,8 @@ class EndpointSettings(BaseModel):
     is not used; the follow-up is asked as typed)."""
     context_window: int = Field(8192, ge=256)
     """Tokens the model accepts; the prompt's sources are fitted into it."""
-    timeout: float = Field(60.0, gt=0.0, allow_inf_nan=False)
-    """Seconds to wait for the endpoint before giving up."""
+    timeout: float = Field(60.0, gt=0.0, le=86400.0, allow_inf_nan=False)
+    """Seconds to wait for the endpoint before giving up (at most a day)."""
     max_retries: int = Field(3, ge=0)
     """Retries on 429/5xx, honouring Retry-After."""
 
@@ -398,7 +353,7 @@ class Settings(
         try:
             super().__init__(**values)
         except ValidationError as exc:
-            raise describe_error(exc, values, _ORIGINS.get()) from None
+            raise describe_error(exc, values, _ORIGINS.get(), type(self).model_fields) from None
 
     @classmethod
     def settings_customise_sources(
@@ -410,6 +365,20 @@ class Settings(
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_or_false(cls, value: Any) -> Any:
+        # No setting is a switch: TOML's ``k = true`` would otherwise pass as the number 1.
+        if isinstance(value, bool):
+            raise ValueError("no setting takes true or false; give a number or a text")
+        return value
+
+    @field_validator("embedder", "fusion", mode="before")
+    @classmethod
+    def _choice_in_any_case(cls, value: Any) -> Any:
+        # "MiniLM", " RRF": the name as papers and docs write it is the same choice.
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator(*URL_FIELDS)
     @classmethod
@@ -458,7 +427,7 @@ class Settings(
         values: dict[str, Any] = {}
         origins: Origins = {}
         # A folder (or anything else) there is reported by ``read_toml``, not skipped.
-        if config_file.exists():
+        if config_file_exists(config_file):
             file_values, file_origins = read_toml(config_file)
             values.update(file_values)
             origins.update(file_origins)

@@ -4,7 +4,7 @@ Kept apart from ``settings`` so the model there reads as a list of fields: this 
 the environment and the TOML file, remembers each value's origin (the flag, the variable,
 ``file:line``), checks URLs, and turns pydantic's validation errors into one-line
 ``ConfigError``s that name the setting and its origin. Credentials in URLs are masked in
-every message.
+every message. ``Secret`` and the converters of secret and folder values live here too.
 """
 
 from __future__ import annotations
@@ -37,7 +37,13 @@ def default_config_file(env: Mapping[str, str] | None = None) -> Path:
     """Where the TOML config file is read from unless ``ASSISTANT_CONFIG`` says otherwise."""
     configured = (os.environ if env is None else env).get(ENV_PREFIX + "CONFIG")
     if configured:
-        return Path(configured).expanduser()
+        try:
+            return Path(configured).expanduser()
+        except RuntimeError:  # "~name" of no user of this machine
+            user = configured.split("/")[0]
+            raise ConfigError(
+                f"{ENV_PREFIX}CONFIG: {user!r} names no user of this machine"
+            ) from None
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
@@ -57,13 +63,32 @@ def read_env(env: Mapping[str, str], names: Iterable[str]) -> tuple[dict[str, An
     return values, origins
 
 
+MAX_CONFIG_BYTES = 1_000_000
+"""A config file is a few lines; more is a wrong file (``/dev/zero`` would never end)."""
+_REMEDY = "fix it or remove it (or point ASSISTANT_CONFIG elsewhere)"
+
+
+def config_file_exists(path: Path) -> bool:
+    """Whether there is something at ``path`` to read settings from; a path that cannot
+    even be looked at (too long, a loop of links) is a ``ConfigError``."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc}); {_REMEDY}") from None
+
+
 def read_toml(path: Path) -> tuple[dict[str, Any], Origins]:
     """The settings in a TOML file (top-level keys or group tables), with their lines."""
-    remedy = "fix it or remove it (or point ASSISTANT_CONFIG elsewhere)"
+    remedy = _REMEDY
     try:
-        text = path.read_bytes().decode("utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror}); {remedy}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than 1 MB, so no config file; {remedy}")
+    try:
+        text = raw.decode("utf-8-sig")  # Windows editors may begin the file with a BOM
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a UTF-8 text (TOML) file; {remedy}") from None
     try:
@@ -74,13 +99,16 @@ def read_toml(path: Path) -> tuple[dict[str, Any], Origins]:
     values: dict[str, Any] = {}
     origins: Origins = {}
     for key, value in data.items():
-        if key in TOML_TABLES and isinstance(value, dict):
-            for name, inner in value.items():
-                values[name] = inner
-                origins[name] = _line_of(path, text, key, name)
-        else:
-            values[key] = value
-            origins[key] = _line_of(path, text, None, key)
+        inner = value.items() if key in TOML_TABLES and isinstance(value, dict) else [(key, value)]
+        table = key if key in TOML_TABLES and isinstance(value, dict) else None
+        for name, setting in inner:
+            origin = _line_of(path, text, table, name)
+            if name in values:
+                # Which one would win is an accident of the file's order: the user decides.
+                raise ConfigError(
+                    f"{origins[name]} and {origin}: {name} is set twice; keep one of them"
+                )
+            values[name], origins[name] = setting, origin
     return values, origins
 
 
@@ -109,9 +137,29 @@ def check_url(value: str) -> str:
         raise ValueError("use an http:// or https:// URL")
     if not parts.hostname:
         raise ValueError("the URL names no host")
+    if any(character.isspace() for character in value):
+        raise ValueError("a URL holds no spaces; copy it again")
+    _check_host(parts.hostname)
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"port {port} is not within 1–65535")
     return value
+
+
+def _check_host(host: str) -> None:
+    """A host name the HTTP client can look up (it would fail with an encoding error)."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise ValueError(
+            f"host {host!r} is no valid name (an empty part, '..', or a part over 63 characters)"
+        ) from None
 
 
 MAX_COLLECTION_NAME = 63
@@ -138,10 +186,17 @@ def check_collection_name(name: str) -> str:
     return name
 
 
+MAX_SHOWN_VALUE = 80
+
+
 def describe_error(
-    exc: ValidationError, values: Mapping[str, Any], origins: Mapping[str, str]
+    exc: ValidationError,
+    values: Mapping[str, Any],
+    origins: Mapping[str, str],
+    fields: Iterable[str] = (),
 ) -> ConfigError:
-    """The first validation error as one line: origin, setting, problem (credentials masked)."""
+    """The first validation error as one line: origin, setting, problem (credentials masked);
+    an unknown setting is matched against ``fields``, the known ones."""
     error = exc.errors()[0]
     name = str(error["loc"][0]) if error["loc"] else ""
     if not name:  # a rule across fields (chunk sizes)
@@ -150,7 +205,9 @@ def describe_error(
         return ConfigError(mask_credentials(f"{origin}: {_reason(error)}"))
     origin = origins.get(name, "settings")
     shown = "***" if name in SECRET_FIELDS else repr(error.get("input", values.get(name)))
-    problem = _problem(name, shown, error, known=sorted(values) if name else [])
+    if len(shown) > MAX_SHOWN_VALUE:  # the message stays one readable line
+        shown = shown[: MAX_SHOWN_VALUE - 1] + "…"
+    problem = _problem(name, shown, error, known=list(fields))
     return ConfigError(mask_credentials(f"{origin}: {problem}"))
 
 
@@ -158,7 +215,11 @@ def _problem(name: str, shown: str, error: Any, known: list[str]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
-        return f"unknown setting {name!r}; see `assistant doctor` for the known ones"
+        import difflib
+
+        close = difflib.get_close_matches(name.lower().replace("-", "_"), known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "`assistant doctor` lists the known ones"
+        return f"unknown setting {name!r}; {hint}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = {
             "greater_than_equal": f"at least {ctx.get('ge')}",
@@ -179,3 +240,75 @@ def _problem(name: str, shown: str, error: Any, known: list[str]) -> str:
 def _reason(error: Any) -> str:
     cause = (error.get("ctx") or {}).get("error")
     return str(cause) if cause is not None else str(error["msg"])
+
+
+# -- value types: what a secret and a folder setting become ----------------------------
+
+
+class Secret:
+    """A string that never shows itself in repr, str, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def to_secret(value: Any) -> Any:
+    """A ``Secret`` from text a user gave (spaces around it dropped); ``ValueError`` if an
+    HTTP header could not carry it."""
+    if value is None or isinstance(value, Secret):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    # The key travels in an HTTP header, which carries visible ASCII only; a line break or
+    # a curly quote pasted with it would otherwise fail deep in the HTTP client.
+    value = value.strip()
+    if not re.fullmatch("[\x21-\x7e]*", value):
+        raise ValueError(
+            "it holds a space, a control or a non-ASCII character, which an HTTP header "
+            "cannot carry; copy the key again"
+        )
+    return Secret(value)
+
+
+def to_user_path(value: Any) -> Any:
+    """A ``Path`` from text a user gave (``~`` expanded); ``ValueError`` if it is empty, names
+    no user, or is longer than a file system takes."""
+    if not isinstance(value, (str, Path)):
+        return value
+    if isinstance(value, str) and not value.strip():
+        # Path("") is the current folder: a store or prompts would be looked for wherever
+        # the command happens to run.
+        raise ValueError("it is empty; name a folder, or leave the setting out")
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError:  # "~someone" names a user this machine does not have
+        raise ValueError(f"{str(value).split('/')[0]!r} names no user of this machine") from None
+    # Longer than any file system takes, it would fail (ENAMETOOLONG) wherever it is used.
+    if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in path.parts):
+        raise ValueError(f"a name in it is longer than {MAX_NAME_BYTES} bytes; shorten it")
+    if len(os.fsencode(path)) >= MAX_PATH_BYTES:
+        raise ValueError(f"it is longer than {MAX_PATH_BYTES - 1} bytes; shorten it")
+    return path
+
+
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096

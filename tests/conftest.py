@@ -44,6 +44,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
         if name.startswith(("ASSISTANT_", "OPENAI_")) and not name.startswith("ASSISTANT_TEST_"):
             monkeypatch.delenv(name)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)  # a CI's would colour every pipe
     home = tmp_path / "home"
     monkeypatch.setenv("ASSISTANT_HOME", str(home))
     monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "config.toml"))

@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openai_server import Reply
 
 from assistant.cli import main
 from assistant.history import SCHEMA_VERSION, ChatHistory
@@ -164,3 +170,64 @@ def test_a_database_from_a_newer_version_is_refused_clearly(tmp_path: Path) -> N
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(StoreError, match="newer"):
         ChatHistory(path).conversations()
+
+
+def test_a_long_question_is_listed_on_one_short_line(
+    model_home: Path, openai_server: Any, capsys: Any
+) -> None:
+    long_question = "What does DAE-Talker use?\n" + "Please explain in detail. " * 400
+    assert main(["ask", long_question]) == 0
+    capsys.readouterr()
+    assert main(["history"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert "What does DAE-Talker use? Please explain" in line and line.endswith(" …  (test-model)")
+    assert len(line) < 200
+    assert main(["history", "show", line.split()[0]]) == 0  # where the whole question is
+    assert long_question.strip() in capsys.readouterr().out
+
+
+def test_ctrl_c_while_an_answer_streams_keeps_what_arrived(
+    model_home: Path, openai_server: Any
+) -> None:
+    words = [f" word{i}" for i in range(200)]
+    openai_server.enqueue(Reply(chunks=["Latent features [1].", *words], chunk_delay=0.05))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "ask", QUESTION],
+        cwd=Path(__file__).resolve().parents[1],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    shown = process.stdout.read(len("Latent features [1]. word0"))  # the answer is streaming
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err == b"interrupted\n"
+    printed = (shown + out).decode()
+    assert printed.startswith("Latent features [1]. word0") and printed.endswith("\n")
+    (turn,) = ChatHistory(model_home / "chat_history.sqlite3").turns(limit=1)
+    assert turn.turn.status == "cancelled"
+    # Saved as far as it was shown, and never beyond what the model had sent.
+    assert turn.turn.answer.startswith("Latent features [1]. word0")
+    assert len(turn.turn.answer.split()) < len(words)
+
+
+class ClosingReader(io.StringIO):
+    """A pipe whose reader stops after the first piece, as `| head -c 20`."""
+
+    def write(self, text: str) -> int:
+        if self.getvalue():
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+def test_a_reader_that_stops_early_keeps_the_question_in_the_history(
+    model_home: Path, openai_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    openai_server.enqueue(Reply(chunks=["Latent features", " of a diffusion", " autoencoder [1]."]))
+    monkeypatch.setattr("sys.stdout", ClosingReader())
+    assert main(["ask", QUESTION]) == 0
+    monkeypatch.undo()
+    (record,) = ChatHistory(model_home / "chat_history.sqlite3").turns(limit=1)
+    assert record.turn.question == QUESTION and record.turn.status == "cancelled"
+    assert record.turn.answer.startswith("Latent features")

@@ -193,6 +193,29 @@ def test_the_question_comes_from_stdin(
     assert json.loads(capsys.readouterr().out)["question"] == QUESTION
 
 
+class EndlessInput(io.TextIOBase):
+    """Standard input that never ends, as `< /dev/zero`."""
+
+    def read(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            raise MemoryError("read the whole of an endless input")
+        return "a" * size
+
+    def isatty(self) -> bool:
+        return False
+
+
+def test_an_endless_standard_input_is_refused_not_read_to_the_end(
+    seeded_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr("sys.stdin", EndlessInput())
+    assert main(["ask"]) == 1
+    assert capsys.readouterr().err == (
+        "error: the question on standard input is longer than 1,000,000 characters; "
+        "pipe in the question, not a document\n"
+    )
+
+
 def test_no_question_and_a_terminal_on_stdin_says_what_to_do(
     seeded_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -213,6 +236,27 @@ def test_k_flags_on_every_command_that_takes_k(
 
     for command in (["chat"], ["eval", "q.jsonl"]):
         assert build_parser().parse_args([*command, flag, "3"]).k == 3
+
+
+def test_search_lists_as_many_papers_as_the_k_setting_says(
+    seeded_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    def listed(*flags: str) -> int:
+        assert main(["search", QUESTION, "--json", *flags]) == 0
+        return len(json.loads(capsys.readouterr().out)["results"])
+
+    assert listed() == Settings.model_fields["k"].default
+    monkeypatch.setenv("ASSISTANT_K", "3")
+    assert listed() == 3
+    assert listed("-k", "7") == 7  # the flag still wins
+    monkeypatch.delenv("ASSISTANT_K")
+    config = tmp_path / "config.toml"
+    config.write_text("k = 2\n", encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(config))
+    assert listed() == 2
+    config.write_text("k = 0\n", encoding="utf-8")  # checked like any setting, not ignored
+    assert main(["search", QUESTION]) == 1
+    assert "k must be at least 1, got 0" in capsys.readouterr().err
 
 
 def test_model_without_an_endpoint_is_a_warning(
@@ -270,3 +314,64 @@ def test_doctor_shows_the_default_model(
     openai_server.models = ["text-embedding-3-small", "tts-1", "small-chat"]
     assert main(["doctor", "--base-url", openai_server.url]) == 0
     assert "Model: small-chat (the default" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("argv", [["search", QUESTION, "-k", "1"], ["ask", QUESTION, "--json"]])
+def test_a_full_disk_under_stdout_is_one_line_on_stderr(
+    seeded_env: Path, argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        monkeypatch.setattr("sys.stdout", full)
+        assert main(argv) == 1
+        monkeypatch.undo()
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: cannot write to standard output (No space left on device)")
+
+
+def test_a_closed_stdout_is_one_line_on_stderr(
+    seeded_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr("sys.stdout", None)  # what Python sets when started with `>&-`
+    assert main(["ask", QUESTION, "--json"]) == 1
+    monkeypatch.undo()
+    assert (
+        capsys.readouterr().err
+        == "error: standard output is closed; run the command with an output\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "told"),
+    [
+        (["ask", "--k", "abc", QUESTION], "error: argument -k/--k: invalid int value: 'abc'"),
+        (["history", "show", "x"], "error: argument ID: invalid int value: 'x'"),
+        (["completion", "tcsh"], "error: argument shell: invalid choice: 'tcsh'"),
+    ],
+)
+def test_a_wrong_command_line_is_one_line_naming_the_help(
+    argv: list[str], told: str, capsys: Any
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    (line,) = captured.err.splitlines()
+    assert line.startswith(told) and line.endswith(f"(see `assistant {argv[0]} --help`)")
+    assert captured.out == ""
+
+
+def test_a_wrong_command_line_with_json_is_a_json_error(capsys: Any) -> None:
+    assert main(["search", "--k", "1e3", "--json", QUESTION]) == 2
+    captured = capsys.readouterr()
+    error = json.loads(captured.out)["error"]
+    assert error["type"] == "UsageError" and "invalid int value: '1e3'" in error["message"]
+    assert captured.err == ""
+
+
+def test_a_closed_stderr_leaves_json_on_stdout_valid(
+    seeded_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # With stderr closed (`2>&-`), print(file=sys.stderr) would write the warning to stdout.
+    monkeypatch.setattr("sys.stderr", None)
+    assert main(["ask", QUESTION, "--json", "--model", "m"]) == 0
+    monkeypatch.undo()
+    assert json.loads(capsys.readouterr().out)["question"] == QUESTION

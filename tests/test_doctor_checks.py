@@ -92,3 +92,42 @@ def test_a_collection_built_by_another_embedder_is_a_problem_with_its_fix(
     assert "built with embedder" in store_problem
     assert "assistant ingest --rebuild" in store_problem
     assert lines[-1].startswith("2 problem(s) found")
+
+
+def test_doctor_still_runs_on_a_config_file_it_cannot_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every error about an unknown setting points here: doctor must not fail the same way.
+    config = tmp_path / "config.toml"
+    config.write_text('model = "m"\nbogus_key = 1\n', encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(config))
+    assert main(["ask", "What is DAE-Talker?"]) == 1
+    assert "`assistant doctor` lists the known ones" in capsys.readouterr().err
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"Settings: problem — {config}:2: unknown setting 'bogus_key'; " + (
+        "`assistant doctor` lists the known ones"
+    )
+    assert any(line.split() == ["collection", "papers"] for line in out)
+    assert out[-1].startswith("1 problem(s) found")
+
+
+def test_a_misspelt_setting_is_told_the_name_it_resembles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "config.toml").write_text("[endpoint]\nbase-url = 'http://x/v1'\n", "utf-8")
+    assert main(["search", "diffusion"]) == 1
+    assert capsys.readouterr().err.endswith(
+        "unknown setting 'base-url'; did you mean 'base_url'?\n"
+    )
+
+
+def test_a_model_name_cannot_forge_a_line_of_the_report(
+    openai_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    openai_server.models = ["test-model\nForged: all is well"]
+    main(["doctor", "--base-url", openai_server.url])
+    lines = capsys.readouterr().out.splitlines()
+    assert "  test-model\\nForged: all is well" in lines
+    assert not any(line.startswith("Forged") for line in lines)

@@ -86,3 +86,26 @@ def test_a_question_stored_as_bytes_reads_as_text(history: ChatHistory) -> None:
     damage(history, "UPDATE turns SET question = CAST('What is LUKE?' AS BLOB)")
     assert history.load(1).turns[0].question == "What is LUKE?"
     assert history.recent_questions() == ["What is LUKE?"]
+
+
+def test_a_data_directory_that_is_a_file_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    home.write_text("not a folder", encoding="utf-8")
+    assert main(["history", "--home", str(home)]) == 1
+    assert capsys.readouterr().err == (
+        f"error: the data directory {home} is a file, not a folder; set ASSISTANT_HOME "
+        "(or --home) to a folder\n"
+    )
+
+
+def test_a_history_file_that_is_a_folder_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "home" / HISTORY_FILE).mkdir(parents=True)
+    assert main(["history", "--home", str(tmp_path / "home")]) == 1
+    assert capsys.readouterr().err == (
+        f"error: chat history {tmp_path / 'home' / HISTORY_FILE} is a folder, not a file; "
+        "move it away\n"
+    )

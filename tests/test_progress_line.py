@@ -30,6 +30,12 @@ class Terminal(io.TextIOWrapper):
         return buffer.getvalue().decode(self.encoding)
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bar fits itself to the terminal: these tests assume a wide one."""
+    monkeypatch.setenv("COLUMNS", "100")
+
+
 def test_a_terminal_that_is_not_utf8_gets_an_ascii_bar() -> None:
     terminal = Terminal("ascii")
     progress = stderr_progress(terminal)
@@ -64,3 +70,20 @@ def test_ctrl_c_during_indexing_starts_its_own_line(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("assistant.service.Assistant.search", index_then_ctrl_c)
     assert main(["search", "diffusion"]) == 130
     assert terminal.shown().splitlines()[-1] == "interrupted"
+
+
+@pytest.mark.parametrize("columns", [80, 50, 20, 3])
+def test_the_bar_never_wraps_on_a_narrow_terminal(
+    columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A wrapped line is not redrawn by "\r": the terminal would fill with copies of it.
+    monkeypatch.setenv("COLUMNS", str(columns))
+    terminal = Terminal("utf-8")
+    progress = stderr_progress(terminal)
+    for done in (0, 96, 160, 290):
+        progress(done, 290, "Indexing papers")
+    lines = terminal.shown().replace("\n", "\r").split("\r")
+    assert all(len(line) < columns for line in lines)
+    assert lines[1].startswith("Indexing papers"[: columns - 1])
+    if columns == 80:
+        assert "Indexing papers " + "░" * 30 + " 0/290" in lines

@@ -68,12 +68,41 @@ def test_the_newest_line_is_on_screen_after_every_piece() -> None:
 
 
 def test_a_final_text_that_differs_in_printed_blocks_finishes_what_was_shown() -> None:
-    shown = "First block [1].\n\nSecond block [1]."
+    # Taller than the terminal: the first block is printed above the view for good.
+    shown = f"First block [1].\n\n{POINTS}"
     terminal = EmulatedTerminal()
     stream = MarkdownStream(console(terminal), answer_markdown)
     stream.update(shown)
-    stream.finish("Rewritten first block.\n\nSecond block [1].")
+    stream.finish(f"Rewritten first block.\n\n{POINTS}")
     assert terminal.transcript() == one_go(shown)
+
+
+def test_a_final_text_that_differs_within_the_view_replaces_it() -> None:
+    terminal = EmulatedTerminal()
+    stream = MarkdownStream(console(terminal), answer_markdown)
+    stream.update("First block [1].\n\nSecond block [1].")
+    final = "Rewritten first block.\n\nSecond block [1]."
+    stream.finish(final)
+    assert terminal.transcript() == one_go(final)
+
+
+@pytest.mark.parametrize("thought_lines", [3, 30])
+def test_a_restart_takes_back_what_the_view_still_holds(thought_lines: int) -> None:
+    thought = "\n\n".join(f"Thinking step {i}." for i in range(thought_lines))
+    terminal = EmulatedTerminal()
+    stream = MarkdownStream(console(terminal), answer_markdown)
+    for end in range(4, len(thought) + 4, 4):
+        stream.update(thought[:end])
+    erased = stream.restart()
+    answer = "The answer [1].\n\nIts second paragraph [1]."
+    stream.update(answer)
+    stream.finish(answer)
+    rows = terminal.transcript()
+    assert rows[-len(one_go(answer)) :] == one_go(answer)
+    if thought_lines == 3:  # it fitted in the view: gone
+        assert erased and rows == one_go(answer)
+    else:  # scrolled above the view: still there, it cannot be reached
+        assert not erased and "Thinking step 0." in rows
 
 
 @given(st.text(alphabet=st.sampled_from("ab[]1*-#|`>\n\r\t\x1b\x85 \u2028"), max_size=60))

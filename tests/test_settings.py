@@ -137,6 +137,36 @@ def test_an_unknown_key_in_a_file_names_its_line(tmp_path: Path) -> None:
         Settings.load(env={}, config_file=config)
 
 
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [("k = 3\n[retrieval]\nk = 4\n", (1, 3)), ("[assistant]\nk = 3\n[retrieval]\nk = 4\n", (2, 4))],
+)
+def test_a_setting_in_two_tables_of_a_file_is_refused(
+    text: str, lines: tuple[int, int], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    first, second = lines
+    told = rf"^{config}:{first} and {config}:{second}: k is set twice; keep one of them$"
+    with pytest.raises(ConfigError, match=told):
+        Settings.load(env={}, config_file=config)
+
+
+def test_a_config_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_bytes(b"\xef\xbb\xbfk = 3\r\nmodel = 'm'\r\n")  # as Notepad may save it
+    settings = Settings.load(env={}, config_file=config)
+    assert (settings.k, settings.model) == (3, "m")
+
+
+def test_choices_are_read_in_any_case() -> None:
+    env = {"ASSISTANT_EMBEDDER": "MiniLM", "ASSISTANT_FUSION": " RRF "}
+    settings = Settings.load(env=env, config_file=NO_FILE)
+    assert (settings.embedder, settings.fusion) == ("minilm", "rrf")
+    with pytest.raises(ConfigError, match="embedder must be 'minilm' or 'openai', got 'bert'"):
+        Settings.load(env={"ASSISTANT_EMBEDDER": "BERT"}, config_file=NO_FILE)
+
+
 def test_group_tables_and_flat_keys_mix(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
@@ -165,6 +195,23 @@ def test_credentials_in_urls_are_masked_in_errors_and_redacted() -> None:
     shown = settings.redacted()
     assert shown["chroma_url"] == "http://me:***@db:8000" and "pw" not in shown["base_url"]
     assert "hunter2" not in repr(settings)
+
+
+def test_a_password_holding_at_signs_and_a_key_in_the_query_are_masked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from assistant.cli import main
+
+    # Typed without percent-encoding: the host is what follows the last "@".
+    url = "http://me:p@ss@w0rd@127.0.0.1:9/v1?key=SECRETKEY&api-version=1"
+    assert Settings(base_url=url).redacted()["base_url"] == (
+        "http://me:***@127.0.0.1:9/v1?key=***&api-version=1"
+    )
+    assert main(["doctor", "--base-url", url]) == 1
+    shown = capsys.readouterr()
+    assert "me:***@127.0.0.1:9" in shown.out
+    for secret in ("ss@", "w0rd", "SECRETKEY"):
+        assert secret not in shown.out + shown.err
 
 
 def test_direct_construction_is_validated_too() -> None:

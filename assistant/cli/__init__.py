@@ -11,14 +11,16 @@ import argparse
 import codecs
 import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from ..errors import AssistantError
 from .common import end_progress_line
 from .failures import report_crash, report_error
+from .output import checked_stdout, discard_unwritten_output
 
 COMMAND_NAMES = (
     "ask",
@@ -54,9 +56,21 @@ def package_version() -> str:
             return "unknown"
 
 
+class UsageError(AssistantError):
+    """The command line itself is wrong (an unknown flag, a value of the wrong type)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake on the command line told in one line (argparse prints its
+    whole usage block before it) that names the help to read."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``assistant`` parser with every command registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="assistant",
         description="Ask questions of a collection of paper abstracts; answers cite the papers.",
         epilog="Offline by default (extractive answers). Set ASSISTANT_BASE_URL to use a model.",
@@ -77,12 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``assistant`` console script; returns the exit status."""
+    if sys.stderr is None:  # started with `2>&-`: print(file=None) would write to stdout
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process)
     tolerate_unencodable_output()
     as_json = False
     try:
-        args = build_parser().parse_args(argv)
-        as_json = bool(getattr(args, "json", False))
-        return int(args.run(args) or 0)
+        with checked_stdout():
+            args = build_parser().parse_args(argv)
+            as_json = bool(getattr(args, "json", False))
+            status = int(args.run(args) or 0)
+            # Output still buffered is written now, while a failure can still be reported.
+            sys.stdout.flush()
+            return status
+    except UsageError as exc:
+        # Not parsed, so `--json` is looked for as typed; 2 is the usual status for misuse.
+        report_error(exc, as_json="--json" in (sys.argv[1:] if argv is None else argv))
+        return 2
     except AssistantError as exc:
         return report_error(exc, as_json=as_json)
     except KeyboardInterrupt:
@@ -90,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `assistant search … | head`
+        discard_unwritten_output()
         return 0
     except Exception as exc:  # the last resort: a bug still ends in one line
         return report_crash(exc, as_json=as_json)

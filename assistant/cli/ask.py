@@ -29,6 +29,7 @@ from .output import print_json, wants_color, warn
 from .render import AnswerPrinter
 
 if TYPE_CHECKING:
+    from ..answering import AnswerStream
     from ..history import ChatHistory, TurnRecorder
     from ..results import Answer, Turn
     from ..service import Assistant
@@ -81,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     printer = AnswerPrinter(color=not args.json and wants_color(args))
     try:
         answer = _answer(assistant, question, context, args, printer)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):
+        # Ctrl+C, or a reader that had enough (`| head`): kept as stopped, like the chat's Esc.
         record.cancel(printer.text)
         raise
     except BaseException:
@@ -142,8 +144,7 @@ def _answer(
         question, k=k, model=model, history=context, where=where
     ) as stream:
         try:
-            for text in stream:
-                printer.delta(text)
+            _print_stream(stream, printer)
         except BaseException:
             # A stream cut off mid-sentence still ends its line before the error is printed.
             printer.finish(None)
@@ -151,3 +152,22 @@ def _answer(
         answer = stream.answer
     printer.finish(answer)
     return answer
+
+
+THINKING_CLOSED = "\n\n"
+"""The delta that follows a closing ``</think>`` whose opening tag the chat template wrote:
+everything shown before it was thinking, now part of the stream's ``reasoning``."""
+
+
+def _print_stream(stream: AnswerStream, printer: AnswerPrinter) -> None:
+    """Print the stream's text; take back what turns out to have been thinking."""
+    reasoning_seen = len(stream.reasoning)
+    for text in stream:
+        reasoning_grew = len(stream.reasoning) > reasoning_seen
+        reasoning_seen = len(stream.reasoning)
+        # The stream announces such a restart only by moving the text shown so far into its
+        # reasoning and sending a paragraph break in the same step.
+        if reasoning_grew and text == THINKING_CLOSED and printer.text:
+            printer.thinking_ended()
+            continue
+        printer.delta(text)

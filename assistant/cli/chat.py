@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_k_flag(parser, default=None, help="papers per answer (env ASSISTANT_K)")
     parser.add_argument(
         "--export-dir",
-        type=Path,
+        type=_folder,
         help=(
             "folder for Markdown exports of conversations and for screenshots "
             "(default: the current folder)"
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_chat(args: argparse.Namespace) -> int:
     """Open the app; returns when the user quits."""
     check_k(args.k)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
         print(
             'error: `assistant chat` needs a terminal; use `assistant ask "…"` in scripts',
             file=sys.stderr,
@@ -56,6 +56,20 @@ def run_chat(args: argparse.Namespace) -> int:
     app = make_app(assistant, export_dir=args.export_dir)
     app.run()
     return exit_status(app)
+
+
+def _folder(value: str) -> Path:
+    """``--export-dir`` as typed, ``~`` expanded (the shell leaves ``--export-dir=~/x`` be)."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:  # "~name" of no user of this machine
+        raise argparse.ArgumentTypeError(f"{value!r} names no user of this machine") from None
+
+
+def _is_terminal(stream: object) -> bool:
+    """A closed stream (``<&-``: Python sets it to ``None``) is no terminal either."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def exit_status(app: ChatApp) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import sys
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 MAX_K = 100
+BAR_WIDTH = 30
+MAX_QUESTION_CHARS = 1_000_000
 
 
 def add_store_flags(parser: argparse.ArgumentParser) -> None:
@@ -90,7 +93,13 @@ def question_from_args(args: argparse.Namespace) -> str:
             raise ConfigError(
                 "no question given: pass it as an argument or pipe it in (echo … | assistant ask)"
             )
-        question = stdin.read()
+        # Bounded: `< /dev/zero` or a file piped by mistake must not fill the memory.
+        question = stdin.read(MAX_QUESTION_CHARS + 1)
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ConfigError(
+                f"the question on standard input is longer than {MAX_QUESTION_CHARS:,} "
+                "characters; pipe in the question, not a document"
+            )
     question = repaired(question)
     if not question.strip():
         raise ConfigError("the question is empty; type what you want to know")
@@ -139,11 +148,8 @@ class stderr_progress:
         if self.bar_full == "#":
             rate = rate.replace(" · ", " - ")
         if self.tty:
-            width = 30
-            filled = width * done // total
-            bar = self.bar_full * filled + self.bar_empty * (width - filled)
             end = "\n" if done >= total else ""
-            self.stream.write(f"\r{label} {bar} {done}/{total}{rate}{end}")
+            self.stream.write(f"\r{self._bar_line(done, total, label, rate)}{end}")
             self.stream.flush()
             stderr_progress.unfinished = None if end else self.stream
             return
@@ -153,6 +159,16 @@ class stderr_progress:
             self._last_reported = quarter
             self.stream.write(f"{label}: {done}/{total}{rate}\n")
             self.stream.flush()
+
+    def _bar_line(self, done: int, total: int, label: str, rate: str) -> str:
+        """The bar's line, no wider than the terminal: a wrapped line would not be redrawn
+        by the carriage return, and a narrow terminal would fill with copies of it."""
+        columns = max(shutil.get_terminal_size((80, 24)).columns, 2)
+        counts = f" {done}/{total}{rate}"
+        width = max(0, min(BAR_WIDTH, columns - 2 - len(label) - len(counts)))
+        filled = width * done // total
+        bar = " " + self.bar_full * filled + self.bar_empty * (width - filled) if width else ""
+        return f"{label}{bar}{counts}"[: columns - 1]
 
     def _rate(self, done: int, label: str) -> float | None:
         """Items per second since this label's first report."""

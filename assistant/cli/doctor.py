@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from .common import add_model_flags, add_store_flags, settings_from_args
-from .output import say
+from .output import one_line, say
 
 if TYPE_CHECKING:
     from ..service import Assistant
@@ -31,9 +31,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import ConfigError
     from ..service import Assistant
 
-    settings = settings_from_args(args)
+    try:
+        settings = settings_from_args(args)
+    except ConfigError as exc:
+        # The one command a bad setting must not stop: it is where the user looks.
+        say(f"Settings: problem — {exc}")
+        show_known_settings()
+        say()
+        say("1 problem(s) found: the line marked 'problem' above says what to do.")
+        return 1
     show_settings(settings)
     say()
     problems = check_endpoint(settings) if settings.mode == "llm" else say_offline()
@@ -68,6 +77,18 @@ def show_settings(settings: Settings) -> None:
         say(f"  {name:<{width}}{value}")
 
 
+def show_known_settings() -> None:
+    """Every setting with its default, for a config file or environment that did not load."""
+    from ..settings import ENV_PREFIX, Settings
+
+    say(f"The known settings (TOML keys; environment: {ENV_PREFIX}<NAME>), with their defaults:")
+    fields = {name: info for name, info in Settings.model_fields.items() if name != "config_file"}
+    width = max(map(len, fields)) + 1
+    for name, info in fields.items():
+        default = "(computed)" if info.default_factory is not None else info.default
+        say(f"  {name:<{width}}{'(unset)' if default is None else default}")
+
+
 def say_offline() -> int:
     say("Endpoint: none configured — answers are extractive (quoted sentences, offline).")
     say("  Set ASSISTANT_BASE_URL (and ASSISTANT_MODEL) to have a model write answers.")
@@ -87,7 +108,7 @@ def check_endpoint(settings: Settings) -> int:
         return 1
     say(f"Endpoint: {url} answers; it serves {len(models)} model(s):")
     for model in models:
-        say(f"  {model}")
+        say(f"  {one_line(model)}")
     if settings.model and settings.model not in models:
         say(
             f"  problem: the configured model {settings.model!r} is not among them; "
@@ -99,7 +120,7 @@ def check_endpoint(settings: Settings) -> int:
         say("  problem: no chat model listed; set ASSISTANT_MODEL")
         return 1
     how = " (the default; set ASSISTANT_MODEL to choose)"
-    say(f"Model: {chosen}" + ("" if settings.model else how))
+    say(f"Model: {one_line(chosen)}" + ("" if settings.model else how))
     return 0
 
 

@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from .common import end_progress_line
-from .output import print_json, safe
+from .output import OutputFailed, discard_unwritten_output, print_json, safe
 
 CRASH_LOG_DIR = "logs"
 
@@ -25,6 +25,9 @@ def report_error(exc: BaseException, *, as_json: bool, message: str | None = Non
     """Print ``exc`` as ``error: …`` on stderr (or ``{"error": …}`` on stdout); returns 1."""
     text = safe(message if message is not None else exc)
     end_progress_line()
+    if isinstance(exc, OutputFailed):
+        discard_unwritten_output()
+        as_json = False  # stdout is what failed: the error can only go to stderr
     if as_json:
         print_json({"error": {"type": type(exc).__name__, "message": text}})
     else:

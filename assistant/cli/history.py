@@ -7,13 +7,17 @@ TEXT); ``assistant history show ID`` prints conversation ID with its references.
 from __future__ import annotations
 
 import argparse
+import textwrap
 import time
 from typing import TYPE_CHECKING
 
-from .output import print_json, say
+from .output import one_line, print_json, say
 
 if TYPE_CHECKING:
     from ..history import ChatHistory
+
+
+LISTED_QUESTION_CHARS = 120
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,9 +59,11 @@ def run(args: argparse.Namespace) -> int:
     for record in records:
         turn = record.turn
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(turn.created))
-        origin = turn.model or turn.mode or turn.status
-        question = " ".join(turn.question.split())
-        say(f"{record.conversation_id:>4}  {when}  {turn.origin:<4}  {question}  ({origin})")
+        origin = one_line(turn.model or turn.mode or turn.status)
+        # One line per turn: a pasted page of text is shortened (`history show` has it all).
+        question = textwrap.shorten(turn.question, LISTED_QUESTION_CHARS, placeholder=" …")
+        shown_origin = one_line(turn.origin)
+        say(f"{record.conversation_id:>4}  {when}  {shown_origin:<4}  {question}  ({origin})")
     return 0
 
 

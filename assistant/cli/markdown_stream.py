@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from rich.markdown import Markdown
 from rich.segment import Segment
 
-from ..terminal_markdown import with_line_breaks
+from ..terminal_markdown import as_written
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions
@@ -31,15 +31,17 @@ Line = list[Segment]
 
 def answer_parser() -> MarkdownIt:
     """Rich's Markdown parser (CommonMark with tables and strikethrough), with a single
-    newline inside a paragraph read as a line break."""
-    return with_line_breaks(MarkdownIt().enable("strikethrough").enable("table"))
+    newline inside a paragraph read as a line break and HTML read as text."""
+    return as_written(MarkdownIt().enable("strikethrough").enable("table"))
 
 
 class AnswerMarkdown(Markdown):
-    """Rich ``Markdown`` in which a single newline is a line break."""
+    """Rich ``Markdown`` in which a single newline is a line break, and a link shows where
+    it leads: the text is data (a model's reply, an abstract), and a terminal hyperlink
+    would hide its target behind words of that data's choosing."""
 
     def __init__(self, markup: str, **options: Any) -> None:
-        super().__init__("", **options)
+        super().__init__("", **{"hyperlinks": False, **options})
         # Rich builds its parser inside __init__ with no way to pass options; what it
         # renders is ``parsed``, so the text is parsed again with breaks on.
         self.markup = markup
@@ -103,12 +105,27 @@ class MarkdownStream:
         self._seen = text
         document = text[self._anchor :]
         lines = self._render(document)
+        room = max(self._console.height - 1, 1)
         start = last_block_line(self._to_markdown(document))
-        if start > 0:
+        # Blocks stay in the live view while it holds them all: until then the text can
+        # still be taken back (see ``restart``).
+        if start > 0 and len(lines) - self._shown > room:
             self._print_finished(document[: line_offset(document, start)], lines)
         self._start()
-        room = max(self._console.height - 1, 1)
         self._live.update(RenderedLines(lines[self._shown :][-room:]), refresh=True)
+
+    def restart(self) -> bool:
+        """Forget the text shown so far: the answer starts again with the next ``update``.
+
+        Returns whether the text is gone from the screen: it is unless blocks of it were
+        printed above the live view already (only once it outgrew the view), which no
+        redraw can reach."""
+        erased = not self._printed_text
+        if self._live is not None:
+            self._live.update(RenderedLines([]), refresh=True)
+        self._seen = self._printed_text = ""
+        self._anchor = self._shown = 0
+        return erased
 
     def finish(self, text: str) -> None:
         """The answer is complete (or cut off): show what is not printed yet, all of it."""

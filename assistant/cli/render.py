@@ -14,13 +14,14 @@ from typing import IO, TYPE_CHECKING
 
 from ..citations import MARKER
 from ..collection import short_citation
-from .output import console, safe
+from .output import console, one_line, safe
 
 if TYPE_CHECKING:
     from ..results import Answer, Source
     from .markdown_stream import MarkdownStream
 
 CITATION_STYLE = "bold cyan"
+THINKING_SHOWN = "the text above was the model's thinking; its answer follows"
 
 
 def emphasised_citations(markdown: str) -> str:
@@ -37,7 +38,7 @@ def reference(source: Source) -> str:
     """How a source reads in the list: "Müller et al. (2021). Title", or the title alone."""
     meta = source.metadata
     who = short_citation(meta.get("authors", ()), meta.get("year"))
-    return safe(f"{who}. {source.title}" if who else source.title)
+    return one_line(f"{who}. {source.title}" if who else source.title)
 
 
 class AnswerPrinter:
@@ -67,6 +68,22 @@ class AnswerPrinter:
 
             self._live = MarkdownStream(self._console, answer_markdown)
         self._live.update(self._text)
+
+    def thinking_ended(self) -> None:
+        """What was streamed so far turned out to be the model's thinking (its chat template
+        had opened the block, and only now did it close it): it is taken off the screen where
+        the screen allows, else marked as thinking, and the answer starts afresh."""
+        thought, self._text = self._text, ""
+        if self._console is None:
+            # Plain output cannot be taken back; stdout gets a blank line, the reader a note.
+            self.stream.write("\n" if thought.endswith("\n") else "\n\n")
+            self.stream.flush()
+            print(f"note: {THINKING_SHOWN}", file=sys.stderr)
+            return
+        if self._live is not None and not self._live.restart():
+            from rich.text import Text
+
+            self._console.print(Text(f"({THINKING_SHOWN})", style="dim"))
 
     def finish(self, answer: Answer | None) -> None:
         """The stream ended (``answer`` is None when it failed): end the answer's line(s)."""

@@ -14,7 +14,7 @@ from .common import (
     open_assistant,
     question_from_args,
 )
-from .output import print_json, say
+from .output import one_line, print_json, say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "search", help="list the papers most relevant to a question (no model involved)"
     )
     parser.add_argument("question", nargs="?", help="what you want to know ('-' or none: stdin)")
-    add_k_flag(parser, default=10, help="how many papers (default 10)")
+    add_k_flag(parser, default=None, help="how many papers (default: setting k, as for ask; 5)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_filter_flags(parser)
     add_store_flags(parser)
@@ -32,7 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     check_k(args.k)
     question = question_from_args(args)
-    hits = open_assistant(args).search(question, k=args.k, where=filters_from_args(args))
+    assistant = open_assistant(args)
+    # The papers an answer would draw on: `-k`, else the user's `k` (env, config file).
+    k = args.k if args.k is not None else assistant.settings.k
+    hits = assistant.search(question, k=k, where=filters_from_args(args))
     if args.json:
         print_json(
             {
@@ -57,6 +60,6 @@ def run(args: argparse.Namespace) -> int:
     if not hits:
         say("No papers match.")
     for hit in hits:
-        say(f"{hit.rank:>2}. {hit.title}  [{hit.paper_id}]")
+        say(f"{hit.rank:>2}. {one_line(hit.title)}  [{one_line(hit.paper_id)}]")
         say(textwrap.indent(textwrap.fill(textwrap.shorten(hit.passage, 300), 88), "    "))
     return 0
