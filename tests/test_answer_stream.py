@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import AnswerStream, SourcesReady
+from assistant.answering import AnswerRestarted, AnswerStream, ReasoningDelta, SourcesReady
+from assistant.answering.stream import RESTART_BREAK
 from assistant.errors import AssistantError, StreamCutOff
 from assistant.results import Answer, Source
 
@@ -77,3 +78,18 @@ def test_sources_of_a_finished_stream_are_the_answers():
     stream = AnswerStream(Events(["x"]).run())
     answer = stream.answer
     assert stream.sources == answer.sources and stream.done
+
+
+def test_a_restart_is_counted_when_its_break_arrives_and_the_thinking_becomes_reasoning():
+    def run():
+        yield SourcesReady(SOURCES)
+        yield "Let me think."  # the template opened <think>: this looked like answer text
+        yield ReasoningDelta("Let me think.")
+        yield AnswerRestarted()
+        yield "Latents [1]."
+        return Answer("q", "Latents [1].", True, "llm", SOURCES, [1], reasoning="Let me think.")
+
+    stream = AnswerStream(run())
+    seen = [(text, stream.restarts) for text in stream]
+    assert seen == [("Let me think.", 0), (RESTART_BREAK, 1), ("Latents [1].", 1)]
+    assert stream.reasoning == "Let me think."

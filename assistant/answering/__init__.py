@@ -14,7 +14,15 @@ One module per step, one direction of flow (nothing here imports ``service``):
 """
 
 from .abstention import AbstentionDecision, AbstentionModel, Signals, measure_signals
-from .answerer import NOT_COVERED, Answerer, Evidence, ReasoningDelta, Reply, SourcesReady
+from .answerer import (
+    NOT_COVERED,
+    Answerer,
+    AnswerRestarted,
+    Evidence,
+    ReasoningDelta,
+    Reply,
+    SourcesReady,
+)
 from .chat_model import (
     MODEL_CUT_OFF,
     MODEL_DECLINED,
@@ -37,6 +45,7 @@ __all__ = [
     "NOT_COVERED",
     "AbstentionDecision",
     "AbstentionModel",
+    "AnswerRestarted",
     "AnswerStream",
     "Answerer",
     "AskRequest",

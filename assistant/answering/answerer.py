@@ -81,6 +81,12 @@ class ReasoningDelta:
 
 
 @dataclass(frozen=True)
+class AnswerRestarted:
+    """Event: the text sent so far was thinking a chat template had opened (its ``</think>``
+    just came); it is now reasoning, and the answer starts afresh."""
+
+
+@dataclass(frozen=True)
 class Reply:
     """What an answerer produced, before the pipeline adds question, mode and timings."""
 
@@ -98,10 +104,11 @@ class Reply:
     """The text is quoted from the sources, not written by a model."""
 
 
-Answering = Generator["str | SourcesReady | ReasoningDelta", None, Reply]
+AnswerEvent = str | SourcesReady | ReasoningDelta | AnswerRestarted
+Answering = Generator[AnswerEvent, None, Reply]
 """An answerer's work: text deltas (already citation-checked), one ``SourcesReady`` before
-the first delta, ``ReasoningDelta``s from a reasoning model, and the ``Reply`` as the
-generator's return value."""
+the first delta, ``ReasoningDelta``s and ``AnswerRestarted`` from a reasoning model, and the
+``Reply`` as the generator's return value."""
 
 
 class Answerer(Protocol):

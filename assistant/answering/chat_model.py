@@ -20,6 +20,7 @@ from ..results import Turn
 from ..text import count_tokens
 from .answerer import (
     Answering,
+    AnswerRestarted,
     Evidence,
     ReasoningDelta,
     Reply,
@@ -158,7 +159,7 @@ class ChatModelAnswerer:
                 if reasoning:
                     yield ReasoningDelta(reasoning)
                 if written.restarted and shown_before:
-                    yield "\n\n"  # what was shown turned out to be thinking; the answer follows
+                    yield AnswerRestarted()  # what was shown was thinking; the answer follows
                 if visible:
                     yield visible
         finally:

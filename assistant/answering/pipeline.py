@@ -18,8 +18,8 @@ from ..results import Answer, Claim, Hit
 from ..text import count_tokens
 from .answerer import (
     Answerer,
+    AnswerEvent,
     Evidence,
-    ReasoningDelta,
     Reply,
     SourcesReady,
     Timings,
@@ -35,7 +35,7 @@ Retrieve = Callable[[str, int, "Mapping[str, Any] | None"], list[Hit]]
 PaperLookup = Callable[[str], Paper]
 """``paper(paper_id)``: the indexed paper, with its full abstract."""
 
-Events = Generator["str | SourcesReady | ReasoningDelta", None, Answer]
+Events = Generator[AnswerEvent, None, Answer]
 
 
 class ClaimChecker(Protocol):

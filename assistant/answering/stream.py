@@ -4,7 +4,7 @@ Callers used to unwrap a stream of ``str | Answer`` themselves (five copies of t
 loop). Here it is written once: iterate for text deltas, read ``.sources`` as soon as
 retrieval is done (before the first delta, so a chat app can show them while the model
 writes), ``.reasoning`` for what a reasoning model thought so far, ``.answer`` for the final
-result, ``.close()`` to cancel.
+result, ``.close()`` to cancel, and ``.restarts`` to learn that the text so far was thinking.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from collections.abc import Generator, Iterator
 
 from ..errors import AssistantError
 from ..results import Answer, Source
-from .answerer import ReasoningDelta, SourcesReady
+from .answerer import AnswerEvent, AnswerRestarted, ReasoningDelta, SourcesReady
+
+RESTART_BREAK = "\n\n"
+"""The text delta a restart sends, so that text read without ``restarts`` stays readable."""
 
 
 class AnswerStream(Iterator[str]):
@@ -23,15 +26,14 @@ class AnswerStream(Iterator[str]):
     Nothing runs until the stream is iterated or ``sources``/``answer`` is read.
     """
 
-    def __init__(
-        self, events: Generator[str | SourcesReady | ReasoningDelta, None, Answer]
-    ) -> None:
+    def __init__(self, events: Generator[AnswerEvent, None, Answer]) -> None:
         self._events = events
         self._reasoning: list[str] = []
         self._pending: deque[str] = deque()
         self._sources: list[Source] | None = None
         self._answer: Answer | None = None
         self._closed = False
+        self._restarts = 0
         self._failure: BaseException | None = None
 
     def __iter__(self) -> AnswerStream:
@@ -77,6 +79,14 @@ class AnswerStream(Iterator[str]):
         return "".join(self._reasoning)
 
     @property
+    def restarts(self) -> int:
+        """How many times the text sent so far turned out to be thinking that a chat template
+        had opened (its ``</think>`` came later). Read it as each delta arrives: when it has
+        grown, the delta is ``RESTART_BREAK`` and what was shown before belongs to
+        ``reasoning``, not to the answer."""
+        return self._restarts
+
+    @property
     def done(self) -> bool:
         return self._answer is not None
 
@@ -103,6 +113,9 @@ class AnswerStream(Iterator[str]):
             self._sources = event.sources
         elif isinstance(event, ReasoningDelta):
             self._reasoning.append(event.text)
+        elif isinstance(event, AnswerRestarted):
+            self._restarts += 1
+            self._pending.append(RESTART_BREAK)
         elif event:
             self._pending.append(event)
         return True

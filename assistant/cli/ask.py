@@ -154,20 +154,13 @@ def _answer(
     return answer
 
 
-THINKING_CLOSED = "\n\n"
-"""The delta that follows a closing ``</think>`` whose opening tag the chat template wrote:
-everything shown before it was thinking, now part of the stream's ``reasoning``."""
-
-
 def _print_stream(stream: AnswerStream, printer: AnswerPrinter) -> None:
     """Print the stream's text; take back what turns out to have been thinking."""
-    reasoning_seen = len(stream.reasoning)
+    restarts = stream.restarts
     for text in stream:
-        reasoning_grew = len(stream.reasoning) > reasoning_seen
-        reasoning_seen = len(stream.reasoning)
-        # The stream announces such a restart only by moving the text shown so far into its
-        # reasoning and sending a paragraph break in the same step.
-        if reasoning_grew and text == THINKING_CLOSED and printer.text:
-            printer.thinking_ended()
+        if stream.restarts > restarts:  # the text so far was thinking; this is a break
+            restarts = stream.restarts
+            if printer.text:
+                printer.thinking_ended()
             continue
         printer.delta(text)

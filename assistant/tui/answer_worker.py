@@ -85,15 +85,21 @@ def start_answer(job: AnswerJob) -> threading.Thread:
 
 
 def read_stream(
-    stream: AnswerStream, run: AnswerRun, on_text: Callable[[str], None]
+    stream: AnswerStream, run: AnswerRun, on_text: Callable[[str, bool], None]
 ) -> Answer | None:
-    """Feed the stream's text to ``on_text``; the final ``Answer``, or None when cancelled."""
+    """Feed the stream's text to ``on_text(text, restart)`` (``restart``: what came before
+    was thinking); the final ``Answer``, or None when cancelled."""
     if run.cancelled.is_set():
         return None  # stopped before the model was asked: do not ask it
+    restarts = stream.restarts
     for text in stream:
         if run.cancelled.is_set():
             return None
-        on_text(text)
+        if stream.restarts > restarts:
+            restarts = stream.restarts
+            on_text("", True)
+        else:
+            on_text(text, False)
     return None if run.cancelled.is_set() else stream.answer
 
 
@@ -107,10 +113,12 @@ def _answer(job: AnswerJob) -> None:
     job.post(AnswerStarted(run.run_id, record.conversation_id, record.turn_id))
     last_save = time.monotonic()
 
-    def on_text(text: str) -> None:
+    def on_text(text: str, restart: bool) -> None:
         nonlocal last_save
+        if restart:
+            run.parts.clear()
         run.parts.append(text)
-        job.post(AnswerDelta(run.run_id, text))
+        job.post(AnswerDelta(run.run_id, text, restart))
         if time.monotonic() - last_save >= SAVE_PARTIAL_EVERY:
             _save_partial(record, run.partial_text)
             last_save = time.monotonic()

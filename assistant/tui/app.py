@@ -273,6 +273,8 @@ class ChatApp(ChatActions):
     async def on_answer_delta(self, message: AnswerDelta) -> None:
         run = self._current(message.run_id)
         if run is not None:
+            if message.restart:
+                await run.view.restart()
             await run.view.append(message.text)
 
     async def on_answer_done(self, message: AnswerDone) -> None:

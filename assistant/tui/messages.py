@@ -66,6 +66,8 @@ class AnswerDelta(Message):
 
     run_id: int
     text: str
+    restart: bool = False
+    """The text shown so far was thinking a chat template opened: start the answer afresh."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openai_server import Reply
 from textual.widgets import Collapsible, Markdown, Static
-from tui_helpers import QUESTION, ask_and_wait, until_ready
+from tui_helpers import QUESTION, ask, ask_and_wait, until_ready, wait_until
 
 from assistant.answer_notes import OFFLINE_HINT
 from assistant.history import ChatHistory
@@ -93,3 +93,27 @@ async def test_a_reply_that_cites_nothing_is_noted_as_no_grounded_answer(
         assert view.answer is not None and not view.answer.answered
         note = str(view.query_one(".answer-note", Static).render())
         assert note.startswith("No grounded answer") and "covered" not in note
+
+
+async def test_thinking_a_chat_template_opened_leaves_the_screen_when_it_closes(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    # The template wrote <think>, so the reply starts inside it: until </think> comes, the
+    # thinking looks like answer text and streams in as such.
+    thinking = ["Let me ", "think.", "</think>"]
+    answer = ["DAE-Talker ", "uses ", "diffusion ", "latents ", "[1]."]
+    openai_server.enqueue(Reply(chunks=thinking + answer, chunk_delay=0.3))
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask(pilot, QUESTION)
+        view = app.conversation.answers()[0]
+        await wait_until(pilot, lambda: "think" in view.partial_text, what="the thinking")
+        await wait_until(pilot, lambda: "DAE-Talker" in view.partial_text, what="the answer")
+        # still streaming, and the thinking is gone from the text and from the screen
+        assert view.answer is None
+        assert "think" not in view.partial_text
+        assert "think" not in view.query_one(Markdown).source
+        await wait_until(pilot, lambda: not app.streaming, what="the final answer")
+        await pilot.pause()
+        assert view.answer is not None and view.answer.reasoning == "Let me think."

@@ -131,6 +131,13 @@ class AnswerView(Vertical):
         self.partial_text += text
         await self._stream.write(printable(text))
 
+    async def restart(self) -> None:
+        """What was shown was the model's thinking (the final answer keeps it folded): the
+        answer starts afresh."""
+        await self._end_stream()
+        self.partial_text = ""
+        await self.markdown.update("")
+
     async def _end_stream(self) -> None:
         self._stop_clock()
         if self._stream is not None:
