@@ -96,3 +96,16 @@ async def test_markdown_blocks_and_markup_in_an_answer(
         assert [str(cell.content) for cell in cells] == ["model", "input", "DAE-Talker", "speech"]
         code = markdown.query_one(MarkdownFence).code
         assert code == "latents = encode(video)\nframes = decode(latents)"
+
+
+async def test_html_like_text_in_an_answer_is_shown_as_written(
+    chat_app: Callable[..., ChatApp], openai_server: Any
+) -> None:
+    # Papers about masked language models write "<mask>"; as HTML it would vanish.
+    openai_server.enqueue("DAE-Talker predicts <mask> tokens where a<b and c>d [1].")
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask_and_wait(pilot, QUESTION)
+        view = app.conversation.answers()[0]
+        assert any("<mask> tokens where a<b and c>d" in row for row in shown_rows(view))

@@ -29,7 +29,7 @@ from ...answer_notes import claim_warnings, mark_unsupported
 from ...citations import marker_spans
 from ...results import Answer, Source
 from ...terminal import printable
-from ...terminal_markdown import with_line_breaks
+from ...terminal_markdown import as_written
 from ..presenting import answer_note
 
 CITE_SCHEME = "cite:"
@@ -51,8 +51,9 @@ def link_citations(text: str) -> str:
 
 def answer_parser() -> MarkdownIt:
     """Textual's Markdown parser, with a single newline in a paragraph shown as a line break
-    (answers are often one point per line)."""
-    return with_line_breaks(MarkdownIt("gfm-like"))
+    (answers are often one point per line), and HTML-like text (``<mask>``, ``a<b>c``) and
+    link definitions shown as written, not swallowed."""
+    return as_written(MarkdownIt("gfm-like"))
 
 
 def _folded_reasoning(reasoning: str) -> Collapsible:
