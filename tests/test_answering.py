@@ -249,6 +249,13 @@ def test_extractive_declines_what_the_collection_does_not_cover(seeded_assistant
     assert not answer.answered and answer.text == NOT_COVERED and answer.citations == []
 
 
+@pytest.mark.parametrize("question", ["???", "What is it?", "Which of them?"])
+def test_a_question_of_stopwords_alone_names_nothing_to_answer(seeded_assistant, llm, question):
+    # "Covered" would be vacuously true of no words at all: offline it would quote any paper.
+    assert not seeded_assistant.answer(question).answered
+    assert not llm.answer(question).answered
+
+
 def test_extractive_follow_up_carries_the_previous_topic(seeded_assistant):
     history = [Turn(QUESTION, "quoted sentences [1].")]
     answer = seeded_assistant.answer("What model maps speech to it?", history=history)

@@ -94,6 +94,9 @@ class Signals:
     """Names of the question that no retrieved title or abstract contains."""
     unmet_focus: str = ""
     """What the question asks for ("learning rate"), when the top paper never mentions it."""
+    names_nothing: bool = False
+    """The question has no content word at all ("what is it?", "???"): nothing to look for,
+    so no paper can answer it, whatever the scores."""
 
     def vector(self) -> list[float]:
         """The numeric signals in ``SIGNAL_NAMES`` order."""
@@ -164,11 +167,13 @@ def measure_signals(
         best_cosine=max((h.similarity for h in hits), default=0.0),
         bm25_top=top_bm25,
         bm25_margin=margin,
-        coverage=sum(weight[t] for t in covered) / total if terms else 1.0,
-        top_coverage=sum(weight[t] for t in top) / total if terms else 1.0,
+        # A question of stopwords alone ("what is it?", "???") names nothing a paper could
+        # cover: nothing of it is found, rather than all of it.
+        coverage=sum(weight[t] for t in covered) / total if terms else 0.0,
+        top_coverage=sum(weight[t] for t in top) / total if terms else 0.0,
         rare_term_found=1.0 if rarest is None or rarest in covered else 0.0,
         unknown_share=sum(weight[t] for t in unknown) / total if terms else 0.0,
-        sentence_coverage=best_sentence if terms else 1.0,
+        sentence_coverage=best_sentence if terms else 0.0,
         top_missing_rarity=max((weight[t] for t in terms if t not in top), default=0.0)
         / terms_statistics.idf_of_count(1),
         name_missing=len(missing_names) / len(names) if names else 0.0,
@@ -176,6 +181,7 @@ def measure_signals(
         quantity_unmet=_quantity_unmet(question, sentences),
         missing_names=tuple(missing_names),
         unmet_focus=focus if focus_missing >= 0.5 else "",
+        names_nothing=not terms,
     )
 
 
@@ -223,7 +229,11 @@ def decide(signals: Signals, settings: AnswerSettings, *, with_model: bool) -> D
     passage reaches the ``min_relevance`` floor)."""
     score = AbstentionModel.from_weights(settings.abstention_weights).score(signals)
     threshold = settings.abstention_model_threshold if with_model else settings.abstention_threshold
-    answerable = score >= threshold and signals.best_cosine >= settings.min_relevance
+    answerable = (
+        score >= threshold
+        and signals.best_cosine >= settings.min_relevance
+        and not signals.names_nothing
+    )
     reasons = [] if answerable else explain(signals)
     return Decision(answerable, round(score, 4), reasons, signals.best_cosine)
 
@@ -233,6 +243,8 @@ def explain(signals: Signals) -> list[str]:
     completes "The collection does not answer this: ..."); empty when nothing more specific
     than "not close enough" can be said."""
     reasons = []
+    if signals.names_nothing:
+        reasons.append("the question has no words to look for; ask about a topic or a paper")
     if signals.missing_names:
         reasons.append("no paper found mentions " + ", ".join(signals.missing_names))
     if signals.unmet_focus:
