@@ -34,6 +34,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from .errors import ConfigError
 from .redaction import mask_credentials
 from .settings_sources import (
     ENV_PREFIX,
@@ -420,8 +421,16 @@ class Settings(
         *,
         env: Mapping[str, str] | None = None,
         config_file: Path | None = None,
+        from_flags: bool = False,
     ) -> Settings:
-        """Build settings from overrides > environment > TOML file > defaults."""
+        """Build settings from overrides > environment > TOML file > defaults (``None``
+        overrides nothing). Errors name an override as ``overrides['k']``, or as the flag
+        ``--k`` when ``from_flags`` (the command line)."""
+        if overrides is not None and not isinstance(overrides, Mapping):
+            raise ConfigError(
+                "Settings.load takes a mapping of setting names to values, e.g. "
+                f"Settings.load({{'k': 3}}), not a {type(overrides).__name__}"
+            )
         env = os.environ if env is None else env
         config_file = config_file or default_config_file(env)
         values: dict[str, Any] = {}
@@ -438,7 +447,9 @@ class Settings(
         for name, value in (overrides or {}).items():
             if value is not None:
                 values[name] = value
-                origins[name] = "--" + name.replace("_", "-")
+                origins[name] = (
+                    "--" + name.replace("_", "-") if from_flags else f"overrides[{name!r}]"
+                )
         return cls.from_mapping(values, origins=origins)
 
     @classmethod

@@ -120,7 +120,17 @@ def test_environment_values_are_checked_and_the_variable_named(
 
 def test_a_flag_is_named_as_the_flag() -> None:
     with pytest.raises(ConfigError, match=r"^--timeout: timeout must be greater than 0"):
-        Settings.load({"timeout": -1}, env={}, config_file=NO_FILE)
+        Settings.load({"timeout": -1}, env={}, config_file=NO_FILE, from_flags=True)
+
+
+def test_a_python_override_is_named_as_the_override_not_as_a_flag() -> None:
+    with pytest.raises(ConfigError, match=r"^overrides\['kk'\]: unknown setting 'kk'; did you"):
+        Settings.load({"kk": 3}, env={}, config_file=NO_FILE)
+
+
+def test_overrides_that_are_not_a_mapping_are_one_line() -> None:
+    with pytest.raises(ConfigError, match=r"takes a mapping .* not a list$"):
+        Settings.load([("k", 3)], env={}, config_file=NO_FILE)  # type: ignore[arg-type]
 
 
 def test_a_file_value_is_named_by_file_and_line(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     from ..settings import Settings
 
     names = ("home", "chroma_url", "collection", "model", "base_url", "k", "prompts_dir")
-    settings = Settings.load({name: getattr(args, name, None) for name in names})
+    settings = Settings.load({name: getattr(args, name, None) for name in names}, from_flags=True)
     if getattr(args, "model", None) and settings.endpoint_url is None:
         warn(
             "--model is ignored: no model endpoint is configured (answers are extractive); "
