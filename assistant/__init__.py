@@ -132,12 +132,13 @@ def _assistant(settings: Settings | None, model: str | None = None) -> Assistant
 
 def search(
     question: str,
-    k: int = 10,
+    k: int | None = None,
     *,
     where: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
 ) -> list[Hit]:
-    """The ``k`` papers most relevant to ``question``, best first (hybrid dense + BM25)."""
+    """The ``k`` papers most relevant to ``question`` (default: the ``k`` setting, as
+    ``assistant search``), best first (hybrid dense + BM25)."""
     return _assistant(settings).search(question, k=k, where=where)
 
 

@@ -133,13 +133,14 @@ class Assistant:
     # -- retrieval ----------------------------------------------------------------------
 
     def search(
-        self, question: str, k: int = 10, *, where: Mapping[str, Any] | None = None
+        self, question: str, k: int | None = None, *, where: Mapping[str, Any] | None = None
     ) -> list[Hit]:
-        """The ``k`` papers most relevant to ``question``, best first, each once."""
+        """The ``k`` papers most relevant to ``question`` (default: the ``k`` setting, the
+        papers an answer would draw on), best first, each once."""
         from .retrieval import check_k, check_question, retrieve_papers
 
         # Arguments first: a bad ``k`` or filter is told at once, not after the store opens.
-        k = check_k(k)
+        k = check_k(self.settings.k if k is None else k)
         check_question(question)
         where = None if where is None else checked_filters(where)
         self.ensure_ingested()

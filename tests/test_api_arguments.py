@@ -84,6 +84,13 @@ def test_k_within_bounds_and_integer_like_values_still_work(seeded_assistant: As
     assert len(seeded_assistant.answer(QUESTION, k=2).sources) <= 2
 
 
+def test_search_without_k_lists_what_an_answer_would_draw_on(seeded_home: Path) -> None:
+    # As `assistant search` does: the k setting, not a number of its own.
+    settings = Settings.load({"home": seeded_home, "k": 4})
+    assert len(assistant.search(QUESTION, settings=settings)) == 4
+    assert len(assistant.search(QUESTION, k=6, settings=settings)) == 6
+
+
 @pytest.mark.parametrize("question", [None, 42, b"What is LUKE?", ["What is LUKE?"]])
 def test_a_question_that_is_not_text_is_one_config_error(
     seeded_assistant: Assistant, question: Any

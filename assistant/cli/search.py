@@ -33,9 +33,8 @@ def run(args: argparse.Namespace) -> int:
     check_k(args.k)
     question = question_from_args(args)
     assistant = open_assistant(args)
-    # The papers an answer would draw on: `-k`, else the user's `k` (env, config file).
-    k = args.k if args.k is not None else assistant.settings.k
-    hits = assistant.search(question, k=k, where=filters_from_args(args))
+    # The papers an answer would draw on: the `k` setting (`-k` over env over config file).
+    hits = assistant.search(question, where=filters_from_args(args))
     if args.json:
         print_json(
             {
