@@ -4,7 +4,9 @@ model after an offline answer."""
 
 from __future__ import annotations
 
-from .results import Answer
+from collections.abc import Sequence
+
+from .results import Answer, Claim
 
 OFFLINE_HINT = (
     "Offline answer: sentences quoted from the papers. For a written answer, connect a model: "
@@ -13,10 +15,10 @@ OFFLINE_HINT = (
 )
 
 
-def claim_warnings(answer: Answer) -> list[str]:
+def claim_warnings(claims: Sequence[Claim]) -> list[str]:
     """One line per sentence that its citations do not support (or that cites nothing)."""
     lines = []
-    for claim in answer.claims:
+    for claim in claims:
         if not claim.supported:
             cited = " ".join(f"[{n}]" for n in claim.citations)
             why = f"not supported by {cited}" if cited else "cites no source"
@@ -37,12 +39,12 @@ def truncation_note(answer: Answer, max_tokens: int) -> str | None:
 def trust_notes(answer: Answer, max_tokens: int) -> list[str]:
     """Everything a reader should know before trusting the answer, one line each."""
     note = truncation_note(answer, max_tokens)
-    return claim_warnings(answer) + ([note] if note else [])
+    return claim_warnings(answer.claims) + ([note] if note else [])
 
 
-def mark_unsupported(text: str, answer: Answer) -> str:
+def mark_unsupported(text: str, claims: Sequence[Claim]) -> str:
     """``text`` with a ``⚠`` after each sentence its citations do not support."""
-    for claim in answer.claims:
+    for claim in claims:
         if not claim.supported and claim.text in text:
             text = text.replace(claim.text, f"{claim.text} ⚠", 1)
     return text

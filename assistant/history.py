@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .answer_notes import claim_warnings
 from .errors import StoreError
 from .files import storage_failure
-from .results import Answer, Source, Turn
+from .results import Answer, Claim, Source, Turn
 from .terminal import printable
 
 if TYPE_CHECKING:
@@ -60,6 +61,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "ALTER TABLE turns ADD COLUMN timings TEXT NOT NULL DEFAULT '{}'",
         "ALTER TABLE turns ADD COLUMN origin TEXT NOT NULL DEFAULT 'chat'",
+    ),
+    # What to trust in a saved answer: its checked claims, the model's reasoning, whether it
+    # was cut at the token limit and whether it is a grounded answer at all.
+    (
+        "ALTER TABLE turns ADD COLUMN claims TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE turns ADD COLUMN reasoning TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE turns ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE turns ADD COLUMN answered INTEGER NOT NULL DEFAULT 1",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -114,6 +123,12 @@ class StoredTurn:
     timings: dict[str, float] = field(default_factory=dict)
     origin: str = "chat"
     """``chat`` (the chat app) or ``cli`` (``assistant ask``)."""
+    claims: list[Claim] = field(default_factory=list)
+    """The answer's sentences as checked against their sources (empty before the check)."""
+    reasoning: str = ""
+    truncated: bool = False
+    answered: bool = True
+    """False for a decline, a refusal, or a reply that cited nothing."""
 
     @property
     def interrupted(self) -> bool:
@@ -158,6 +173,10 @@ class TurnRecord:
             "model": turn.model,
             "sources": [_source_to_dict(s) for s in turn.sources],
             "timings": dict(turn.timings),
+            "answered": turn.answered,
+            "claims": [claim.to_dict() for claim in turn.claims],
+            "reasoning": turn.reasoning,
+            "truncated": turn.truncated,
         }
 
 
@@ -258,11 +277,25 @@ class ChatHistory:
         """Store the final answer with its sources."""
         sources = json.dumps([_source_to_dict(s) for s in answer.sources])
         timings = json.dumps(answer.timings)
+        claims = json.dumps([claim.to_dict() for claim in answer.claims])
         with self._connect() as conn:
             conn.execute(
                 "UPDATE turns SET answer = ?, status = ?, mode = ?, model = ?, sources = ?, "
-                "timings = ? WHERE id = ?",
-                (answer.text, COMPLETE, answer.mode, answer.model, sources, timings, turn_id),
+                "timings = ?, claims = ?, reasoning = ?, truncated = ?, answered = ? "
+                "WHERE id = ?",
+                (
+                    answer.text,
+                    COMPLETE,
+                    answer.mode,
+                    answer.model,
+                    sources,
+                    timings,
+                    claims,
+                    answer.reasoning,
+                    int(answer.truncated),
+                    int(answer.answered),
+                    turn_id,
+                ),
             )
 
     def cancel_turn(self, turn_id: int, partial_text: str) -> None:
@@ -392,7 +425,10 @@ class TurnRecorder:
 _SQLITE_BUSY = 5
 _LIKE_SPECIAL = re.compile(r"[\\%_]")
 _SQLITE_MAX_INTEGER = 2**63 - 1
-_TURN_COLUMNS = "id, question, answer, status, mode, model, sources, created, timings, origin"
+_TURN_COLUMNS = (
+    "id, question, answer, status, mode, model, sources, created, timings, origin, "
+    "claims, reasoning, truncated, answered"
+)
 
 
 def _turn(row: Sequence[Any]) -> StoredTurn:
@@ -409,6 +445,10 @@ def _turn(row: Sequence[Any]) -> StoredTurn:
         created=_number(row[7]),
         timings=_timings(row[8]),
         origin=_text(row[9]) or "chat",
+        claims=_claims(row[10]),
+        reasoning=_text(row[11]),
+        truncated=_number(row[12]) != 0,
+        answered=_number(row[13]) != 0,
     )
 
 
@@ -437,6 +477,17 @@ def _timings(value: object) -> dict[str, float]:
     if not isinstance(data, dict):
         return {}
     return {str(k): v for k, v in data.items() if isinstance(v, (int, float))}
+
+
+def _claims(value: object) -> list[Claim]:
+    data = _json(value)
+    claims = []
+    for item in data if isinstance(data, list) else []:
+        try:
+            claims.append(Claim.from_dict(item))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            continue  # an entry damaged by hand: the others still show
+    return claims
 
 
 def _sources(value: object) -> list[Source]:
@@ -489,6 +540,11 @@ def conversation_markdown(conversation: Conversation) -> str:
             lines += ["", "*(answer interrupted: the app stopped while it was being written)*"]
         elif turn.status == CANCELLED:
             lines += ["", "*(answer stopped by the user; incomplete)*"]
+        elif turn.truncated:
+            lines += ["", "*(cut off at the model's token limit; incomplete)*"]
+        warnings = claim_warnings(turn.claims)
+        if warnings:
+            lines += ["", *(f"- {warning}" for warning in warnings)]
         cited = [s for s in turn.sources if s.cited]
         if cited:
             lines += ["", "**References**", ""]

@@ -15,7 +15,7 @@ from assistant.history import (
     ChatHistory,
     conversation_markdown,
 )
-from assistant.results import Answer, Source, Turn
+from assistant.results import Answer, Claim, Source, Turn
 from assistant.settings import Settings
 
 
@@ -70,6 +70,55 @@ def test_finished_and_cancelled_turns(tmp_path: Path) -> None:
     assert turns[0].model == "test-model"
     assert turns[1].answer == "Half an" and turns[1].partial and not turns[1].interrupted
     assert history.load(chat).as_history() == [Turn("first question", "Diffusion features [1].")]
+
+
+def test_what_to_trust_in_an_answer_is_saved_with_it(tmp_path: Path) -> None:
+    history = ChatHistory(tmp_path / "h.sqlite3")
+    chat = history.start_conversation("q")
+    claims = [
+        Claim("Diffusion features [1].", [1], True, 0.9),
+        Claim("It runs on phones [2].", [2], False, 0.2),
+    ]
+    answer = Answer(
+        "q",
+        "Diffusion features [1]. It runs on phones [2].",
+        True,
+        "llm",
+        [],
+        [1, 2],
+        claims=claims,
+        reasoning="Source 1 says so.",
+        truncated=True,
+    )
+    history.finish_turn(history.add_question(chat, "q"), answer)
+    declined = history.add_question(chat, "q2")
+    history.finish_turn(
+        declined, Answer("q2", "The collection does not answer this.", False, "llm", [], [])
+    )
+
+    first, second = history.load(chat).turns
+    assert first.claims == claims and first.reasoning == "Source 1 says so."
+    assert first.truncated and first.answered
+    assert not second.answered and second.claims == [] and not second.truncated
+    exported = conversation_markdown(history.load(chat))
+    assert "- ⚠ not supported by [2]: It runs on phones [2]." in exported
+    assert "cut off at the model's token limit" in exported
+
+
+def test_a_history_of_the_previous_schema_is_migrated_with_trust_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    history = ChatHistory(path)
+    chat = history.start_conversation("q")
+    history.finish_turn(history.add_question(chat, "q"), _answer("q", "Diffusion features [1]."))
+    with sqlite3.connect(path) as conn:  # as the previous release left it
+        for column in ("claims", "reasoning", "truncated", "answered"):
+            conn.execute(f"ALTER TABLE turns DROP COLUMN {column}")
+        conn.execute("PRAGMA user_version = 2")
+    conn.close()
+
+    (turn,) = ChatHistory(path).load(chat).turns
+    assert turn.answer == "Diffusion features [1]."
+    assert turn.answered and turn.claims == [] and turn.reasoning == "" and not turn.truncated
 
 
 def test_conversations_lists_recent_first_and_skips_empty_ones(tmp_path: Path) -> None:

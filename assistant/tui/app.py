@@ -443,7 +443,7 @@ class ChatApp(ChatActions):
         last: AnswerView | None = None
         for turn in saved.turns:
             last = await self.conversation.add_exchange(turn.question)
-            await last.show_saved(turn.answer, turn.sources, saved_note(turn))
+            await last.show_saved(turn, saved_note(turn))
             if turn.partial:
                 last.add_class("-partial")
         self.conversation_id = saved.id

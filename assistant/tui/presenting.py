@@ -36,9 +36,14 @@ def saved_note(turn: StoredTurn) -> str:
         return INTERRUPTED_NOTE
     if turn.status == CANCELLED:
         return STOPPED_NOTE
-    cited = sum(s.cited for s in turn.sources)
     origin = turn.model or turn.mode or "saved"
-    return f"{cited} cited of {len(turn.sources)} sources · {origin} · saved"
+    if not turn.answered:
+        return f"No grounded answer · {origin} · saved"
+    cited = sum(s.cited for s in turn.sources)
+    note = f"{cited} cited of {len(turn.sources)} sources · {origin} · saved"
+    if turn.truncated:
+        note += " · cut off at the token limit"
+    return note
 
 
 def paper_details(paper: Paper) -> str:

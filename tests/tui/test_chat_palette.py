@@ -13,7 +13,7 @@ from tui_helpers import ANSWER_CHUNKS, ANSWER_TEXT, FOLLOW_UP, QUESTION, ask_and
 from tui_helpers import wait_until as wait
 
 from assistant.history import ChatHistory
-from assistant.results import Answer, Source
+from assistant.results import Answer, Claim, Source
 from assistant.tui.app import ChatApp
 from assistant.tui.screens.picker import PickerScreen
 
@@ -214,6 +214,32 @@ async def test_reopened_interrupted_answer_is_marked(
         assert "Interrupted" in str(last.query_one(".answer-note").render())
         assert "DAE-Talker uses" in last.markdown.source
         assert [t.question for t in app.turns] == ["an earlier question"]
+
+
+async def test_a_reopened_answer_keeps_its_unsupported_marks_and_reasoning(
+    chat_app: Callable[..., ChatApp], history: ChatHistory
+) -> None:
+    chat = history.start_conversation(QUESTION)
+    text = "Diffusion latents [1]. It runs on phones [1]."
+    claims = [
+        Claim("Diffusion latents [1].", [1], True, 0.9),
+        Claim("It runs on phones [1].", [1], False, 0.1),
+    ]
+    sources = [Source(1, "p", "T", "x", True)]
+    answer = Answer(QUESTION, text, True, "llm", sources, [1], claims=claims, reasoning="Hmm.")
+    history.finish_turn(history.add_question(chat, QUESTION), answer)
+
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await run_command(pilot, "open a past")
+        await pick(pilot, "")
+        await wait(pilot, lambda: len(app.conversation.answers()) == 1)
+        view = app.conversation.answers()[0]
+        assert view.has_class("-unsupported")
+        assert view.markdown.source.endswith("phones \\[[1](cite:1)\\]. ⚠")
+        assert "not supported by [1]" in str(view.query_one(".answer-claims").render())
+        assert view.query_one(".answer-reasoning") is not None
 
 
 async def test_a_first_time_user_flow_by_keys_alone_at_80x24(

@@ -27,7 +27,8 @@ from textual.widgets.markdown import MarkdownStream
 
 from ...answer_notes import claim_warnings, mark_unsupported
 from ...citations import marker_spans
-from ...results import Answer, Source
+from ...history import StoredTurn
+from ...results import Answer, Claim, Source
 from ...terminal import printable
 from ...terminal_markdown import as_written
 from ..presenting import answer_note
@@ -150,24 +151,32 @@ class AnswerView(Vertical):
         await self._end_stream()
         self.answer = answer
         self.sources = list(answer.sources)
-        await self.markdown.update(link_citations(mark_unsupported(answer.text, answer)))
-        warnings = claim_warnings(answer)
-        if warnings:
-            self.query_one(".answer-claims", Static).update(Content(printable("\n".join(warnings))))
-            self.add_class("-unsupported")
-        if answer.reasoning:
-            await self.mount(_folded_reasoning(answer.reasoning), before=self.markdown)
+        await self._show_checked(answer.text, answer.claims, answer.reasoning)
         self.set_note(answer_note(answer))
         self.add_class("-done")
 
-    async def show_saved(self, text: str, sources: list[Source], note: str) -> None:
-        """Fill the view from history (a reopened conversation)."""
+    async def show_saved(self, turn: StoredTurn, note: str) -> None:
+        """Fill the view from history (a reopened conversation), with what to trust in it."""
         self._stop_clock()
-        self.sources = list(sources)
-        self.partial_text = text
-        await self.markdown.update(link_citations(text) if text else "*(no answer text)*")
+        self.sources = list(turn.sources)
+        self.partial_text = turn.answer
+        if turn.answer:
+            await self._show_checked(turn.answer, turn.claims, turn.reasoning)
+        else:
+            await self.markdown.update("*(no answer text)*")
         self.set_note(note)
         self.add_class("-done")
+
+    async def _show_checked(self, text: str, claims: list[Claim], reasoning: str) -> None:
+        """The answer with its unsupported sentences marked and listed, and the model's
+        reasoning folded above it."""
+        await self.markdown.update(link_citations(mark_unsupported(text, claims)))
+        warnings = claim_warnings(claims)
+        if warnings:
+            self.query_one(".answer-claims", Static).update(Content(printable("\n".join(warnings))))
+            self.add_class("-unsupported")
+        if reasoning:
+            await self.mount(_folded_reasoning(reasoning), before=self.markdown)
 
     async def stop(self, note: str) -> None:
         """The answer was cut short: keep the partial text and say so."""
