@@ -7,7 +7,9 @@ key already, else in the ``[assistant]`` table when the file has one, else at th
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -23,13 +25,23 @@ def set_config_value(path: Path, key: str, value: str) -> None:
         raise ValueError(f"not a bare TOML key: {key!r}")
     # A JSON string of printable text is a valid TOML basic string.
     line = f"{key} = {json.dumps(value, ensure_ascii=True)}"
+    # Written beside the file and moved over it: a full disk or a crash mid-write leaves the
+    # user's settings as they were, never half a file.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
         lines = text.splitlines()
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(_with_key(lines, key, line)) + "\n", encoding="utf-8")
+        temporary.write_text("\n".join(_with_key(lines, key, line)) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot save {key} ({exc}); check the file") from None
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(
+            f"{path}: cannot save {key} ({reason.lower()}); make the file and its folder "
+            "writable, or set ASSISTANT_CONFIG to a file you can write"
+        ) from None
 
 
 def _with_key(lines: list[str], key: str, line: str) -> list[str]:

@@ -3,11 +3,13 @@ with the new value, and everything else in it as it was."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from assistant.config_file import set_config_value
+from assistant.errors import ConfigError
 from assistant.settings import Settings
 
 
@@ -36,3 +38,20 @@ def test_the_saved_theme_loads_back_and_the_rest_stays(
     set_config_value(config, "theme", "nord")
     assert config.read_text(encoding="utf-8") == expected
     assert Settings.load(env={}, config_file=config).theme == "nord"
+
+
+def test_a_config_file_that_cannot_be_written_is_one_line_and_kept_whole(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("k = 3\n", encoding="utf-8")
+    # Where the new file would be written first stands a folder: the write fails (even for
+    # root, whom permissions would not stop), as a full or read-only disk would make it.
+    blocker = tmp_path / f".config.toml.{os.getpid()}.tmp"
+    blocker.mkdir()
+
+    with pytest.raises(ConfigError) as raised:
+        set_config_value(config, "theme", "nord")
+
+    message = str(raised.value)
+    assert message.startswith(f"{config}: cannot save theme (is a directory)")
+    assert "Errno" not in message and "\n" not in message
+    assert config.read_text(encoding="utf-8") == "k = 3\n"  # the settings as they were
