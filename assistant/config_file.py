@@ -7,13 +7,12 @@ key already, else in the ``[assistant]`` table when the file has one, else at th
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 from pathlib import Path
 
 from .errors import ConfigError
+from .files import replace_text
 from .settings_sources import TOML_TABLES
 
 _TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -25,18 +24,11 @@ def set_config_value(path: Path, key: str, value: str) -> None:
         raise ValueError(f"not a bare TOML key: {key!r}")
     # A JSON string of printable text is a valid TOML basic string.
     line = f"{key} = {json.dumps(value, ensure_ascii=True)}"
-    # Written beside the file and moved over it: a full disk or a crash mid-write leaves the
-    # user's settings as they were, never half a file.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        lines = text.splitlines()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text("\n".join(_with_key(lines, key, line)) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
+        # A full disk or a crash mid-write leaves the user's settings as they were.
+        replace_text(path, "\n".join(_with_key(text.splitlines(), key, line)) + "\n")
     except (OSError, UnicodeDecodeError) as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(
             f"{path}: cannot save {key} ({reason.lower()}); make the file and its folder "

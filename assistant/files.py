@@ -41,17 +41,27 @@ def move_aside(path: Path) -> Path:
     return target
 
 
-def write_json_atomically(path: Path, value: Any) -> None:
-    """Write JSON so that a reader sees the old file or the new one, never half of one. A
-    full or read-only disk raises its one-line ``StoreError`` and leaves no temporary file."""
+def replace_text(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path`` and move it over ``path``, so that a reader sees the old
+    file or the new one, never half of one. On failure no temporary file is left and the
+    ``OSError`` is raised as it came."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(temporary, temporary.with_name(path.name))
-    except OSError as exc:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomically(path: Path, value: Any) -> None:
+    """Write JSON with ``replace_text``. A full or read-only disk raises its one-line
+    ``StoreError``."""
+    try:
+        replace_text(path, json.dumps(value, ensure_ascii=False, indent=1))
+    except OSError as exc:
         failure = storage_failure(exc, path)
         if failure is None:
             raise
