@@ -17,15 +17,11 @@ INTERRUPTED_NOTE = "Interrupted — the app stopped while this was written (part
 def answer_note(answer: Answer) -> str:
     """The line under a finished answer: how many sources it cites and what wrote it."""
     origin = "extractive (no model configured)" if answer.mode == "extractive" else answer.model
-    origin = origin or "model"
-    if not answer.answered:
-        # the text says why: the papers lack it, the model refused or cited nothing…
-        return f"No grounded answer · {origin}"
-    note = f"{len(answer.citations)} cited of {len(answer.sources)} sources · {origin}"
-    if answer.invalid_citations:
+    note = _grounding(answer.answered, len(answer.citations), len(answer.sources), origin)
+    if answer.answered and answer.invalid_citations:
         markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)
         note += f" · removed {markers}: no such source"
-    if answer.truncated:
+    if answer.answered and answer.truncated:
         note += " · cut off at the token limit: raise max_tokens"
     return note
 
@@ -36,14 +32,21 @@ def saved_note(turn: StoredTurn) -> str:
         return INTERRUPTED_NOTE
     if turn.status == CANCELLED:
         return STOPPED_NOTE
-    origin = turn.model or turn.mode or "saved"
-    if not turn.answered:
-        return f"No grounded answer · {origin} · saved"
     cited = sum(s.cited for s in turn.sources)
-    note = f"{cited} cited of {len(turn.sources)} sources · {origin} · saved"
-    if turn.truncated:
+    origin = turn.model or turn.mode or "saved"
+    note = _grounding(turn.answered, cited, len(turn.sources), origin) + " · saved"
+    if turn.answered and turn.truncated:
         note += " · cut off at the token limit"
     return note
+
+
+def _grounding(answered: bool, cited: int, sources: int, origin: str | None) -> str:
+    """How many sources an answer cites and what wrote it; for no grounded answer, only that
+    (its text says why: the papers lack it, the model refused or cited nothing…)."""
+    origin = origin or "model"
+    if not answered:
+        return f"No grounded answer · {origin}"
+    return f"{cited} cited of {sources} sources · {origin}"
 
 
 def paper_details(paper: Paper) -> str:
