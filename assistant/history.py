@@ -393,6 +393,11 @@ class TurnRecorder:
         self.failure: StoreError | None = None
         self._attempt(self._start, question, origin)
 
+    def save_partial(self, text: str) -> None:
+        """Keep the answer so far, so that a kill loses at most the last few tokens."""
+        if self.turn_id is not None:
+            self._attempt(self.history.save_partial, self.turn_id, text)
+
     def finish(self, answer: Answer) -> None:
         """Store the final answer."""
         if self.turn_id is not None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..errors import AssistantError, StoreError
+from ..errors import AssistantError
 from ..history import ChatHistory, TurnRecorder
 from ..results import Answer, Turn
 from .messages import (
@@ -120,7 +120,7 @@ def _answer(job: AnswerJob) -> None:
         run.parts.append(text)
         job.post(AnswerDelta(run.run_id, text, restart))
         if time.monotonic() - last_save >= SAVE_PARTIAL_EVERY:
-            _save_partial(record, run.partial_text)
+            record.save_partial(run.partial_text)
             last_save = time.monotonic()
 
     stream = None
@@ -147,16 +147,6 @@ def _answer(job: AnswerJob) -> None:
             stream.close()  # stops the HTTP stream of a cancelled answer
     record.cancel(run.partial_text)
     _report_unsaved(record, job.post)
-
-
-def _save_partial(record: TurnRecorder, text: str) -> None:
-    # The recorder has no step for this; a failure here stops the later steps as its own do.
-    if record.turn_id is None or record.failure is not None:
-        return
-    try:
-        record.history.save_partial(record.turn_id, text)
-    except StoreError as exc:
-        record.failure = exc
 
 
 def _report_unsaved(record: TurnRecorder, post: Post) -> None:
