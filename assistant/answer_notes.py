@@ -22,6 +22,8 @@ def claim_warnings(claims: Sequence[Claim]) -> list[str]:
         if not claim.supported:
             cited = " ".join(f"[{n}]" for n in claim.citations)
             why = f"not supported by {cited}" if cited else "cites no source"
+            if cited and claim.unstated_numbers:
+                why = f"{', '.join(claim.unstated_numbers)} not given by {cited}"
             lines.append(f"⚠ {why}: {shortened(claim.text)}")
     return lines
 

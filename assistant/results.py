@@ -92,6 +92,9 @@ class Claim:
     """``support`` reached the threshold; a claim citing nothing is never supported."""
     support: float
     """Best match between the claim and a passage of a cited source (0 when nothing cited)."""
+    unstated_numbers: list[str] = field(default_factory=list)
+    """Numbers the claim states (as written, "80x") that no cited source gives: a claim with
+    any is not supported, however closely it resembles its source otherwise."""
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` shape of one entry of ``"claims"``."""
@@ -100,6 +103,7 @@ class Claim:
             "citations": list(self.citations),
             "supported": self.supported,
             "support": self.support,
+            "unstated_numbers": list(self.unstated_numbers),
         }
 
     @classmethod
@@ -110,6 +114,7 @@ class Claim:
             [int(n) for n in data["citations"]],
             bool(data["supported"]),
             float(data["support"]),
+            [str(n) for n in data.get("unstated_numbers", [])],
         )
 
 

@@ -3,7 +3,9 @@
     python benchmarks/bench_claims.py [--claims FILE] [--weight W] [--window N]
 
 Each line is a claim copied or paraphrased from a paper and cited either to that paper
-(``supported``) or to its nearest same-topic neighbour (``unsupported``). The claim is checked
+(``supported``) or to its nearest same-topic neighbour (``unsupported``), or a claim stating a
+number of its paper, cited to it with that number kept (``supported``) or changed
+(``unsupported``). The claim is checked
 as an answer sentence ``"<claim> [1]"`` with the cited abstract as source 1, with the bundled
 MiniLM embedder. Prints the thresholds at which ``dev`` reaches its best min(precision,
 recall), and the scores at the default threshold (the ``claim_*`` settings) on ``dev`` and
@@ -30,33 +32,38 @@ from assistant.settings import Settings  # noqa: E402
 DEFAULTS = Settings()
 
 
-def supports(rows: list[dict], weight: float, window: int) -> np.ndarray:
+def check(rows: list[dict], weight: float, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each claim's support score, and whether it states a number its source does not give."""
     embedder = MiniLMEmbedder()
-    return np.array(
-        [
-            claims.check_claims(
-                row["claim"] + " [1]",
-                [cited["text"] for cited in row["cited"]],
-                embedder,
-                threshold=DEFAULTS.claim_support_threshold,
-                cosine_weight=weight,
-                window_sentences=window,
-            )[0].support
-            for row in rows
-        ]
-    )
+    checked = [
+        claims.check_claims(
+            row["claim"] + " [1]",
+            [cited["text"] for cited in row["cited"]],
+            embedder,
+            threshold=DEFAULTS.claim_support_threshold,
+            cosine_weight=weight,
+            window_sentences=window,
+        )[0]
+        for row in rows
+    ]
+    support = np.array([claim.support for claim in checked])
+    return support, np.array([bool(claim.unstated_numbers) for claim in checked])
 
 
-def precision_recall(support: np.ndarray, unsupported: np.ndarray, threshold: float):
-    flagged = support < threshold
+def precision_recall(
+    support: np.ndarray, unstated: np.ndarray, unsupported: np.ndarray, threshold: float
+):
+    flagged = (support < threshold) | unstated
     hits = int((flagged & unsupported).sum())
     return hits / max(int(flagged.sum()), 1), hits / max(int(unsupported.sum()), 1)
 
 
-def dev_threshold(support: np.ndarray, unsupported: np.ndarray) -> tuple[float, float, float]:
+def dev_threshold(
+    support: np.ndarray, unstated: np.ndarray, unsupported: np.ndarray
+) -> tuple[float, float, float]:
     """(best min(P, R), lowest and highest threshold reaching it) over a 0.005 grid."""
     grid = np.round(np.arange(0.30, 0.90, 0.005), 3)
-    quality = [min(precision_recall(support, unsupported, t)) for t in grid]
+    quality = [min(precision_recall(support, unstated, unsupported, t)) for t in grid]
     best = max(quality)
     reaching = [t for t, q in zip(grid, quality, strict=True) if q == best]
     return best, float(min(reaching)), float(max(reaching))
@@ -69,21 +76,24 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=DEFAULTS.claim_window_sentences)
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.claims.read_text().splitlines() if line.strip()]
-    support = supports(rows, args.weight, args.window)
+    support, unstated = check(rows, args.weight, args.window)
     unsupported = np.array([row["label"] == "unsupported" for row in rows])
     splits = np.array([row["split"] for row in rows])
     kinds = np.array([row["kind"] for row in rows])
     dev = splits == "dev"
-    best, low, high = dev_threshold(support[dev], unsupported[dev])
+    best, low, high = dev_threshold(support[dev], unstated[dev], unsupported[dev])
     print(f"claims: {len(rows)} ({int(dev.sum())} dev, {int((~dev).sum())} test)")
     print(f"weight {args.weight}, window {args.window} sentences")
     print(f"dev: best min(P, R) {best:.3f} for thresholds {low:.3f}-{high:.3f}")
     print(f"default threshold {DEFAULTS.claim_support_threshold}")
     for split in ("dev", "test"):
-        for kind in ("all", "copy", "paraphrase"):
+        for kind in ("all", *dict.fromkeys(kinds)):
             chosen = (splits == split) & ((kinds == kind) if kind != "all" else True)
             p, r = precision_recall(
-                support[chosen], unsupported[chosen], DEFAULTS.claim_support_threshold
+                support[chosen],
+                unstated[chosen],
+                unsupported[chosen],
+                DEFAULTS.claim_support_threshold,
             )
             print(f"{split:4} {kind:10} n={int(chosen.sum()):3}  unsupported: P {p:.3f}  R {r:.3f}")
 

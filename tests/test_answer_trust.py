@@ -9,6 +9,7 @@ from openai_server import Reply
 from paper_files import write_jsonl
 
 from assistant.answering import MODEL_CUT_OFF, MODEL_DECLINED, MODEL_UNCITED
+from assistant.answering.claim_numbers import claim_numbers
 from assistant.answering.prompts import CANNOT_ANSWER
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -209,3 +210,19 @@ def test_an_answer_that_finished_is_not_truncated(llm, openai_server):
     openai_server.enqueue("Latents [1].")
     answer = llm.answer(QUESTION)
     assert not answer.truncated and answer.reasoning == ""
+
+
+def test_a_copied_sentence_with_one_number_changed_is_unsupported(llm, openai_server):
+    source, numbered = next(
+        (n, sentence.rstrip("."))
+        for n, sentences in enumerate(abstract_sentences(llm, QUESTION), start=1)
+        for sentence in sentences
+        if claim_numbers(sentence)
+    )
+    stated = claim_numbers(numbered)[0]
+    changed = f"{stated.readings[0][0] + 7:g}"
+    altered = numbered.replace(stated.written.rstrip("%x×"), changed, 1)
+    openai_server.enqueue(f"{numbered} [{source}]. {altered} [{source}].")
+    true, wrong = llm.answer(QUESTION).claims
+    assert true.supported and true.unstated_numbers == []
+    assert not wrong.supported and changed in wrong.unstated_numbers[0]

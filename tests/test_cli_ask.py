@@ -101,7 +101,13 @@ def test_ask_json_offline_claims_are_quotes_and_supported(seeded_env, capsys):
     assert main(["ask", QUESTION, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["claims"] and all(claim["supported"] for claim in data["claims"])
-    assert set(data["claims"][0]) == {"text", "citations", "supported", "support"}
+    assert set(data["claims"][0]) == {
+        "text",
+        "citations",
+        "supported",
+        "support",
+        "unstated_numbers",
+    }
     assert data["reasoning"] == "" and data["truncated"] is False
 
 

@@ -8,6 +8,10 @@ consecutive ones) of a cited source, mixing two signals:
 - the share of the claim's content words found in the window (catches a copied sentence cited
   to the wrong paper, which a same-topic neighbour can still resemble in meaning).
 
+A claim is supported when that score reaches the threshold and every quantity it states is
+one a cited source gives (``claim_numbers``): a copied sentence with one number changed
+resembles its source as closely as the true one.
+
 The threshold, the cosine weight and the window are settings (``claim_*`` in
 ``AnswerSettings``), tuned on the ``dev`` split of ``eval/claims.jsonl`` (claims copied or
 paraphrased from a paper, cited once to that paper and once to its nearest neighbour) and
@@ -27,6 +31,7 @@ import numpy as np
 from ..citations import parse_marker, reference_list_start
 from ..results import Claim
 from ..text import split_sentences, stem
+from .claim_numbers import unstated_numbers
 from .vectors import SHARED_VECTORS, VectorCache
 
 if TYPE_CHECKING:
@@ -158,7 +163,9 @@ def check_claims(
             )
             for n in cited
         )
-        results.append(Claim(claim.text, list(claim.citations), support >= threshold, support))
+        unstated = unstated_numbers(_plain(claim.text), [sources[n - 1] for n in cited])
+        supported = support >= threshold and not unstated
+        results.append(Claim(claim.text, list(claim.citations), supported, support, unstated))
     return results
 
 
