@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..text import content_terms, split_sentences, stem
 from .decision import Decision, TermStatistics, paper_terms
-from .question_cues import asked_focus, asked_quantity, focus_terms, question_names
+from .question_cues import (
+    asked_focus,
+    asked_quantity,
+    focus_terms,
+    name_forms,
+    question_names,
+)
 
 if TYPE_CHECKING:
     from ..collection import Paper
@@ -160,7 +166,9 @@ def measure_signals(
     )
     names = question_names(question)
     retrieved_text = " ".join(f"{p.title} {p.abstract}" for p in papers).casefold()
-    missing_names = [n for n in names if n.casefold() not in retrieved_text]
+    missing_names = [
+        n for n in names if not any(form.casefold() in retrieved_text for form in name_forms(n))
+    ]
     focus = asked_focus(question)
     focus_missing = _focus_missing(focus, papers[0] if papers else None)
     return Signals(

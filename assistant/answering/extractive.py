@@ -19,17 +19,17 @@ import numpy as np
 from ..citations import check_citations, neutralise_markers
 from ..text import split_sentences
 from .answerer import (
-    NOT_COVERED,
     Answering,
     Evidence,
     Reply,
     SourcesReady,
     Timings,
+    not_covered,
     numbered_sources,
 )
 from .decision import TermStatistics
 from .followups import condense_by_rule
-from .question_cues import asks_for_several_papers, question_names
+from .question_cues import asks_for_several_papers, name_forms, question_names
 from .sentence_scoring import is_boilerplate, score_sentences
 from .vectors import SHARED_VECTORS
 
@@ -37,6 +37,12 @@ if TYPE_CHECKING:
     from ..embedding import Embedder
     from ..results import Source, Turn
     from ..settings import AnswerSettings
+
+
+NOTHING_TO_QUOTE = (
+    "the paper found holds no sentence to quote about it, only links or availability notes"
+)
+"""Why an offline answer declines when the papers found have nothing it may quote."""
 
 
 @dataclass(frozen=True)
@@ -71,9 +77,13 @@ class ExtractiveAnswerer:
             evidence.query, numbered, self.embedder, evidence.terms, self.tuning, titles
         )
         if not quotes:
+            # The decision found the papers close enough; what they lack is a sentence to quote
+            # (abstracts of links or availability notes only), and saying "not close enough"
+            # would send the user looking for the wrong thing.
+            declined = not_covered([NOTHING_TO_QUOTE])
             yield SourcesReady([])
-            yield NOT_COVERED
-            return Reply(NOT_COVERED, False, [], [])
+            yield declined
+            return Reply(declined, False, [], [])
         check = check_citations(compose_answer(quotes, titles), len(evidence.texts))
         sources = quoted_passages(numbered_sources(evidence.texts, check.cited), quotes)
         yield SourcesReady(sources)
@@ -114,16 +124,21 @@ def select_quotes(
     candidates = [
         (n, position, neutralise_markers(sentence))
         for n, text, _ in sources
-        for position, sentence in enumerate(split_sentences(text))
-        # fragments ("Code is available.") carry no facts; availability notes answer nothing
-        if len(sentence.split()) >= 4 and not is_boilerplate(sentence)
+        for position, sentence in quotable_sentences(text)
     ]
     if not candidates:
+        return []
+    plan = plan_quotes(question, sources, titles, tuning)
+    named = (
+        plan.required[0] if len(plan.required) == 1 and len(question_names(question)) == 1 else None
+    )
+    if named is not None and all(c[0] != named for c in candidates):
+        # "What is FooNet?" when FooNet's abstract is only a link: quoting the other papers
+        # found would answer about something else under FooNet's question.
         return []
     query = np.asarray(embedder.embed([question]), dtype=np.float32)[0]
     # The claim check embeds the same sentences again: one cache serves both.
     vectors = SHARED_VECTORS.embed(embedder, [c[2] for c in candidates])
-    plan = plan_quotes(question, sources, titles, tuning)
     scores = score_sentences(
         question,
         candidates,
@@ -135,8 +150,7 @@ def select_quotes(
     )
     if len(plan.required) < 2:
         # A question naming one thing is about that paper; otherwise about the best retrieved.
-        about = plan.required[0] if plan.required and len(question_names(question)) == 1 else None
-        gaps = _paper_gaps(sources, about)
+        gaps = _paper_gaps(sources, named)
         scores = scores - tuning.extractive_paper_weight * np.array(
             [gaps[c[0]] for c in candidates], dtype=np.float32
         )
@@ -146,6 +160,37 @@ def select_quotes(
         for i in chosen
     ]
     return sorted(quotes, key=lambda q: (q.n, q.position))
+
+
+MIN_QUOTE_WORDS = 4
+"""Shorter sentences are fragments ("Code is available.", "Results follow."): no facts."""
+# Scripts written without spaces between words: each ideograph or kana is a word of its own
+# (as Unicode's word segmentation, UAX #29, counts them), so "本研究鉴定出一个基因。" is a
+# sentence, not one long word.
+_UNSPACED_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def word_count(sentence: str) -> int:
+    """Words in ``sentence``: space-separated words, with each ideograph or kana counted
+    as one."""
+    spaced = _UNSPACED_WORD.sub(" ", sentence).split()
+    return len(spaced) + len(_UNSPACED_WORD.findall(sentence))
+
+
+def quotable_sentences(text: str) -> list[tuple[int, str]]:
+    """``(position, sentence)`` of the sentences of ``text`` an answer may quote.
+
+    Availability notes and links answer nothing and are never quoted. Fragments are left
+    out when the text has whole sentences; a text that is nothing but a fragment (an
+    export's one-line abstract, "Tree boosting.") is quoted as it stands, since it is all
+    the paper says."""
+    sentences = [
+        (position, sentence)
+        for position, sentence in enumerate(split_sentences(text))
+        if not is_boilerplate(sentence)
+    ]
+    whole = [(p, s) for p, s in sentences if word_count(s) >= MIN_QUOTE_WORDS]
+    return whole or sentences
 
 
 def _paper_gaps(sources: Sequence[tuple[int, str, float]], about: int | None) -> dict[int, float]:
@@ -210,17 +255,28 @@ def _named_sources(
     question: str, sources: Sequence[tuple[int, str, float]], titles: Mapping[int, str]
 ) -> list[int]:
     """Sources named by the question's names, in the question's order (a name is matched in a
-    title first, else in a source's text; the best-ranked source wins)."""
+    title first, else in a source's text; the best-ranked source wins). A plural name
+    ("GANs") is matched as asked, and only where no source writes it so, as its singular."""
     named: list[int] = []
     for name in question_names(question):
-        # "LUKE" must not match inside "mLUKE"
-        pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
-        in_title = [n for n, _, _ in sources if pattern.search(titles.get(n, ""))]
-        in_text = [n for n, text, _ in sources if pattern.search(text)]
-        found = in_title or in_text
+        found: list[int] = []
+        for form in name_forms(name):
+            found = _sources_naming(form, sources, titles)
+            if found:
+                break
         if found and found[0] not in named:
             named.append(found[0])
     return named
+
+
+def _sources_naming(
+    name: str, sources: Sequence[tuple[int, str, float]], titles: Mapping[int, str]
+) -> list[int]:
+    """The sources whose title writes ``name``, else those whose text does, best first."""
+    # "LUKE" must not match inside "mLUKE"
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+    in_title = [n for n, _, _ in sources if pattern.search(titles.get(n, ""))]
+    return in_title or [n for n, text, _ in sources if pattern.search(text)]
 
 
 def _choose(
@@ -232,7 +288,11 @@ def _choose(
 ) -> list[int]:
     """Indices of the chosen sentences: the plan's required quotes, then the rest by maximal
     marginal relevance (relevance against redundancy with what is already chosen)."""
-    floor = tuning.extractive_relative_floor * float(scores.max())
+    # A share of the best score, below it whatever its sign: penalties can leave every
+    # sentence of a short abstract below zero, and a share of a negative best would lie
+    # above it and shut out every sentence, the best one too.
+    best = float(scores.max())
+    floor = best - (1.0 - tuning.extractive_relative_floor) * abs(best)
     weight = tuning.extractive_mmr_lambda
     allowed = [
         i for i, (n, _, _) in enumerate(candidates) if plan.allowed is None or n in plan.allowed

@@ -73,6 +73,15 @@ def question_names(question: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def name_forms(name: str) -> tuple[str, ...]:
+    """The ways a paper may write a name of the question: as asked, and for a plural of a
+    capitalised name ("GANs", "LLMs", "CNNs") also its singular, which is how a paper
+    introduces its one model ("we train a GAN")."""
+    if len(name) > 2 and name.endswith("s") and (name[-2].isupper() or name[-2].isdigit()):
+        return (name, name[:-1])
+    return (name,)
+
+
 def asks_for_several_papers(question: str) -> bool:
     """ "Which papers ...", "which video representation papers ...", "what approaches ...":
     the question wants a list of papers.
