@@ -28,7 +28,7 @@ _CLOSERS = r"[\"'”’)*_`]"
 # "… true. [2] wav2vec …"), and so does a stop before emphasis, code, math or a curly quote
 # ("… [1]. `LiMBeR` shows …") or a closing quote or emphasis before a capital ('… so." Then').
 _ANSWER_SENTENCE_END = re.compile(
-    rf"{_MARKERS}\s*{_STOP}{_CLOSERS}*(?=\s*\S)|{_STOP}{_CLOSERS}*\s*{_MARKERS}(?=\s*[^\s:;,])"
+    rf"\d\s*\]\s*{_STOP}{_CLOSERS}*(?=\s*\S)|{_STOP}{_CLOSERS}*\s*{_MARKERS}(?=\s*[^\s:;,])"
     rf"|{_STOP}{_CLOSERS}*(?=\s+(?:\*\*?|__?|`|\$|[“‘])\S)"
     rf"|{_STOP}{_CLOSERS}+(?=\s+[\"'“‘(\[]?[A-Z0-9])"
 )
@@ -199,10 +199,14 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     a sentence given to the one they follow, and cuts inside parentheses undone."""
     spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
-        cuts = [m.end() for m in _ANSWER_SENTENCE_END.finditer(text, start, end)]
-        for cut in [c for c in cuts if c < end and not _after_abbreviation(text, start, c)]:
-            spans.append((start, cut))
-            start = cut + len(text[cut:end]) - len(text[cut:end].lstrip())
+        for match in _ANSWER_SENTENCE_END.finditer(text, start, end):
+            if match.end() < end and not _ends_abbreviation(text, start, match.start()):
+                spans.append((start, match.end()))
+                start = (
+                    match.end()
+                    + len(text[match.end() : end])
+                    - len(text[match.end() : end].lstrip())
+                )
         spans.append((start, end))
     return _joined_inside_parentheses(text, _markers_to_sentence_before(text, spans))
 
@@ -223,24 +227,26 @@ def _markers_to_sentence_before(text: str, spans: list[tuple[int, int]]) -> list
     return out
 
 
-def _after_abbreviation(text: str, start: int, cut: int) -> bool:
-    """Whether the stop before ``cut`` ends an abbreviation ("et al. [1] show …")."""
-    return ends_with_abbreviation(MARKER.sub("", text[start:cut]).rstrip("\"'”’)*_` "))
+def _ends_abbreviation(text: str, start: int, stop: int) -> bool:
+    """Whether the stop at ``stop`` ends an abbreviation ("et al. [1] show …"); a cut that
+    starts with a marker ("… [1].") ends a sentence."""
+    return text[stop] in ".!?" and ends_with_abbreviation(text[start : stop + 1])
 
 
 def _joined_inside_parentheses(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     joined: list[tuple[int, int]] = []
+    depth = 0  # parentheses left open by the last joined span
     for start, end in spans:
-        inside = joined and _open_parentheses(text[joined[-1][0] : joined[-1][1]]) > 0
-        if inside and ")" in text[start:end]:
+        if depth > 0 and ")" in text[start:end]:
             joined[-1] = (joined[-1][0], end)
-            continue
-        joined.append((start, end))
+        else:
+            joined.append((start, end))
+            depth = 0
+        depth = _open_parentheses(text[start:end], depth)
     return joined
 
 
-def _open_parentheses(text: str) -> int:
-    depth = 0
+def _open_parentheses(text: str, depth: int) -> int:
     for char in text:
         if char == "(":
             depth += 1
