@@ -117,12 +117,31 @@ def count_tokens(text: str) -> int:
     return len(encoding().encode(text, disallowed_special=()))
 
 
+def ends_with_abbreviation(text: str) -> bool:
+    """Whether the stop ending ``text`` is an abbreviation's or an initial's ("et al.",
+    "Fig.", "J."), not a sentence's."""
+    # An abbreviation is at most two words ("et al."): reading only the last two keeps a long
+    # run of stops ("A. A. A. …") from taking quadratic time.
+    return bool(_ABBREVIATION.search(" ".join(text.rsplit(None, 2)[-2:])))
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of ``text`` (white space folded), keeping abbreviations and decimals intact."""
-    sentences: list[str] = []
-    for piece in _SENTENCE_END.split(" ".join(text.split())):
-        if sentences and _ABBREVIATION.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        elif piece:
-            sentences.append(piece)
-    return sentences
+    return [" ".join(text[start:end].split()) for start, end in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of ``text`` starts and ends (``text[start:end]``, without the white
+    space around it): the sentences of ``split_sentences`` located in the text as written, so
+    that a caller can quote them verbatim."""
+    cuts = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
+    cuts.append((len(text.rstrip()), len(text)))
+    spans: list[tuple[int, int]] = []
+    start = len(text) - len(text.lstrip())
+    for end, next_start in cuts:
+        if spans and ends_with_abbreviation(text[spans[-1][0] : spans[-1][1]]):
+            spans[-1] = (spans[-1][0], end)
+        elif start < end:
+            spans.append((start, end))
+        start = next_start
+    return spans

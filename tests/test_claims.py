@@ -62,13 +62,14 @@ def check(text, sources, embedder, **changes):
     ("text", "expected"),
     [
         ("A holds [1]. B holds [2, 3].", [("A holds [1].", [1]), ("B holds [2, 3].", [2, 3])]),
-        # A marker after the final stop belongs to the sentence before it.
+        # A marker after the final stop belongs to the sentence before it (kept as written, so
+        # the sentence can be found in the answer).
         (
             "A holds.[1] B holds. [2] C holds.",
-            [("A holds [1].", [1]), ("B holds [2].", [2]), ("C holds.", [])],
+            [("A holds.[1]", [1]), ("B holds. [2]", [2]), ("C holds.", [])],
         ),
         # A trailing marker-only line cites the sentence above it.
-        ("A holds and B differs.\n[1][3]", [("A holds and B differs [1][3].", [1, 3])]),
+        ("A holds and B differs.\n[1][3]", [("A holds and B differs. [1][3]", [1, 3])]),
         ("Ranges count each source [2-4].", [("Ranges count each source [2-4].", [2, 3, 4])]),
         # List items are claims; a lead-in ending in ':' and a heading are not.
         (
@@ -76,8 +77,8 @@ def check(text, sources, embedder, **changes):
             [("A uses X [1]", [1]), ("B uses Y [2]", [2])],
         ),
         (
-            "Uncited claim. Also e.g. this one [1].",
-            [("Uncited claim.", []), ("Also e.g. this one [1].", [1])],
+            "Also e.g. this one [1]. Uncited claim.",
+            [("Also e.g. this one [1].", [1]), ("Uncited claim.", [])],
         ),
         # A question (such as a paper's title) claims nothing, and its marker opens the next.
         (
@@ -113,7 +114,7 @@ def test_a_claim_citing_several_sources_takes_the_one_that_supports_it(embedder)
 
 
 def test_uncited_claims_and_unknown_numbers_are_unsupported_with_zero_support(embedder):
-    claims = check(f"{COPIED}. {COPIED} [7].", [LUKE], embedder)
+    claims = check(f"{COPIED}.\n\n{COPIED} [7].", [LUKE], embedder)
     assert [(c.citations, c.supported, c.support) for c in claims] == [
         ([], False, 0.0),
         ([7], False, 0.0),

@@ -1,5 +1,5 @@
-"""Claim-level support: split an answer into claims (sentences with their ``[n]`` markers) and
-score each against the text of the sources it cites.
+"""Claim-level support: an answer's claims (its sentences with their ``[n]`` markers, as
+``claim_split`` reads them) scored against the text of the sources it cites.
 
 A claim's support is the best match between the claim and one window (one sentence, or a few
 consecutive ones) of a cited source, mixing two signals:
@@ -28,24 +28,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..citations import parse_marker, reference_list_start
 from ..results import Claim
 from ..text import split_sentences, stem
 from .claim_numbers import unstated_numbers
+from .claim_split import ClaimText, plain_claim, split_claims
 from .vectors import SHARED_VECTORS, VectorCache
+
+__all__ = [
+    "ClaimCheck",
+    "ClaimText",
+    "check_claims",
+    "content_terms",
+    "split_claims",
+    "support_score",
+    "term_overlap",
+]
 
 if TYPE_CHECKING:
     from ..embedding import Embedder
     from ..settings import AnswerSettings
 
 _MARKER = re.compile(r"\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\]")
-# Markers written after the final stop (``true.[1]``, ``true. [1]``, ``true.\n[1]``) belong to
-# the sentence before them: they are moved in front of the stop before splitting.
-_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\])+)(?=\s|$)")
-_LEADING_MARKERS = re.compile(r"^((?:\s*\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\])+)\s*")
-_LIST_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-_CODE_FENCE = re.compile(r"^\s*(?:```|~~~)")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _STOPWORDS = frozenset(
     """a about above after all also an and any are as at be been being both but by can could
@@ -55,41 +58,6 @@ _STOPWORDS = frozenset(
     under up us using via was we were what when where which while who whose why will with
     would yet""".split()  # noqa: SIM905 - a word list reads better as text
 )
-
-
-@dataclass(frozen=True)
-class ClaimText:
-    """One claim of an answer as written, and the source numbers it cites (first use first)."""
-
-    text: str
-    citations: list[int]
-
-
-def split_claims(text: str) -> list[ClaimText]:
-    """The claims of ``text``: its sentences (list items count as sentences), each with its
-    ``[n]`` citations. Markers after a sentence's final stop, or alone on the next line, belong
-    to that sentence; headings, questions and lead-ins ending in ``:`` are not claims."""
-    text = text[: reference_list_start(text)]  # a list of sources at the end claims nothing
-    moved = _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)}", text)
-    claims: list[ClaimText] = []
-    follows_claim = False  # whether the sentence before this one was a claim
-    for line in _prose_lines(moved):
-        if line.lstrip().startswith("#"):
-            follows_claim = False
-            continue  # a Markdown heading names a topic; it claims nothing
-        line = _LIST_BULLET.sub("", line.strip())
-        for sentence in split_sentences(line):
-            leading = _LEADING_MARKERS.match(sentence)
-            if leading and follows_claim:
-                # A marker-only line or one opening the next sentence cites the one before.
-                claims[-1] = _with_citations(claims[-1], leading.group(1))
-                sentence = sentence[leading.end() :].lstrip(":;, ")
-                if not sentence:
-                    continue
-            follows_claim = _is_claim(sentence)
-            if follows_claim:
-                claims.append(ClaimText(sentence, _citations_in(sentence)))
-    return claims
 
 
 @dataclass(frozen=True)
@@ -149,7 +117,7 @@ def check_claims(
         if 1 <= n <= len(sources)
     }
     scored_claims = [c for c in claims if any(n in windows for n in c.citations)]
-    embedded = _embed(embedder, [_plain(c.text) for c in scored_claims], windows, vectors)
+    embedded = _embed(embedder, [plain_claim(c.text) for c in scored_claims], windows, vectors)
     results: list[Claim] = []
     for claim in claims:
         cited = [n for n in claim.citations if n in windows]
@@ -159,11 +127,15 @@ def check_claims(
         claim_vector = embedded.claims[scored_claims.index(claim)]
         support = max(
             _best_window_support(
-                _plain(claim.text), claim_vector, windows[n], embedded.windows[n], cosine_weight
+                plain_claim(claim.text),
+                claim_vector,
+                windows[n],
+                embedded.windows[n],
+                cosine_weight,
             )
             for n in cited
         )
-        unstated = unstated_numbers(_plain(claim.text), [sources[n - 1] for n in cited])
+        unstated = unstated_numbers(plain_claim(claim.text), [sources[n - 1] for n in cited])
         supported = support >= threshold and not unstated
         results.append(Claim(claim.text, list(claim.citations), supported, support, unstated))
     return results
@@ -248,45 +220,3 @@ def _windows(source: str, size: int) -> list[str]:
         for length in range(1, max(size, 1) + 1)
         for start in range(0, max(len(sentences) - length + 1, 0))
     ]
-
-
-def _prose_lines(text: str) -> list[str]:
-    """The lines of ``text`` that can make claims: not code (fenced blocks and their
-    fences), not a table's header row or its ``|---|`` rule ("" in their place, so a marker
-    on the next line does not attach to them)."""
-    lines = text.splitlines()
-    kept: list[str] = []
-    in_code = False
-    for index, line in enumerate(lines):
-        if _CODE_FENCE.match(line):
-            in_code = not in_code
-            kept.append("")
-            continue
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        is_header = _TABLE_RULE.match(following) and "|" in line
-        kept.append("" if in_code or is_header or _TABLE_RULE.match(line) else line)
-    return kept
-
-
-def _with_citations(claim: ClaimText, markers: str) -> ClaimText:
-    numbers = list(dict.fromkeys([*claim.citations, *_citations_in(markers)]))
-    return ClaimText(f"{claim.text} {markers.strip()}", numbers)
-
-
-def _citations_in(text: str) -> list[int]:
-    numbers: list[int] = []
-    for marker in _MARKER.finditer(text):
-        numbers.extend(parse_marker(marker.group(0)[1:-1]))
-    return list(dict.fromkeys(numbers))
-
-
-def _is_claim(sentence: str) -> bool:
-    """Words, not a heading, a lead-in to a list ("The papers differ in three ways:") or a
-    question (a title such as "What Does BERT Look At?" asks, it claims nothing)."""
-    plain = _plain(sentence).rstrip("*_ ")
-    return bool(_WORD.search(plain.casefold())) and not plain.endswith((":", "?"))
-
-
-def _plain(text: str) -> str:
-    """The claim without its markers and emphasis, as compared with sources."""
-    return " ".join(_MARKER.sub(" ", text).replace("**", "").split())
