@@ -3,14 +3,14 @@
     python benchmarks/bench_claims.py [--claims FILE] [--weight W] [--window N]
 
 Each line is a claim copied or paraphrased from a paper and cited either to that paper
-(``supported``) or to its nearest same-topic neighbour (``unsupported``), or a claim stating a
+(``supported``) or to its nearest same-topic neighbour (``unsupported``); or a claim stating a
 number of its paper, cited to it with that number kept (``supported``) or changed
-(``unsupported``). The claim is checked
-as an answer sentence ``"<claim> [1]"`` with the cited abstract as source 1, with the bundled
-MiniLM embedder. Prints the thresholds at which ``dev`` reaches its best min(precision,
-recall), and the scores at the default threshold (the ``claim_*`` settings) on ``dev`` and
-``test``;
-``test`` is for reporting only, never for tuning.
+(``unsupported``); or two claims of different papers joined into one sentence, "A [1], while
+B [2].", cited right (``supported``), swapped or both to A's paper (``unsupported``). A claim
+is checked as an answer sentence ``"<claim> [1]"`` (a comparison as written) with the cited
+abstracts as its sources, with the bundled MiniLM embedder. Prints the thresholds at which
+``dev`` reaches its best min(precision, recall), and the scores at the default threshold (the
+``claim_*`` settings) on ``dev`` and ``test``; ``test`` is for reporting only, never for tuning.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def check(rows: list[dict], weight: float, window: int) -> tuple[np.ndarray, np.
     embedder = MiniLMEmbedder()
     checked = [
         claims.check_claims(
-            row["claim"] + " [1]",
+            row["claim"] if row["kind"] == "comparison" else row["claim"] + " [1]",
             [cited["text"] for cited in row["cited"]],
             embedder,
             threshold=DEFAULTS.claim_support_threshold,

@@ -31,7 +31,7 @@ import numpy as np
 from ..results import Claim
 from ..text import split_sentences, stem
 from .claim_numbers import unstated_numbers
-from .claim_split import ClaimText, plain_claim, split_claims
+from .claim_split import ClaimText, citations_in, plain_claim, split_claims
 from .vectors import SHARED_VECTORS, VectorCache
 
 __all__ = [
@@ -107,38 +107,80 @@ def check_claims(
 ) -> list[Claim]:
     """Each claim of ``text`` scored against the sources it cites (``sources[n - 1]`` is the
     text of source ``n``). A claim citing nothing, or only numbers outside ``sources``, is
-    ``supported=False, support=0.0``; a claim citing several sources takes its best one.
-    ``vectors`` remembers embeddings between calls (none: embed everything afresh)."""
+    ``supported=False, support=0.0``; a claim citing several sources takes its best one, and
+    one citing different sources for different clauses is as supported as its weakest clause
+    (``claim_parts``). ``vectors`` remembers embeddings between calls (none: embed
+    everything afresh)."""
     claims = split_claims(text)
+    parts = [claim_parts(claim) for claim in claims]
     windows = {
         n: _windows(sources[n - 1], window_sentences)
         for claim in claims
         for n in claim.citations
         if 1 <= n <= len(sources)
     }
-    scored_claims = [c for c in claims if any(n in windows for n in c.citations)]
-    embedded = _embed(embedder, [plain_claim(c.text) for c in scored_claims], windows, vectors)
+    checked = [any(n in windows for n in claim.citations) for claim in claims]
+    scored = [part for ok, clauses in zip(checked, parts) if ok for part, _ in clauses]
+    embedded = _embed(embedder, scored, windows, vectors)
+    vector_of = dict(zip(scored, embedded.claims, strict=True))
     results: list[Claim] = []
-    for claim in claims:
-        cited = [n for n in claim.citations if n in windows]
-        if not cited:
+    for claim, clauses, ok in zip(claims, parts, checked, strict=True):
+        if not ok:
             results.append(Claim(claim.text, list(claim.citations), False, 0.0))
             continue
-        claim_vector = embedded.claims[scored_claims.index(claim)]
-        support = max(
-            _best_window_support(
-                plain_claim(claim.text),
-                claim_vector,
-                windows[n],
-                embedded.windows[n],
-                cosine_weight,
-            )
-            for n in cited
-        )
-        unstated = unstated_numbers(plain_claim(claim.text), [sources[n - 1] for n in cited])
+        support, unstated = 1.0, []
+        for part, citations in clauses:
+            cited = [n for n in citations if n in windows]
+            scores = [
+                _best_window_support(
+                    part, vector_of[part], windows[n], embedded.windows[n], cosine_weight
+                )
+                for n in cited
+            ]
+            support = min(support, max(scores, default=0.0))
+            unstated += unstated_numbers(part, [sources[n - 1] for n in cited])
         supported = support >= threshold and not unstated
         results.append(Claim(claim.text, list(claim.citations), supported, support, unstated))
     return results
+
+
+MIN_PART_TERMS = 3
+"""Content words a clause needs to claim something alone ("while LUKE adds entity tokens")
+rather than name what the rest of the sentence says ("BERT [1] and RoBERTa [2] both …")."""
+_MARKER_RUN = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\])+")
+
+
+def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
+    """What each cited source is cited for: ``(plain text, citations)`` per clause.
+
+    A sentence may cite different sources for different clauses ("A prunes heads [1], while B
+    shares layers [2]"); each clause, ending at its markers, is checked against its own
+    sources, so a swapped pair is caught, which the best source of the whole sentence would
+    let through. A clause too short to claim anything alone joins the next one, words after
+    the last marker join the last clause, and a sentence whose clauses all cite the same
+    sources is one part."""
+    whole = [(plain_claim(claim.text), list(claim.citations))]
+    pieces: list[tuple[str, list[int]]] = []
+    start = 0
+    for run in _MARKER_RUN.finditer(claim.text):
+        pieces.append((claim.text[start : run.start()], citations_in(run.group())))
+        start = run.end()
+    if len(pieces) < 2:
+        return whole
+    pieces[-1] = (pieces[-1][0] + claim.text[start:], pieces[-1][1])
+    parts: list[tuple[str, list[int]]] = []
+    text = ""
+    citations: list[int] = []
+    for piece, cited in pieces:
+        text, citations = text + piece, [*citations, *cited]
+        if len(content_terms(text)) >= MIN_PART_TERMS:
+            parts.append((text, citations))
+            text, citations = "", []
+    if parts and text:  # a short last clause belongs to the one before it
+        parts[-1] = (parts[-1][0] + text, [*parts[-1][1], *citations])
+    if len(parts) < 2:
+        return whole
+    return [(plain_claim(t), list(dict.fromkeys(c))) for t, c in parts]
 
 
 def support_score(
