@@ -196,30 +196,67 @@ def neutralise_markers(text: str) -> str:
 
 
 # A model's own list of what it cited, after the answer ("Sources:", "**References**",
-# "## Bibliography"), one entry a line ("[1] Title", "- [2] Title", "1. Title [1]").
-_LIST_HEADING = re.compile(
+# "## Bibliography"), one entry a line ("[1] Title", "- [2] Title", "1. Title [1]"), or all on
+# the heading's line ("Sources: [1], [2]", "**Sources:** [1] Title; [2] Title").
+_HEADING_WORDS = (
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:sources?|references?|citations?|bibliography|"
-    r"works cited|cited sources|sources cited|sources used)\s*:?\s*(?:\*\*|__)?\s*:?\s*$",
+    r"works cited|cited sources|sources cited|sources used)\s*:?\s*(?:\*\*|__)?\s*:?\s*"
+)
+_LIST_HEADING = re.compile(_HEADING_WORDS + "$", re.IGNORECASE)
+_INLINE_LIST = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:sources?|references?|citations?|cited sources|sources cited|"
+    r"sources used)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*\[\s*\d",
     re.IGNORECASE,
 )
 _LIST_ENTRY = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[\s*\d+\s*\]|\d+[.)]\s)")
+# A footnote's definition ("[^1]: Title", which the filter has made "[1]: Title").
+_FOOTNOTE = re.compile(r"^\s*\[\s*(\d+)\s*\]:")
 
 
 def reference_list_start(text: str) -> int | None:
-    """Where a reference list the model appended to its answer starts (its heading), or None.
+    """Where a reference list the model appended to its answer starts (its heading, or its
+    first footnote definition), or None.
 
     Its entries only repeat which sources exist: they are not citations of any sentence,
     and not claims. Only a list that ends the text counts."""
+    start = _headed_list_start(text)
+    if start is None:
+        start = _footnotes_start(text)
+    if start is not None and not text[:start].strip():
+        return None  # the whole reply is that list: then it is the answer
+    return start
+
+
+def _headed_list_start(text: str) -> int | None:
     offset = 0
     start: int | None = None
     for line in text.splitlines(keepends=True):
         if start is None:
-            if _LIST_HEADING.match(line):
+            if _LIST_HEADING.match(line) or _INLINE_LIST.match(line):
                 start = offset
         elif line.strip() and not _LIST_ENTRY.match(line):
             # Prose after the heading: it was a lead-in, not a reference list.
-            start = offset if _LIST_HEADING.match(line) else None
+            start = offset if _LIST_HEADING.match(line) or _INLINE_LIST.match(line) else None
         offset += len(line)
-    if start is not None and not text[:start].strip():
-        return None  # the whole reply is that list: then it is the answer
     return start
+
+
+def _footnotes_start(text: str) -> int | None:
+    """Where the footnote definitions that end ``text`` start, when each defines a number
+    the text before them cites (a reply of "[1]: X uses Y." lines is an answer, not notes)."""
+    lines = text.splitlines(keepends=True)
+    end = len(text)
+    start: int | None = None
+    defined: list[int] = []
+    for line in reversed(lines):
+        end -= len(line)
+        footnote = _FOOTNOTE.match(line)
+        if footnote:
+            start = end
+            defined.append(int(footnote.group(1)))
+        elif line.strip():
+            break
+    if start is None:
+        return None
+    cited = {n for _, _, numbers in marker_spans(text[:start]) for n in numbers}
+    return start if set(defined) <= cited else None

@@ -43,10 +43,11 @@ if TYPE_CHECKING:
 MODEL_DECLINED = "The collection does not answer this: the papers found do not contain the answer."
 """The answer when the model declines (the sentinel, or a refusal in prose citing nothing)."""
 MODEL_UNCITED = (
-    "(Not a grounded answer: the model cited none of the sources, so nothing above is backed "
+    "(Not a grounded answer: none of its sentences cites a source, so nothing above is backed "
     "by the papers.)"
 )
-"""Appended to a reply that cites no source; such a reply is never ``answered``."""
+"""Appended to a reply whose sentences cite no source (a list of sources after it is no
+citation); such a reply is never ``answered``."""
 MODEL_CUT_OFF = (
     "The model reached its token limit before writing an answer; raise max_tokens "
     "(ASSISTANT_MAX_TOKENS)."
