@@ -159,8 +159,8 @@ class ChatClient:
         # A page or JSON body instead of server-sent events would read as an empty stream.
         if "event-stream" not in raw.headers.get("content-type", "text/event-stream"):
             return ChatStream(self, self._whole_reply(raw.http_response), model, max_chars=limit)
-        watch_stream(raw.http_response, self.settings.timeout, self.stall_error)
-        return ChatStream(self, self._parsed(raw), model, max_chars=limit)
+        done = watch_stream(raw.http_response, self.settings.timeout, self.stall_error)
+        return ChatStream(self, self._parsed(raw), model, max_chars=limit, server_done=done)
 
     def _whole_reply(self, response: Any) -> ReplayedChunks:
         """What a server sent in one piece to a streaming request: a whole completion (it
