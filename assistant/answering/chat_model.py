@@ -66,6 +66,11 @@ MODEL_TOOL_CALL = (
     "The model replied with a tool call instead of an answer; use a model or server "
     "setting that answers in text."
 )
+MODEL_ONLY_REASONING = (
+    "The model wrote only its reasoning and no answer; ask again, or use another model."
+)
+"""The answer when the model finished after thinking (a ``<think>`` block never closed, or
+reasoning sent apart) without writing any answer text."""
 MODEL_EMPTY = "The model sent an empty reply; ask again, or use another model."
 """The answer when the model finished without writing anything: an empty reply says nothing
 about the papers, so it is not told as a decline."""
@@ -193,15 +198,18 @@ class _Ending:
     def truncated(self) -> bool:
         return self.finish_reason == "length"
 
-    def no_answer(self) -> str:
-        """The answer when the model wrote no text, saying why."""
+    def no_answer(self, *, thought: bool) -> str:
+        """The answer when the model wrote no answer text (``thought``: only reasoning),
+        saying why."""
         if self.refusal:
             return MODEL_REFUSED.format(refusal=self.refusal)
         if self.finish_reason == "content_filter":
             return MODEL_FILTERED
         if self.finish_reason in ("tool_calls", "function_call"):
             return MODEL_TOOL_CALL
-        return MODEL_CUT_OFF if self.truncated else MODEL_EMPTY
+        if self.truncated:
+            return MODEL_CUT_OFF
+        return MODEL_ONLY_REASONING if thought else MODEL_EMPTY
 
 
 def _usage(chat: ChatStream, prompt: ChatPrompt, written: _WrittenAnswer) -> dict[str, int]:
@@ -281,7 +289,7 @@ class _WrittenAnswer:
         if self.declined or (text and is_refusal(text, cited)):
             text, cited = MODEL_DECLINED, []
         elif not text:
-            text = ending.no_answer()
+            text = ending.no_answer(thought=bool(self.reasoning))
         elif not cited:
             # Prose that points at no source is not a grounded answer, however plausible.
             text = f"{text}\n\n{MODEL_UNCITED}"

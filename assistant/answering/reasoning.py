@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+BLOCK_BREAK = "\n\n"
+"""What stands between two thinking blocks of one reply in ``reasoning``."""
 _TAGS = ("<think>", "<thinking>", "</think>", "</thinking>")
 _CLOSE_TAGS = ("</think>", "</thinking>")
 _TAG = re.compile(r"<(/?)think(?:ing)?>", re.IGNORECASE)
@@ -59,6 +61,9 @@ class ReasoningSplitter:
             text = text[tag.end() :]
             if self._in_reasoning or tag.group(1) == "":
                 self._in_reasoning = not self._in_reasoning
+                if self._in_reasoning and self.reasoning.strip():
+                    # A second thinking block: kept apart from the first, not run into it.
+                    self._emit(BLOCK_BREAK, answer, reasoning)
             elif not self._tag_seen:
                 self._restart(answer, reasoning)
             # A closing tag after a finished thinking block is a stray: it is dropped.

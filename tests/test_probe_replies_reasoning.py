@@ -1,0 +1,52 @@
+"""Reasoning models that think and never answer, or think more than once: what the reader is
+told says so, and the thinking blocks stay apart in ``reasoning``."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.chat_model import MODEL_EMPTY, MODEL_ONLY_REASONING
+from assistant.service import Assistant
+
+QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
+ANSWER = (
+    "DAE-Talker uses data-driven latent representations obtained from a diffusion autoencoder [1]."
+)
+
+
+@pytest.fixture
+def llm(assistant_factory, openai_server) -> Assistant:
+    return assistant_factory(base_url=openai_server.url, max_retries=1)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"chunks": ["<think>The answer may be in [1] but", " I am not sure"]},  # never closed
+        {"chunks": [], "reasoning_chunks": ["Weighing [1] ", "against [2]"]},
+        {"chunks": [], "reasoning_chunks": ["Weighing [1]"], "reasoning_field": "reasoning"},
+    ],
+)
+def test_a_reply_of_reasoning_only_says_so_not_that_it_was_empty(llm, openai_server, reply):
+    openai_server.enqueue(**reply)
+    stream = llm.stream_answer(QUESTION)
+    shown = "".join(stream)
+    answer = stream.answer
+    assert answer.text == MODEL_ONLY_REASONING != MODEL_EMPTY
+    assert shown.strip() == answer.text
+    assert not answer.answered and answer.citations == [] and answer.claims == []
+    assert "[1]" in answer.reasoning and not answer.truncated
+
+
+def test_a_reply_with_nothing_at_all_is_still_empty(llm, openai_server):
+    openai_server.enqueue(chunks=[])
+    assert llm.answer(QUESTION).text == MODEL_EMPTY
+
+
+def test_thinking_blocks_stay_apart_in_the_reasoning(llm, openai_server):
+    openai_server.enqueue(
+        chunks=["<think>first look at [2]</think>", "<think>then ", "[3]</think>", ANSWER]
+    )
+    answer = llm.answer(QUESTION)
+    assert answer.reasoning == "first look at [2]\n\nthen [3]"
+    assert answer.text == ANSWER and answer.citations == [1]
