@@ -36,6 +36,7 @@ from .server_replies import (
     ReplayedChunks,
     body_message,
     completion_chunks,
+    content_parts,
     default_chat_model,
     error_code,
     reasoning_of,
@@ -221,13 +222,13 @@ class ChatClient:
         if not choices:
             raise self.cut_off_error()
         message = getattr(choices[0], "message", None)
-        content = getattr(message, "content", None)
+        content, thinking = content_parts(getattr(message, "content", None))
         return ChatReply(
-            text=well_formed(content) if isinstance(content, str) else "",
+            text=well_formed(content),
             model=getattr(response, "model", None) or model,
             finish_reason=getattr(choices[0], "finish_reason", None),
             usage=usage_counts(response.usage) if getattr(response, "usage", None) else {},
-            reasoning=well_formed(reasoning_of(message)),
+            reasoning=well_formed(thinking + reasoning_of(message)),
         )
 
     def _sampling(self, temperature: float, max_tokens: int | None) -> dict[str, Any]:

@@ -360,13 +360,51 @@ def stream_delta(delta: Any) -> StreamDelta:
     """The content and reasoning of one streamed delta (empty when it holds neither)."""
     if delta is None:
         return StreamDelta()
-    content = getattr(delta, "content", None)
+    content, thinking = content_parts(getattr(delta, "content", None))
     refusal = getattr(delta, "refusal", None)
     return StreamDelta(
-        content if isinstance(content, str) else "",
-        reasoning_of(delta),
+        content,
+        thinking + reasoning_of(delta),
         refusal if isinstance(refusal, str) else "",
     )
+
+
+def content_parts(content: Any) -> tuple[str, str]:
+    """The answer text and the thinking of a message's ``content``: a string, or (Mistral's
+    Magistral models) a list of parts, ``{"type": "text", "text": …}`` and ``{"type":
+    "thinking", "thinking": [text parts]}``; parts of other types (images, references) are
+    no text."""
+    if isinstance(content, str):
+        return content, ""
+    if not isinstance(content, list):
+        return "", ""
+    text: list[str] = []
+    thinking: list[str] = []
+    for part in content:
+        kind = _field(part, "type")
+        if kind == "text":
+            text.append(_text_of(_field(part, "text")))
+        elif kind == "thinking":
+            thinking.append(_text_of(_field(part, "thinking")))
+    return "".join(text), "".join(thinking)
+
+
+def _field(part: Any, name: str) -> Any:
+    return part.get(name) if isinstance(part, dict) else getattr(part, name, None)
+
+
+def _text_of(value: Any) -> str:
+    """A part's text: a string, or a list of text parts."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(
+            text
+            for part in value
+            if _field(part, "type") in ("text", None)
+            and isinstance(text := _field(part, "text"), str)
+        )
+    return ""
 
 
 def reasoning_of(message: Any) -> str:

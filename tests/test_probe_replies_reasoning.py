@@ -3,6 +3,8 @@ told says so, and the thinking blocks stay apart in ``reasoning``."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from assistant.answering.chat_model import MODEL_EMPTY, MODEL_ONLY_REASONING
@@ -50,3 +52,55 @@ def test_thinking_blocks_stay_apart_in_the_reasoning(llm, openai_server):
     answer = llm.answer(QUESTION)
     assert answer.reasoning == "first look at [2]\n\nthen [3]"
     assert answer.text == ANSWER and answer.citations == [1]
+
+
+def _magistral_chunk(content: object, finish: str | None = None) -> str:
+    chunk = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "model": "magistral-small-latest",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": content}}],
+    }
+    chunk["choices"][0]["finish_reason"] = finish
+    return f"data: {json.dumps(chunk)}\n\n"
+
+
+def test_mistral_content_parts_are_read_as_thinking_and_answer(llm, openai_server):
+    # Magistral streams ``content`` as a list of parts: thinking first, then text.
+    thinking = [{"type": "thinking", "thinking": [{"type": "text", "text": "Source [2] is "}]}]
+    events = (
+        _magistral_chunk(thinking)
+        + _magistral_chunk([{"type": "thinking", "thinking": [{"type": "text", "text": "off"}]}])
+        + _magistral_chunk([{"type": "text", "text": ANSWER[:20]}])
+        + _magistral_chunk(ANSWER[20:])  # plain strings may follow
+        + _magistral_chunk("", finish="stop")
+        + "data: [DONE]\n\n"
+    )
+    openai_server.enqueue(raw=events, content_type="text/event-stream")
+    answer = llm.answer(QUESTION)
+    assert answer.text == ANSWER and answer.answered and answer.citations == [1]
+    assert answer.reasoning == "Source [2] is off"
+
+
+def test_mistral_content_parts_in_a_whole_reply_are_read_too(llm, openai_server):
+    body = {
+        "id": "c",
+        "object": "chat.completion",
+        "model": "magistral-small-latest",
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": [
+                        {"type": "thinking", "thinking": [{"type": "text", "text": "Hmm [3]"}]},
+                        {"type": "text", "text": ANSWER},
+                    ],
+                },
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    openai_server.enqueue(raw=json.dumps(body))  # a server that ignored "stream"
+    answer = llm.answer(QUESTION)
+    assert answer.text == ANSWER and answer.reasoning == "Hmm [3]"
