@@ -2,7 +2,8 @@
 and markers that point at no source are removed (and reported) before any text is shown.
 
 Recognised markers: ``[3]``, ``[1, 2]``, ``[1][2]`` (two markers), ranges ``[1-3]`` / ``[1–3]``;
-written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``, ``[Source 1]``, ``(Sources 1, 2)``),
+written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``, ``[Source 1]``, ``[Paper 2]``,
+``(Sources 1, 2)``),
 they are rewritten as ``[n]``. A bare ``(1)`` or a superscript is no marker: both are common
 in prose (enumerations, units, footnotes).
 The same streaming filter serves live output and whole texts, so what a user saw while the
@@ -22,14 +23,19 @@ _MARKER_BODY = re.compile("^" + MARKER_BODY + "$")
 _MARKER_CHARS = frozenset("0123456789,-– ")
 # Other ways models write a marker, rewritten as ``[n]`` as they stream: lenticular or
 # full-width brackets (``【1】``, ``［1］``, common in Chinese answers), a footnote caret
-# (``[^1]``), semicolons (``[1; 2]``), the word "source" (``[Source 1]``, ``(Sources 1, 2)``:
-# small models name the sources so; in parentheses only with that word).
+# (``[^1]``), semicolons (``[1; 2]``), a word naming the source (``[Source 1]``, ``[Paper 2]``,
+# ``(Sources 1, 2)``: small models name the sources so; in parentheses only with that word).
 _CLOSERS = {"[": "]", "【": "】", "［": "］", "(": ")"}
-_SOURCE_WORD = re.compile(r"^\s*sources?\s*:?", re.IGNORECASE)
+# Not "ref": the paper's own references reach the model rewritten as "(ref. 12)".
+_NAMING_WORDS = ("source", "paper", "abstract", "document", "doc")
+_NAMING_WORD = "(?:" + "|".join(f"{word}s?" for word in _NAMING_WORDS) + ")"
+_SOURCE_WORD = re.compile(rf"^\s*{_NAMING_WORD}\s*:?", re.IGNORECASE)
 _WRITTEN_BODY = re.compile(
-    r"^(?:\s*sources?\s*:?)?\s*\^?\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*$", re.IGNORECASE
+    rf"^(?:\s*{_NAMING_WORD}\s*:?)?\s*\^?\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*$", re.IGNORECASE
 )
-_WRITTEN_CHARS = _MARKER_CHARS | set(";^:") | set("sourceSOURCE")
+_WRITTEN_CHARS = (
+    _MARKER_CHARS | set(";^:") | {c for w in _NAMING_WORDS for c in w + w.upper() + "sS"}
+)
 _MAX_MARKER_LEN = 40  # longer bracketed text is prose, not a citation
 _MAX_RANGE = 50  # "[1-9999]" is not a citation of 9999 sources
 _CLOSING_PUNCTUATION = frozenset(".,;:!?)")
