@@ -84,3 +84,15 @@ def test_a_refusal_then_a_cited_partial_answer_is_an_answer(llm, openai_server):
     )
     answer = llm.answer(QUESTION)
     assert answer.answered and answer.citations == [1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Neither of the papers uses labelled data [1, 2].",
+        "None of the papers evaluates on GLUE [1][2].",
+    ],
+)
+def test_a_cited_finding_about_none_of_the_papers_is_an_answer(text):
+    assert not is_refusal(text, [1, 2])
+    assert is_refusal("None of the provided abstracts mention GLUE [1][2].", [1, 2])

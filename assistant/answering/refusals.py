@@ -21,6 +21,11 @@ _SOURCES = r"(?:provided |given |available |retrieved |above |these |the |this )
     r"(?:sources?|papers?|abstracts?|documents?|context|passages?|excerpts?|texts?|materials?)"
 )
 _ABSENT = r"(?:information|mention|details?|discussion|indication)"
+_TELLS = (
+    r"(?:mention|discuss|address|describe|cover|say|specify|state|give|report|provide|contain|"
+    r"include|answer|explain|tell|offer|talk)"
+)
+"""What sources do when they speak of something ("None of the papers *mentions* X")."""
 # Sayings that decline the question itself or state that the sources lack the answer: a
 # sentence made only of these declines, whatever it cites.
 _DECLINING_PATTERNS = (
@@ -41,8 +46,8 @@ _DECLINING_PATTERNS = (
     r"(?:contain|mention|provide|include|discuss|address|describe|cover|say|specify|state|"
     r"give|report|offer|answer|have)",
     rf"\b{_SOURCES}\s+(?:(?:provided|given)\s+)?(?:are|is)\s+(?:insufficient|not sufficient)",
-    # "None of the provided papers mention …", "Neither of the papers …"
-    rf"\b(?:none|neither) of {_SOURCES}\b",
+    # "None of the provided papers mention …", "Neither of the abstracts says …"
+    rf"\b(?:none|neither) of {_SOURCES}\s+(?:\w+\s+)?{_TELLS}",
     # "The abstracts make no mention of …"
     rf"\b{_SOURCES}\s+(?:make|makes|made|give|gives|contain|contains|provide|provides)\s+no\s+"
     rf"{_ABSENT}",
@@ -66,6 +71,8 @@ _DECLINING_PATTERNS = (
 # Sayings that decline when nothing is cited, but that can also report a paper's finding ("the
 # optimum cannot be determined analytically [1]", "we were unable to find a closed form").
 _UNCITED_ONLY_PATTERNS = (
+    # "None of the papers uses labelled data [1, 2]" is a finding, when it cites them.
+    rf"\b(?:none|neither) of {_SOURCES}\b",
     r"\bwe\s*(?:cannot|can ?not|can't|can’t|(?:are|'re|’re)\s+(?:unable|not able)\s+to)\s+"
     r"(?:answer|determine|find|tell|say|provide|identify|confirm|locate)",
     r"\bwe\s+(?:could not|couldn't|couldn’t|were unable to)\s+(?:find|answer|determine|"
@@ -107,11 +114,12 @@ def is_refusal(text: str, cited: Sequence[int]) -> bool:
     if not cited:
         return _REFUSAL.search(" ".join(text.split())) is not None
     sentences = _sentences_with_their_markers(text[: reference_list_start(text)])
-    if not any(_DECLINING.search(sentence) for sentence in sentences):
+    if not any(_DECLINING.search(_without_markers(sentence)) for sentence in sentences):
         return False
     valid = set(cited)
     return not any(
-        _cites(sentence, valid) and not _only_declines(sentence) for sentence in sentences
+        _cites(sentence, valid) and not _only_declines(_without_markers(sentence))
+        for sentence in sentences
     )
 
 
@@ -137,15 +145,21 @@ def _cites(sentence: str, valid: set[int]) -> bool:
 
 
 def _only_declines(sentence: str) -> bool:
-    """Every clause of ``sentence`` declines or says nothing ("Based on the sources, I
-    cannot answer this [1]."); one that reports something ("…, but [2] studies Y") does not."""
+    """Every clause of ``sentence`` (its markers taken out) declines or says nothing ("Based
+    on the sources, I cannot answer this."); one that reports something ("…, but it studies
+    Y") does not."""
     if not _DECLINING.search(sentence):
         return False
-    for clause in _CLAUSE_BREAK.split(MARKER.sub(" ", sentence)):
+    for clause in _CLAUSE_BREAK.split(sentence):
         words = _words(clause)
         if words and not set(words) <= _FILLER and not _DECLINING.search(clause):
             return False
     return True
+
+
+def _without_markers(text: str) -> str:
+    """``text`` with its citation markers taken out ("None of the sources [1, 2] say")."""
+    return " ".join(MARKER.sub(" ", text).split())
 
 
 def _words(text: str) -> list[str]:
