@@ -3,8 +3,8 @@ and markers that point at no source are removed (and reported) before any text i
 
 Recognised markers: ``[3]``, ``[1, 2]``, ``[1][2]`` (two markers), ranges ``[1-3]`` / ``[1–3]``;
 written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``, ``[Source 1]``, ``[Paper 2]``,
-``(Sources 1, 2)``), they are rewritten as ``[n]``. A bare ``(1)`` or a superscript is no marker: both are common
-in prose (enumerations, units, footnotes).
+``(Sources 1, 2)``), they are rewritten as ``[n]``. A bare ``(1)`` or a superscript is no
+marker: both are common in prose (enumerations, units, footnotes).
 The same streaming filter serves live output and whole texts, so what a user saw while the
 answer streamed is exactly the final ``Answer.text``.
 """

@@ -104,3 +104,21 @@ def test_mistral_content_parts_in_a_whole_reply_are_read_too(llm, openai_server)
     openai_server.enqueue(raw=json.dumps(body))  # a server that ignored "stream"
     answer = llm.answer(QUESTION)
     assert answer.text == ANSWER and answer.reasoning == "Hmm [3]"
+
+
+def test_gpt_oss_channels_leaked_into_the_content_are_reasoning_and_answer(llm, openai_server):
+    # gpt-oss behind a server that does not parse its format: analysis, then final channel.
+    openai_server.enqueue(
+        chunks=[
+            "<|channel|>analysis<|message|>Check [2]",
+            " first.<|e",
+            "nd|><|start|>assistant<|channel|>final<|message|>",
+            ANSWER,
+            "<|return|>",
+        ]
+    )
+    stream = llm.stream_answer(QUESTION)
+    shown = "".join(stream)
+    answer = stream.answer
+    assert shown == answer.text == ANSWER
+    assert answer.reasoning == "Check [2] first." and answer.citations == [1]
