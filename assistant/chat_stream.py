@@ -8,7 +8,7 @@ endpoint and never carry the key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from .errors import EndpointError, EndpointProtocolError, EndpointTimeout, StreamCutOff
@@ -46,12 +46,19 @@ class ChatStream:
     sent apart is not counted: some servers, DeepSeek's, leave it out of ``max_tokens``).
 
     Only the first of several alternative replies (a server answering ``n`` > 1) is read.
-    Ending before the server said why it stopped raises ``StreamCutOff``. ``close()`` closes
+    Ending before the server said why it stopped, or that it is done (``server_done``: it
+    sent ``data: [DONE]``), raises ``StreamCutOff``. ``close()`` closes
     the HTTP response (used when the user cancels).
     """
 
     def __init__(
-        self, client: StreamErrors, sdk_stream: Any, model: str, *, max_chars: int | None = None
+        self,
+        client: StreamErrors,
+        sdk_stream: Any,
+        model: str,
+        *,
+        max_chars: int | None = None,
+        server_done: Callable[[], bool] = lambda: False,
     ) -> None:
         self._client = client
         self._stream = sdk_stream
@@ -66,6 +73,7 @@ class ChatStream:
         self._reasoning_text = WellFormedText()
         self._choice: int | None = None
         self._chars_left = max_chars
+        self._server_done = server_done
 
     def __iter__(self) -> Iterator[str]:
         for delta in self.deltas():
@@ -94,7 +102,9 @@ class ChatStream:
             raise self._client.protocol_error() from None
         finally:
             self._stream.close()
-        if self.finish_reason is None and not self._cancelled:
+        if self.finish_reason is None and not self._cancelled and not self._server_done():
+            # Ending with [DONE] but no finish_reason (some servers and proxies never send
+            # one) is a whole reply; ending with neither is a cut.
             raise self._client.cut_off_error()
         tail = StreamDelta(self._content_text.finish(), self._reasoning_text.finish())
         self.reasoning += tail.reasoning

@@ -2,9 +2,9 @@
 and markers that point at no source are removed (and reported) before any text is shown.
 
 Recognised markers: ``[3]``, ``[1, 2]``, ``[1][2]`` (two markers), ranges ``[1-3]`` / ``[1–3]``;
-written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``, ``[Source 1]``, ``(Sources 1, 2)``),
-they are rewritten as ``[n]``. A bare ``(1)`` or a superscript is no marker: both are common
-in prose (enumerations, units, footnotes).
+written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``, ``[Source 1]``, ``[Paper 2]``,
+``(Sources 1, 2)``), they are rewritten as ``[n]``. A bare ``(1)`` or a superscript is no
+marker: both are common in prose (enumerations, units, footnotes).
 The same streaming filter serves live output and whole texts, so what a user saw while the
 answer streamed is exactly the final ``Answer.text``.
 """
@@ -22,14 +22,19 @@ _MARKER_BODY = re.compile("^" + MARKER_BODY + "$")
 _MARKER_CHARS = frozenset("0123456789,-– ")
 # Other ways models write a marker, rewritten as ``[n]`` as they stream: lenticular or
 # full-width brackets (``【1】``, ``［1］``, common in Chinese answers), a footnote caret
-# (``[^1]``), semicolons (``[1; 2]``), the word "source" (``[Source 1]``, ``(Sources 1, 2)``:
-# small models name the sources so; in parentheses only with that word).
+# (``[^1]``), semicolons (``[1; 2]``), a word naming the source (``[Source 1]``, ``[Paper 2]``,
+# ``(Sources 1, 2)``: small models name the sources so; in parentheses only with that word).
 _CLOSERS = {"[": "]", "【": "】", "［": "］", "(": ")"}
-_SOURCE_WORD = re.compile(r"^\s*sources?\s*:?", re.IGNORECASE)
+# Not "ref": the paper's own references reach the model rewritten as "(ref. 12)".
+_NAMING_WORDS = ("source", "paper", "abstract", "document", "doc")
+_NAMING_WORD = "(?:" + "|".join(f"{word}s?" for word in _NAMING_WORDS) + ")"
+_SOURCE_WORD = re.compile(rf"^\s*{_NAMING_WORD}\s*:?", re.IGNORECASE)
 _WRITTEN_BODY = re.compile(
-    r"^(?:\s*sources?\s*:?)?\s*\^?\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*$", re.IGNORECASE
+    rf"^(?:\s*{_NAMING_WORD}\s*:?)?\s*\^?\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*$", re.IGNORECASE
 )
-_WRITTEN_CHARS = _MARKER_CHARS | set(";^:") | set("sourceSOURCE")
+_WRITTEN_CHARS = (
+    _MARKER_CHARS | set(";^:") | {c for w in _NAMING_WORDS for c in w + w.upper() + "sS"}
+)
 _MAX_MARKER_LEN = 40  # longer bracketed text is prose, not a citation
 _MAX_RANGE = 50  # "[1-9999]" is not a citation of 9999 sources
 _CLOSING_PUNCTUATION = frozenset(".,;:!?)")
@@ -196,30 +201,67 @@ def neutralise_markers(text: str) -> str:
 
 
 # A model's own list of what it cited, after the answer ("Sources:", "**References**",
-# "## Bibliography"), one entry a line ("[1] Title", "- [2] Title", "1. Title [1]").
-_LIST_HEADING = re.compile(
+# "## Bibliography"), one entry a line ("[1] Title", "- [2] Title", "1. Title [1]"), or all on
+# the heading's line ("Sources: [1], [2]", "**Sources:** [1] Title; [2] Title").
+_HEADING_WORDS = (
     r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:sources?|references?|citations?|bibliography|"
-    r"works cited|cited sources|sources cited|sources used)\s*:?\s*(?:\*\*|__)?\s*:?\s*$",
+    r"works cited|cited sources|sources cited|sources used)\s*:?\s*(?:\*\*|__)?\s*:?\s*"
+)
+_LIST_HEADING = re.compile(_HEADING_WORDS + "$", re.IGNORECASE)
+_INLINE_LIST = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:sources?|references?|citations?|cited sources|sources cited|"
+    r"sources used)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*\[\s*\d",
     re.IGNORECASE,
 )
 _LIST_ENTRY = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[\s*\d+\s*\]|\d+[.)]\s)")
+# A footnote's definition ("[^1]: Title", which the filter has made "[1]: Title").
+_FOOTNOTE = re.compile(r"^\s*\[\s*(\d+)\s*\]:")
 
 
 def reference_list_start(text: str) -> int | None:
-    """Where a reference list the model appended to its answer starts (its heading), or None.
+    """Where a reference list the model appended to its answer starts (its heading, or its
+    first footnote definition), or None.
 
     Its entries only repeat which sources exist: they are not citations of any sentence,
     and not claims. Only a list that ends the text counts."""
+    start = _headed_list_start(text)
+    if start is None:
+        start = _footnotes_start(text)
+    if start is not None and not text[:start].strip():
+        return None  # the whole reply is that list: then it is the answer
+    return start
+
+
+def _headed_list_start(text: str) -> int | None:
     offset = 0
     start: int | None = None
     for line in text.splitlines(keepends=True):
         if start is None:
-            if _LIST_HEADING.match(line):
+            if _LIST_HEADING.match(line) or _INLINE_LIST.match(line):
                 start = offset
         elif line.strip() and not _LIST_ENTRY.match(line):
             # Prose after the heading: it was a lead-in, not a reference list.
-            start = offset if _LIST_HEADING.match(line) else None
+            start = offset if _LIST_HEADING.match(line) or _INLINE_LIST.match(line) else None
         offset += len(line)
-    if start is not None and not text[:start].strip():
-        return None  # the whole reply is that list: then it is the answer
     return start
+
+
+def _footnotes_start(text: str) -> int | None:
+    """Where the footnote definitions that end ``text`` start, when each defines a number
+    the text before them cites (a reply of "[1]: X uses Y." lines is an answer, not notes)."""
+    lines = text.splitlines(keepends=True)
+    end = len(text)
+    start: int | None = None
+    defined: list[int] = []
+    for line in reversed(lines):
+        end -= len(line)
+        footnote = _FOOTNOTE.match(line)
+        if footnote:
+            start = end
+            defined.append(int(footnote.group(1)))
+        elif line.strip():
+            break
+    if start is None:
+        return None
+    cited = {n for _, _, numbers in marker_spans(text[:start]) for n in numbers}
+    return start if set(defined) <= cited else None

@@ -36,6 +36,7 @@ from .server_replies import (
     ReplayedChunks,
     body_message,
     completion_chunks,
+    content_parts,
     default_chat_model,
     error_code,
     reasoning_of,
@@ -159,8 +160,8 @@ class ChatClient:
         # A page or JSON body instead of server-sent events would read as an empty stream.
         if "event-stream" not in raw.headers.get("content-type", "text/event-stream"):
             return ChatStream(self, self._whole_reply(raw.http_response), model, max_chars=limit)
-        watch_stream(raw.http_response, self.settings.timeout, self.stall_error)
-        return ChatStream(self, self._parsed(raw), model, max_chars=limit)
+        done = watch_stream(raw.http_response, self.settings.timeout, self.stall_error)
+        return ChatStream(self, self._parsed(raw), model, max_chars=limit, server_done=done)
 
     def _whole_reply(self, response: Any) -> ReplayedChunks:
         """What a server sent in one piece to a streaming request: a whole completion (it
@@ -221,13 +222,13 @@ class ChatClient:
         if not choices:
             raise self.cut_off_error()
         message = getattr(choices[0], "message", None)
-        content = getattr(message, "content", None)
+        content, thinking = content_parts(getattr(message, "content", None))
         return ChatReply(
-            text=well_formed(content) if isinstance(content, str) else "",
+            text=well_formed(content),
             model=getattr(response, "model", None) or model,
             finish_reason=getattr(choices[0], "finish_reason", None),
             usage=usage_counts(response.usage) if getattr(response, "usage", None) else {},
-            reasoning=well_formed(reasoning_of(message)),
+            reasoning=well_formed(thinking + reasoning_of(message)),
         )
 
     def _sampling(self, temperature: float, max_tokens: int | None) -> dict[str, Any]:

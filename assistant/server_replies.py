@@ -165,6 +165,8 @@ class DataEvents:
 
     def __init__(self) -> None:
         self._pending = b""
+        self.done = False
+        """Whether the server sent ``data: [DONE]``, its word that the reply is whole."""
 
     def feed(self, data: bytes) -> bytes:
         """The whole events with data that ``data`` completes."""
@@ -176,6 +178,7 @@ class DataEvents:
             event = self._pending[start : end.end()]
             if _carries_data(event):
                 kept.append(event)
+                self.done = self.done or _is_done(event)
             start = end.end()
         self._pending = self._pending[start:]
         return b"".join(kept)
@@ -183,11 +186,18 @@ class DataEvents:
     def finish(self) -> bytes:
         """An event the stream ended in without a blank line after it."""
         rest, self._pending = self._pending, b""
-        return rest if _carries_data(rest) else b""
+        if not _carries_data(rest):
+            return b""
+        self.done = self.done or _is_done(rest)
+        return rest
 
 
 def _carries_data(event: bytes) -> bool:
     return any(match.group(1).strip() for match in _DATA_LINE.finditer(event))
+
+
+def _is_done(event: bytes) -> bool:
+    return any(match.group(1).strip() == b"[DONE]" for match in _DATA_LINE.finditer(event))
 
 
 class EventFields:
@@ -211,8 +221,11 @@ class EventFields:
         return carried
 
 
-def watch_stream(response: Any, limit: float, on_stall: Callable[[], Exception]) -> None:
-    """Make a streamed ``response`` read defensively at the byte level:
+def watch_stream(
+    response: Any, limit: float, on_stall: Callable[[], Exception]
+) -> Callable[[], bool]:
+    """Make a streamed ``response`` read defensively at the byte level, and return a function
+    that says whether the server has ended the stream with ``data: [DONE]`` so far:
 
     - it gives up (``on_stall()`` raised) once nothing but comment lines came for ``limit``
       seconds. The read timeout cannot see that: a proxy in front of a stuck model
@@ -228,7 +241,10 @@ def watch_stream(response: Any, limit: float, on_stall: Callable[[], Exception])
     if base is not None:
         # Compressed bytes are no text to repair (and rarely carry comments in the clear).
         plain = not response.headers.get("content-encoding")
-        response.stream = _watch_class(base)(response.stream, limit, on_stall, plain=plain)
+        watched = _watch_class(base)(response.stream, limit, on_stall, plain=plain)
+        response.stream = watched
+        return lambda: watched.events.done
+    return lambda: False
 
 
 @lru_cache(maxsize=4)
@@ -253,6 +269,7 @@ class _WatchedStream:
         self._on_stall = on_stall
         self._is_text = plain
         self._clock = clock
+        self.events = DataEvents()
 
     def __iter__(self) -> Iterator[bytes]:
         fields = EventFields()
@@ -271,7 +288,7 @@ class _WatchedStream:
         if not self._is_text:
             yield from chunks
             return
-        events = DataEvents()
+        events = self.events
         # The decoder holds a character split across chunks until its last byte.
         text = codecs.getincrementaldecoder("utf-8")("replace")
         for chunk in chunks:
@@ -343,13 +360,51 @@ def stream_delta(delta: Any) -> StreamDelta:
     """The content and reasoning of one streamed delta (empty when it holds neither)."""
     if delta is None:
         return StreamDelta()
-    content = getattr(delta, "content", None)
+    content, thinking = content_parts(getattr(delta, "content", None))
     refusal = getattr(delta, "refusal", None)
     return StreamDelta(
-        content if isinstance(content, str) else "",
-        reasoning_of(delta),
+        content,
+        thinking + reasoning_of(delta),
         refusal if isinstance(refusal, str) else "",
     )
+
+
+def content_parts(content: Any) -> tuple[str, str]:
+    """The answer text and the thinking of a message's ``content``: a string, or (Mistral's
+    Magistral models) a list of parts, ``{"type": "text", "text": …}`` and ``{"type":
+    "thinking", "thinking": [text parts]}``; parts of other types (images, references) are
+    no text."""
+    if isinstance(content, str):
+        return content, ""
+    if not isinstance(content, list):
+        return "", ""
+    text: list[str] = []
+    thinking: list[str] = []
+    for part in content:
+        kind = _field(part, "type")
+        if kind == "text":
+            text.append(_text_of(_field(part, "text")))
+        elif kind == "thinking":
+            thinking.append(_text_of(_field(part, "thinking")))
+    return "".join(text), "".join(thinking)
+
+
+def _field(part: Any, name: str) -> Any:
+    return part.get(name) if isinstance(part, dict) else getattr(part, name, None)
+
+
+def _text_of(value: Any) -> str:
+    """A part's text: a string, or a list of text parts."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(
+            text
+            for part in value
+            if _field(part, "type") in ("text", None)
+            and isinstance(text := _field(part, "text"), str)
+        )
+    return ""
 
 
 def reasoning_of(message: Any) -> str:

@@ -43,10 +43,11 @@ if TYPE_CHECKING:
 MODEL_DECLINED = "The collection does not answer this: the papers found do not contain the answer."
 """The answer when the model declines (the sentinel, or a refusal in prose citing nothing)."""
 MODEL_UNCITED = (
-    "(Not a grounded answer: the model cited none of the sources, so nothing above is backed "
+    "(Not a grounded answer: none of its sentences cites a source, so nothing above is backed "
     "by the papers.)"
 )
-"""Appended to a reply that cites no source; such a reply is never ``answered``."""
+"""Appended to a reply whose sentences cite no source (a list of sources after it is no
+citation); such a reply is never ``answered``."""
 MODEL_CUT_OFF = (
     "The model reached its token limit before writing an answer; raise max_tokens "
     "(ASSISTANT_MAX_TOKENS)."
@@ -65,6 +66,11 @@ MODEL_TOOL_CALL = (
     "The model replied with a tool call instead of an answer; use a model or server "
     "setting that answers in text."
 )
+MODEL_ONLY_REASONING = (
+    "The model wrote only its reasoning and no answer; ask again, or use another model."
+)
+"""The answer when the model finished after thinking (a ``<think>`` block never closed, or
+reasoning sent apart) without writing any answer text."""
 MODEL_EMPTY = "The model sent an empty reply; ask again, or use another model."
 """The answer when the model finished without writing anything: an empty reply says nothing
 about the papers, so it is not told as a decline."""
@@ -192,15 +198,18 @@ class _Ending:
     def truncated(self) -> bool:
         return self.finish_reason == "length"
 
-    def no_answer(self) -> str:
-        """The answer when the model wrote no text, saying why."""
+    def no_answer(self, *, thought: bool) -> str:
+        """The answer when the model wrote no answer text (``thought``: only reasoning),
+        saying why."""
         if self.refusal:
             return MODEL_REFUSED.format(refusal=self.refusal)
         if self.finish_reason == "content_filter":
             return MODEL_FILTERED
         if self.finish_reason in ("tool_calls", "function_call"):
             return MODEL_TOOL_CALL
-        return MODEL_CUT_OFF if self.truncated else MODEL_EMPTY
+        if self.truncated:
+            return MODEL_CUT_OFF
+        return MODEL_ONLY_REASONING if thought else MODEL_EMPTY
 
 
 def _usage(chat: ChatStream, prompt: ChatPrompt, written: _WrittenAnswer) -> dict[str, int]:
@@ -280,7 +289,7 @@ class _WrittenAnswer:
         if self.declined or (text and is_refusal(text, cited)):
             text, cited = MODEL_DECLINED, []
         elif not text:
-            text = ending.no_answer()
+            text = ending.no_answer(thought=bool(self.reasoning))
         elif not cited:
             # Prose that points at no source is not a grounded answer, however plausible.
             text = f"{text}\n\n{MODEL_UNCITED}"

@@ -1,7 +1,8 @@
 """Keeping a reasoning model's thinking apart from its answer while the reply streams.
 
 Local reasoning models (DeepSeek-R1 distills, Qwen3 through Ollama, vLLM or llama.cpp) may
-write their thinking into the content as ``<think>…</think>`` (or ``<thinking>…</thinking>``).
+write their thinking into the content as ``<think>…</think>`` (or ``<thinking>…</thinking>``;
+gpt-oss without a parser as its analysis channel, ``<|channel|>analysis<|message|>…<|end|>``).
 That text is never answer text: it is not shown as the answer, not parsed for citations and not
 checked as claims. A tag may arrive split across deltas, so a possible tag prefix is held back
 until it is decided; an opening tag that is never closed makes the rest of the reply reasoning.
@@ -16,10 +17,24 @@ from __future__ import annotations
 
 import re
 
-_TAGS = ("<think>", "<thinking>", "</think>", "</thinking>")
-_CLOSE_TAGS = ("</think>", "</thinking>")
-_TAG = re.compile(r"<(/?)think(?:ing)?>", re.IGNORECASE)
-_CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
+BLOCK_BREAK = "\n\n"
+"""What stands between two thinking blocks of one reply in ``reasoning``."""
+# gpt-oss served without a parser for its "harmony" format writes its thinking on the
+# analysis channel and its answer on the final one: the same as a thinking block, in tokens.
+_HARMONY_OPEN = "<|channel|>analysis<|message|>"
+_HARMONY_CLOSE = "<|end|>"
+_HARMONY_MARKS = ("<|start|>assistant", "<|channel|>final<|message|>", "<|return|>")
+"""Tokens of the harmony format that are neither thinking nor answer: dropped."""
+_CLOSE_TAGS = ("</think>", "</thinking>", _HARMONY_CLOSE)
+_TAGS = ("<think>", "<thinking>", _HARMONY_OPEN, *_CLOSE_TAGS, *_HARMONY_MARKS)
+_OPEN_PATTERN = r"<think(?:ing)?>|" + re.escape(_HARMONY_OPEN)
+_CLOSE_PATTERN = r"</think(?:ing)?>|" + re.escape(_HARMONY_CLOSE)
+_MARK_PATTERN = "|".join(re.escape(mark) for mark in _HARMONY_MARKS)
+_TAG = re.compile(
+    f"(?P<open>{_OPEN_PATTERN})|(?P<close>{_CLOSE_PATTERN})|(?P<mark>{_MARK_PATTERN})",
+    re.IGNORECASE,
+)
+_CLOSE = re.compile(f"(?P<close>{_CLOSE_PATTERN})", re.IGNORECASE)
 
 
 class ReasoningSplitter:
@@ -57,8 +72,13 @@ class ReasoningSplitter:
                 break
             self._emit(text[: tag.start()], answer, reasoning)
             text = text[tag.end() :]
-            if self._in_reasoning or tag.group(1) == "":
+            if tag.lastgroup == "mark":
+                continue
+            if self._in_reasoning or tag.lastgroup == "open":
                 self._in_reasoning = not self._in_reasoning
+                if self._in_reasoning and self.reasoning.strip():
+                    # A second thinking block: kept apart from the first, not run into it.
+                    self._emit(BLOCK_BREAK, answer, reasoning)
             elif not self._tag_seen:
                 self._restart(answer, reasoning)
             # A closing tag after a finished thinking block is a stray: it is dropped.

@@ -1,0 +1,45 @@
+"""Markers that name the source by another word ("[Paper 1]", "(Abstract 2)"): small models
+write them because the sources are papers and abstracts. They count as citations and read as
+``[n]``, streamed and whole alike; the paper's own references ("(ref. 12)") still do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.citations import check_citations
+from assistant.service import Assistant
+
+QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
+BODY = "DAE-Talker uses data-driven latent representations obtained from a diffusion autoencoder"
+
+
+@pytest.fixture
+def llm(assistant_factory, openai_server) -> Assistant:
+    return assistant_factory(base_url=openai_server.url, max_retries=1)
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("[Paper 1]", "[1]"),
+        ("(paper 1)", "[1]"),
+        ("[Abstract 1]", "[1]"),
+        ("[Papers 1, 9]", "[1]"),
+        ("[Document 1]", "[1]"),
+        ("[doc 1]", "[1]"),
+    ],
+)
+def test_a_marker_naming_a_paper_or_abstract_is_a_citation(llm, openai_server, written, shown):
+    openai_server.enqueue(f"{BODY} {written}.")
+    stream = llm.stream_answer(QUESTION)
+    streamed = "".join(stream)
+    answer = stream.answer
+    assert streamed == answer.text == f"{BODY} {shown}."
+    assert answer.answered and answer.citations == [1]
+    assert answer.claims[0].supported
+
+
+@pytest.mark.parametrize("text", ["as shown (ref. 12)", "the [Papers] and (documents)"])
+def test_words_in_brackets_without_a_number_or_a_papers_own_reference_stay_text(text):
+    check = check_citations(text, 3)
+    assert check.text == text and check.cited == []

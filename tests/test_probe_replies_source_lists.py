@@ -1,0 +1,63 @@
+"""Lists of sources models write after an answer besides a headed list: footnote definitions
+and a one-line "Sources: [1], [2]". They cite no sentence and claim nothing, so they neither
+make an uncited answer grounded nor get a warning of their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering import MODEL_UNCITED
+from assistant.citations import reference_list_start
+from assistant.service import Assistant
+
+QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
+BODY = "DAE-Talker uses data-driven latent representations obtained from a diffusion autoencoder"
+
+
+@pytest.fixture
+def llm(assistant_factory, openai_server) -> Assistant:
+    return assistant_factory(base_url=openai_server.url, max_retries=1)
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        "Sources: [1], [2]",
+        "**Sources:** [1][2]",
+        "**References**: [1] DAE-Talker; [2] Talking Heads",
+    ],
+)
+def test_a_one_line_list_after_a_cited_answer_is_no_claim(llm, openai_server, listing):
+    openai_server.enqueue(f"{BODY} [1].\n\n{listing}")
+    answer = llm.answer(QUESTION)
+    assert answer.answered and answer.citations == [1]
+    assert [claim.text for claim in answer.claims] == [f"{BODY} [1]."]
+    assert answer.claims[0].supported
+    assert answer.text.endswith(listing)
+
+
+def test_a_one_line_list_does_not_ground_an_answer_whose_sentences_cite_nothing(llm, openai_server):
+    openai_server.enqueue(f"{BODY}.\n\nSources: [1]")
+    answer = llm.answer(QUESTION)
+    assert not answer.answered and answer.claims == []
+    assert answer.text.endswith(MODEL_UNCITED)
+
+
+def test_footnote_definitions_are_no_claims(llm, openai_server):
+    openai_server.enqueue(f"{BODY}[^1].\n\n[^1]: DAE-Talker: High Fidelity Talking Face Generation")
+    answer = llm.answer(QUESTION)
+    assert answer.answered and answer.citations == [1]
+    assert [claim.text for claim in answer.claims] == [f"{BODY}[1]."]
+    assert answer.claims[0].supported
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Summary:\n[1]: DAE-Talker uses latents.\n[2]: Others use landmarks.",  # per source
+        "A [1].\nSources [1] and [2] agree that diffusion helps.",  # prose, no list
+        "[1]: DAE-Talker uses latents.",  # the whole reply
+    ],
+)
+def test_what_only_looks_like_a_list_of_sources_stays_the_answer(text):
+    assert reference_list_start(text) is None
