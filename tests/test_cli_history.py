@@ -197,6 +197,9 @@ def test_ctrl_c_while_an_answer_streams_keeps_what_arrived(
         env=dict(os.environ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # A test run started in the background (`pytest &`) ignores SIGINT, and a child
+        # inherits that: Python then never turns Ctrl+C into KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stdout is not None
     shown = process.stdout.read(len("Latent features [1]. word0"))  # the answer is streaming
