@@ -211,6 +211,8 @@ def test_a_comparison_with_its_citations_swapped_is_unsupported(embedder):
         ("A prunes attention heads on GLUE [1] [2].", 1),
         ("A prunes attention heads [1] on GLUE [2].", 1),
         ("A prunes attention heads.", 1),
+        # An offline answer's "Title [2]: quote [2]." labels the quote with its paper.
+        ("Pruning Attention Heads Efficiently [2]: we prune most heads of BERT [2].", 1),
     ],
 )
 def test_claim_parts_split_at_markers_that_close_a_clause(text, parts):
@@ -218,3 +220,28 @@ def test_claim_parts_split_at_markers_that_close_a_clause(text, parts):
     found = claim_parts(claim)
     assert len(found) == parts
     assert sorted({n for _, cited in found for n in cited}) == sorted(set(claim.citations))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # About the sources, not the world: nothing to check against them, cited or not.
+        (
+            "The sources do not state this directly. However, DAE-Talker uses latents [1].",
+            ["However, DAE-Talker uses latents [1]."],
+        ),
+        ("None of the sources [1, 2] mention GPU hours. X uses Y [2].", ["X uses Y [2]."]),
+        # Said to the reader around the answer.
+        (
+            "DAE-Talker uses latents [1]. Let me know if you need more details! I hope this helps.",
+            ["DAE-Talker uses latents [1]."],
+        ),
+        # A cited sentence addressed to the reader still claims something.
+        (
+            "If you have little labelled data, ULMFiT works well [1].",
+            ["If you have little labelled data, ULMFiT works well [1]."],
+        ),
+    ],
+)
+def test_sentences_about_the_sources_or_to_the_reader_are_not_claims(text, expected):
+    assert [claim.text for claim in split_claims(text)] == expected

@@ -26,6 +26,7 @@ from .answerer import (
 from .chat_model import (
     MODEL_CUT_OFF,
     MODEL_DECLINED,
+    MODEL_ONLY_REASONING,
     MODEL_UNCITED,
     ChatModelAnswerer,
     SentinelGuard,
@@ -41,6 +42,7 @@ from .stream import AnswerStream
 __all__ = [
     "MODEL_CUT_OFF",
     "MODEL_DECLINED",
+    "MODEL_ONLY_REASONING",
     "MODEL_UNCITED",
     "NOT_COVERED",
     "AbstentionDecision",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..citations import MARKER, MARKER_BODY, parse_marker, reference_list_start
 from ..text import ends_with_abbreviation, sentence_spans
+from .declining import only_declines
 
 _MARKERS = rf"\[{MARKER_BODY}\](?:\s*\[{MARKER_BODY}\])*"
 _LEADING_MARKERS = re.compile(rf"{_MARKERS}\s*[:;,]?\s*")  # used with match(): anchored
@@ -45,6 +46,14 @@ _PSEUDO_HEADING = re.compile(
     r"^(?:\*\*|__)(?:(?:[^\s*_]+\s+){0,7}[^\s*_]*[^\s*_.!?]|(?:[^\s*_]+\s+){0,2}[^\s*_]+)(?:\*\*|__)$"
 )
 _WORD = re.compile(r"[^\W_]")
+# What a chat model says to its reader around an answer, not about the papers.
+_TO_THE_READER = re.compile(
+    r"^\W*(?:let me know|(?:i )?hope (?:this|that|it) helps|feel free|happy to help|"
+    r"if you (?:need|want|would like|have|'d like)|please (?:let me know|feel free|ask)|"
+    r"(?:is there )?anything else|would you like|do you want|i can (?:also )?(?:help|provide|"
+    r"go into|explain|summari[sz]e|elaborate))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -80,10 +89,14 @@ def split_claims(text: str) -> list[ClaimText]:
 
 def is_claim(sentence: str) -> bool:
     """Words, not a lead-in to a list ("The papers differ in three ways:"), a question (a
-    title such as "What Does BERT Look At?" asks, it claims nothing) or a bold line standing
-    for a heading ("**Key findings**")."""
+    title such as "What Does BERT Look At?" asks, it claims nothing), a bold line standing
+    for a heading ("**Key findings**"), a sentence about the sources rather than the world
+    ("The sources do not state this directly.") or one addressed to the reader ("Let me know
+    if you need more.")."""
     plain = plain_claim(sentence).rstrip("*_ ")
     if _PSEUDO_HEADING.match(sentence.strip()) and not MARKER.search(sentence):
+        return False
+    if only_declines(plain) or (_TO_THE_READER.match(plain) and not MARKER.search(sentence)):
         return False
     return bool(_WORD.search(plain)) and not plain.endswith((":", "?", "：", "？"))
 

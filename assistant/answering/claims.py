@@ -156,7 +156,8 @@ def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
     A sentence may cite different sources for different clauses ("A prunes heads [1], while B
     shares layers [2]"); each clause, ending at its markers, is checked against its own
     sources, so a swapped pair is caught, which the best source of the whole sentence would
-    let through. A clause too short to claim anything alone joins the next one, words after
+    let through. A clause too short to claim anything alone, or a label ("Title [2]: …"),
+    joins the next one, words after
     the last marker join the last clause, and a sentence whose clauses all cite the same
     sources is one part."""
     whole = [(plain_claim(claim.text), list(claim.citations))]
@@ -171,9 +172,11 @@ def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
     parts: list[tuple[str, list[int]]] = []
     text = ""
     citations: list[int] = []
-    for piece, cited in pieces:
+    for index, (piece, cited) in enumerate(pieces):
         text, citations = text + piece, [*citations, *cited]
-        if len(content_terms(text)) >= MIN_PART_TERMS:
+        following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+        # "Title [2]: what it says [2]" labels what follows; the label claims nothing alone.
+        if len(content_terms(text)) >= MIN_PART_TERMS and not following.lstrip().startswith(":"):
             parts.append((text, citations))
             text, citations = "", []
     if parts and text:  # a short last clause belongs to the one before it
