@@ -73,6 +73,8 @@ _WORD_VALUES = {word: float(value) for value, word in enumerate(_COUNTING_WORDS)
 }
 _WORD = re.compile(r"[a-z]+")
 _MARKERS = re.compile(r"\[[\d\s,\-–]+\]")
+_CONTEXT = 24
+"""Characters either side of a number read to tell a quantity from a name or a reference."""
 ROUNDING_TOLERANCE = 0.05
 """How far (relative) a source's number may lie from the claim's rounding of it."""
 
@@ -99,7 +101,10 @@ def claim_numbers(claim: str) -> list[StatedNumber]:
     claim = _MARKERS.sub(" ", claim)
     numbers = []
     for match in _CLAIM_NUMBER.finditer(claim):
-        before, after = claim[: match.start()], claim[match.end() :]
+        # Only the words next to a number tell what it is; slicing no further keeps a long
+        # claim full of numbers linear.
+        before = claim[max(0, match.start() - _CONTEXT) : match.start()]
+        after = claim[match.end() : match.end() + _CONTEXT]
         if _is_enumerator(match.group("digits"), before, after):
             continue
         if _PART_REFERENCE.search(before):
