@@ -147,6 +147,9 @@ def check_claims(
 MIN_PART_TERMS = 3
 """Content words a clause needs to claim something alone ("while LUKE adds entity tokens")
 rather than name what the rest of the sentence says ("BERT [1] and RoBERTa [2] both …")."""
+MAX_PARTS = 12
+"""More clauses than this in one sentence is a list run together, not a comparison: it is
+checked whole, as one claim, so that a runaway reply costs one embedding, not thousands."""
 _MARKER_RUN = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\])+")
 
 
@@ -170,18 +173,23 @@ def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
         return whole
     pieces[-1] = (pieces[-1][0] + claim.text[start:], pieces[-1][1])
     parts: list[tuple[str, list[int]]] = []
-    text = ""
+    # Gathered piece by piece (text, citations and words so far), so that a sentence of
+    # thousands of markers stays linear.
+    texts: list[str] = []
     citations: list[int] = []
+    terms: set[str] = set()
     for index, (piece, cited) in enumerate(pieces):
-        text, citations = text + piece, [*citations, *cited]
+        texts.append(piece)
+        citations.extend(cited)
+        terms |= content_terms(piece)
         following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
         # "Title [2]: what it says [2]" labels what follows; the label claims nothing alone.
-        if len(content_terms(text)) >= MIN_PART_TERMS and not following.lstrip().startswith(":"):
-            parts.append((text, citations))
-            text, citations = "", []
-    if parts and text:  # a short last clause belongs to the one before it
-        parts[-1] = (parts[-1][0] + text, [*parts[-1][1], *citations])
-    if len(parts) < 2:
+        if len(terms) >= MIN_PART_TERMS and not following.lstrip().startswith(":"):
+            parts.append(("".join(texts), citations))
+            texts, citations, terms = [], [], set()
+    if parts and texts:  # a short last clause belongs to the one before it
+        parts[-1] = (parts[-1][0] + "".join(texts), [*parts[-1][1], *citations])
+    if not 2 <= len(parts) <= MAX_PARTS:
         return whole
     return [(plain_claim(t), list(dict.fromkeys(c))) for t, c in parts]
 
