@@ -10,7 +10,11 @@ import numpy as np
 from assistant.answer_notes import OFFLINE_HINT
 from assistant.answering.decision import TermStatistics
 from assistant.answering.extractive import compose_answer, plan_quotes, select_quotes
-from assistant.answering.question_cues import asks_for_several_papers, papers_to_read
+from assistant.answering.question_cues import (
+    asks_for_several_papers,
+    joins_several_things,
+    papers_to_read,
+)
 from assistant.answering.sentence_scoring import is_boilerplate, score_sentences
 from assistant.citations import check_citations
 from assistant.settings import Settings
@@ -98,7 +102,16 @@ def test_plan_for_a_comparison_and_for_a_list():
     listing = plan_quotes("Which papers study contrastive learning?", sources, titles, TUNING)
     assert listing.required == (1, 2, 3) and listing.per_required == 1
     named = plan_quotes("What does DeCLUTR learn?", sources, titles, TUNING)
-    assert named.required == (1,) and named.allowed is None  # heard first, not alone
+    # Its own paper answers, and papers that mention it may; the others say nothing of it.
+    assert named.required == (1,) and named.allowed == frozenset({1})
+    mentioned = [*sources[:2], (3, "Unlike DeCLUTR, we ...", 0.4)]
+    assert plan_quotes("What does DeCLUTR learn?", mentioned, titles, TUNING).allowed == {1, 3}
+    # Heard first, not alone, when retrieval ranks another paper first or a second subject
+    # is joined.
+    second = plan_quotes("What does SARCSE learn?", sources, titles, TUNING)
+    assert second.required == (2,) and second.allowed is None
+    joined = plan_quotes("What do DeCLUTR and contrastive methods learn?", sources, titles, TUNING)
+    assert joined.required == (1,) and joined.allowed is None
     assert named.max_sentences == TUNING.extractive_max_sentences == 5
     plain = plan_quotes("What do contrastive methods learn?", sources, titles, TUNING)
     assert plain.required == ()
@@ -143,3 +156,20 @@ def test_a_quote_for_several_papers_says_what_its_paper_does():
     assert alone[1] - alone[0] < TUNING.extractive_kind_bonus  # one paper: cosine decides
     # a name and a statement of what was done: two kinds of what a list asks for
     assert listed[1] - listed[0] >= 2 * TUNING.extractive_kind_bonus - 1e-6
+
+
+LUKE_TITLE = "LUKE: Deep Contextualized Entity Representations with Entity-aware Self-attention"
+
+
+def test_a_question_about_one_named_paper_quotes_that_paper(seeded_assistant):
+    # Other papers that score well on "what is" or "compare" sentences say nothing of LUKE.
+    for question in ("What is LUKE?", "Who does LUKE compare against?"):
+        answer = seeded_assistant.answer(question)
+        assert cited_titles(answer) == [LUKE_TITLE], question
+
+
+def test_questions_joining_two_subjects_are_not_narrowed_to_one_paper():
+    assert joins_several_things("How do LUKE and ALBERT differ?")
+    assert joins_several_things("Is LUKE better than BERT or RoBERTa?")
+    assert not joins_several_things("Who does LUKE compare against?")
+    assert not joins_several_things("What is LUKE?")

@@ -29,7 +29,12 @@ from .answerer import (
 )
 from .decision import TermStatistics
 from .followups import condense_by_rule
-from .question_cues import asks_for_several_papers, name_forms, question_names
+from .question_cues import (
+    asks_for_several_papers,
+    joins_several_things,
+    name_forms,
+    question_names,
+)
 from .sentence_scoring import is_boilerplate, score_sentences
 from .vectors import SHARED_VECTORS
 
@@ -238,7 +243,10 @@ def plan_quotes(
     if len(named) == 1 and not several:
         # "What is LUKE?": LUKE's paper is heard first, whatever else scores well
         return replace(
-            default, required=tuple(named), per_required=tuning.extractive_named_paper_quotes
+            default,
+            required=tuple(named),
+            per_required=tuning.extractive_named_paper_quotes,
+            allowed=_about_the_named_paper(question, named[0], sources, titles),
         )
     if several:
         ordered = tuple(n for n, _, _ in sources)
@@ -249,6 +257,25 @@ def plan_quotes(
             per_required=1,
         )
     return default
+
+
+def _about_the_named_paper(
+    question: str,
+    named: int,
+    sources: Sequence[tuple[int, str, float]],
+    titles: Mapping[int, str],
+) -> frozenset[int] | None:
+    """When the question's one name is the best-retrieved paper's own ("What is LUKE?" and
+    LUKE's paper) and the question joins no second subject, the papers that may answer: that
+    one and those that mention the name; otherwise any."""
+    names = question_names(question)
+    if len(names) != 1 or named != sources[0][0] or joins_several_things(question):
+        return None
+    in_title = _sources_naming(names[0], [s for s in sources if s[0] == named], titles)
+    if not in_title:
+        return None
+    mentioning = _sources_naming(names[0], [(n, t, c) for n, t, c in sources], {})
+    return frozenset({named, *mentioning})
 
 
 def _named_sources(

@@ -105,6 +105,17 @@ def asks_for_several_papers(question: str) -> bool:
     return False
 
 
+_JOINING = re.compile(r"\b(?:and|or|both|between|versus|vs)\b|/", re.IGNORECASE)
+
+
+def joins_several_things(question: str) -> bool:
+    """ "How do X and Y differ …", "X or Y", "between X and Y", "X vs. Y": the question
+    joins two subjects, so its answer may draw on more than one paper. Broad on purpose
+    ("… parameters and memory" joins two as well): it only stops narrowing an answer to
+    one paper. "How does X compare against …" asks about X alone."""
+    return _JOINING.search(question) is not None
+
+
 def papers_to_read(question: str, k: int, several_papers_k: int) -> int:
     """How many papers to retrieve for ``question`` when the caller did not say: ``k``, or
     ``several_papers_k`` (if more) when the question asks for several papers."""
