@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..citations import MARKER
+
 _MAGNITUDES = {
     "k": 1e3,
     "thousand": 1e3,
@@ -72,7 +74,6 @@ _WORD_VALUES = {word: float(value) for value, word in enumerate(_COUNTING_WORDS)
     "dozen": 12.0,
 }
 _WORD = re.compile(r"[a-z]+")
-_MARKERS = re.compile(r"\[[\d\s,\-–]+\]")
 _CONTEXT = 24
 """Characters either side of a number read to tell a quantity from a name or a reference."""
 ROUNDING_TOLERANCE = 0.05
@@ -98,7 +99,7 @@ class StatedNumber:
 
 def claim_numbers(claim: str) -> list[StatedNumber]:
     """The quantities ``claim`` writes in digits (not names, enumerators or part references)."""
-    claim = _MARKERS.sub(" ", claim)
+    claim = MARKER.sub(" ", claim)
     numbers = []
     for match in _CLAIM_NUMBER.finditer(claim):
         # Only the words next to a number tell what it is; slicing no further keeps a long

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..citations import MARKER_BODY
 from ..results import Claim
 from ..text import split_sentences, stem
 from .claim_numbers import unstated_numbers
@@ -150,7 +151,7 @@ rather than name what the rest of the sentence says ("BERT [1] and RoBERTa [2] b
 MAX_PARTS = 12
 """More clauses than this in one sentence is a list run together, not a comparison: it is
 checked whole, as one claim, so that a runaway reply costs one embedding, not thousands."""
-_MARKER_RUN = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,\-–]\s*\d+)*\s*\])+")
+_MARKER_RUN = re.compile(rf"(?:\s*\[{MARKER_BODY}\])+")
 
 
 def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
@@ -160,9 +161,8 @@ def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
     shares layers [2]"); each clause, ending at its markers, is checked against its own
     sources, so a swapped pair is caught, which the best source of the whole sentence would
     let through. A clause too short to claim anything alone, or a label ("Title [2]: …"),
-    joins the next one, words after
-    the last marker join the last clause, and a sentence whose clauses all cite the same
-    sources is one part."""
+    joins the next one, and words after the last marker join the last clause. A sentence
+    with one clause, or more than ``MAX_PARTS``, is one part."""
     whole = [(plain_claim(claim.text), list(claim.citations))]
     pieces: list[tuple[str, list[int]]] = []
     start = 0
