@@ -6,8 +6,6 @@ question box gets the focus, so typing goes where the user expects.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -26,11 +24,9 @@ class ChatScreen(Screen[None]):
     """The app's main (default) screen."""
 
     # Under 60 columns the sources panel (at least 24 wide) would leave the answer a strip
-    # of a few words a line: it starts hidden there (Tab or Ctrl+B shows it).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
-        (0, "-narrow"),
-        (60, "-wide"),
-    ]
+    # of a few words a line: it starts hidden there (Tab or Ctrl+B shows it). Unannotated:
+    # Textual declares the attribute without ClassVar.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]  # noqa: RUF012
 
     class Ready(Message):
         """The screen's widgets are mounted: the app can fill them in."""
