@@ -60,12 +60,19 @@ def mark_unsupported(text: str, claims: Sequence[Claim]) -> str:
         found = _written_as(claim.text).search(text, cursor) if claim.text.strip() else None
         if found is None:
             continue
-        pieces.append(text[cursor : found.end()])
-        if not claim.supported:
-            pieces.append(" ⚠")
+        at = _mark_position(text, found) if not claim.supported else found.end()
+        pieces += [text[cursor:at], "" if claim.supported else " ⚠", text[at : found.end()]]
         cursor = found.end()
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def _mark_position(text: str, claim: re.Match[str]) -> int:
+    """Where a claim's mark goes: after it, or for a table row inside its last cell (after
+    the row's closing bar it would be a cell beyond the header's, which Markdown drops)."""
+    if not claim.group().endswith("|"):
+        return claim.end()
+    return len(text[: text.rindex("|", claim.start(), claim.end())].rstrip())
 
 
 def _written_as(claim_text: str) -> re.Pattern[str]:

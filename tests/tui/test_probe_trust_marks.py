@@ -98,6 +98,23 @@ async def test_a_claim_written_across_two_lines_is_marked(
             assert shown.rstrip().endswith(f"(cite:2)\\]. {MARK}")
 
 
+async def test_a_table_row_is_marked_inside_its_last_cell(
+    chat_app: Callable[..., ChatApp], openai_server: Any, llm_assistant: Assistant
+) -> None:
+    # After the row's closing bar the mark would be a cell the header has not: dropped.
+    copied = _sentences_of_source(llm_assistant, 1)[0]
+    openai_server.enqueue(f"| Paper | Finding |\n|---|---|\n| DAE-Talker | {copied} [2] |")
+    app = chat_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await ask_and_wait(pilot, QUESTION)
+        view = app.conversation.answers()[0]
+        assert view.answer is not None and not view.answer.claims[0].supported
+        assert _source(view).rstrip().endswith(f"(cite:2)\\] {MARK} |")
+        cells = [str(cell.render()) for cell in view.query_one(Markdown).query(".cell")]
+        assert cells[-1].endswith(f"[2] {MARK}")
+
+
 async def test_an_answer_cut_before_its_first_citation_is_noted_as_cut(
     chat_app: Callable[..., ChatApp], openai_server: Any
 ) -> None:
