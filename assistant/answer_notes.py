@@ -4,6 +4,7 @@ model after an offline answer."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from .results import Answer, Claim
@@ -23,7 +24,8 @@ def claim_warnings(claims: Sequence[Claim]) -> list[str]:
             cited = " ".join(f"[{n}]" for n in claim.citations)
             why = f"not supported by {cited}" if cited else "cites no source"
             if cited and claim.unstated_numbers:
-                why = f"{', '.join(claim.unstated_numbers)} not given by {cited}"
+                numbers = ", ".join(dict.fromkeys(claim.unstated_numbers))  # each named once
+                why = f"{numbers} not given by {cited}"
             lines.append(f"⚠ {why}: {shortened(claim.text)}")
     return lines
 
@@ -45,11 +47,39 @@ def trust_notes(answer: Answer, max_tokens: int) -> list[str]:
 
 
 def mark_unsupported(text: str, claims: Sequence[Claim]) -> str:
-    """``text`` with a ``⚠`` after each sentence its citations do not support."""
+    """``text`` with a ``⚠`` after each sentence its citations do not support.
+
+    Claims come in the order they are written, so each is looked for after the one before
+    it: a sentence written twice, once supported and once not, is marked where the
+    unsupported one stands. A claim's white space is folded, so it matches a line break (or
+    a block quote's ``>``) in the answer. A claim not found is left unmarked (it is still
+    listed under the answer)."""
+    pieces: list[str] = []
+    cursor = 0
     for claim in claims:
-        if not claim.supported and claim.text in text:
-            text = text.replace(claim.text, f"{claim.text} ⚠", 1)
-    return text
+        found = _written_as(claim.text).search(text, cursor) if claim.text.strip() else None
+        if found is None:
+            continue
+        at = _mark_position(text, found) if not claim.supported else found.end()
+        pieces += [text[cursor:at], "" if claim.supported else " ⚠", text[at : found.end()]]
+        cursor = found.end()
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _mark_position(text: str, claim: re.Match[str]) -> int:
+    """Where a claim's mark goes: after it, or for a table row inside its last cell (after
+    the row's closing bar it would be a cell beyond the header's, which Markdown drops)."""
+    if not claim.group().endswith("|"):
+        return claim.end()
+    return len(text[: text.rindex("|", claim.start(), claim.end())].rstrip())
+
+
+def _written_as(claim_text: str) -> re.Pattern[str]:
+    """The claim as it may stand in the answer: its words, with any run of white space
+    (and block-quote marks at a line's start) between them."""
+    words = claim_text.split()
+    return re.compile(r"\s+(?:>\s*)*".join(re.escape(word) for word in words))
 
 
 def shortened(text: str, limit: int = 100) -> str:

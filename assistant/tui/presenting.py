@@ -21,7 +21,8 @@ def answer_note(answer: Answer) -> str:
     if answer.answered and answer.invalid_citations:
         markers = ", ".join(f"[{n}]" for n in answer.invalid_citations)
         note += f" · removed {markers}: no such source"
-    if answer.answered and answer.truncated:
+    if answer.truncated:
+        # Also, and most of all, when the cut left no grounded answer: the limit is why.
         note += " · cut off at the token limit: raise max_tokens"
     return note
 
@@ -35,7 +36,7 @@ def saved_note(turn: StoredTurn) -> str:
     cited = sum(s.cited for s in turn.sources)
     origin = turn.model or turn.mode or "saved"
     note = _grounding(turn.answered, cited, len(turn.sources), origin) + " · saved"
-    if turn.answered and turn.truncated:
+    if turn.truncated:
         note += " · cut off at the token limit"
     return note
 

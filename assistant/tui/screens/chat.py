@@ -23,6 +23,11 @@ PLACEHOLDER = "Ask about the papers… (Enter sends, F1 lists the keys)"
 class ChatScreen(Screen[None]):
     """The app's main (default) screen."""
 
+    # Under 60 columns the sources panel (at least 24 wide) would leave the answer a strip
+    # of a few words a line: it starts hidden there (Tab or Ctrl+B shows it). Unannotated:
+    # Textual declares the attribute without ClassVar.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]  # noqa: RUF012
+
     class Ready(Message):
         """The screen's widgets are mounted: the app can fill them in."""
 

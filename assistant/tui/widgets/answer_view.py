@@ -85,6 +85,8 @@ class AnswerView(Vertical):
         self.answer: Answer | None = None
         self.sources: list[Source] = []
         self.partial_text = ""
+        self.saved: StoredTurn | None = None
+        """The turn this view shows, when it was reopened from history."""
         self._stream: MarkdownStream | None = None
         self._started = time.monotonic()
         self._clock: Timer | None = None
@@ -158,6 +160,7 @@ class AnswerView(Vertical):
     async def show_saved(self, turn: StoredTurn, note: str) -> None:
         """Fill the view from history (a reopened conversation), with what to trust in it."""
         self._stop_clock()
+        self.saved = turn
         self.sources = list(turn.sources)
         self.partial_text = turn.answer
         if turn.answer:

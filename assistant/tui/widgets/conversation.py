@@ -7,6 +7,7 @@ following as soon as the user scrolls up (Textual re-anchors when they scroll ba
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -68,18 +69,33 @@ class Conversation(VerticalScroll):
         keep them (an answer not finished is marked stopped)."""
         turns = []
         for number, view in enumerate(self.answers(), start=1):
-            answer = view.answer
             whole = view.has_class("-done") and not view.has_class("-partial")
-            turns.append(
-                StoredTurn(
-                    id=number,
-                    question=view.question,
-                    answer=answer.text if answer is not None else view.partial_text,
-                    status=COMPLETE if whole else CANCELLED,
-                    mode=answer.mode if answer is not None else None,
-                    model=answer.model if answer is not None else None,
-                    sources=list(view.sources),
-                )
-            )
+            status = COMPLETE if whole else CANCELLED
+            turns.append(_shown_turn(number, view, status))
         title = shortened(turns[0].question, 60) if turns else "Conversation"
         return SavedConversation(0, title, time.time(), turns)
+
+
+def _shown_turn(number: int, view: AnswerView, status: str) -> StoredTurn:
+    """An exchange on screen as a turn, with what to trust in its answer (unsupported
+    sentences, a cut, no grounded answer) as the history would have kept it."""
+    answer = view.answer
+    if answer is None and view.saved is not None:
+        return replace(view.saved, id=number)  # reopened from history: as it was kept
+    if answer is None:
+        return StoredTurn(
+            number, view.question, view.partial_text, status, sources=list(view.sources)
+        )
+    return StoredTurn(
+        id=number,
+        question=view.question,
+        answer=answer.text,
+        status=status,
+        mode=answer.mode,
+        model=answer.model,
+        sources=list(view.sources),
+        claims=list(answer.claims),
+        reasoning=answer.reasoning,
+        truncated=answer.truncated,
+        answered=answer.answered,
+    )
