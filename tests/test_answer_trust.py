@@ -192,6 +192,18 @@ def test_reasoning_deltas_are_kept_apart_and_reach_the_stream_first(llm, openai_
     assert [c.citations for c in answer.claims] == [[1]]
 
 
+def test_reasoning_sent_apart_and_written_in_think_stays_two_blocks(llm, openai_server):
+    openai_server.enqueue(
+        Reply(
+            chunks=["<think>Source [3] looks relevant.</think>", "Latents [1]."],
+            reasoning_chunks=["I should cite [5] maybe."],
+        )
+    )
+    answer = llm.answer(QUESTION)
+    assert answer.reasoning == "I should cite [5] maybe.\n\nSource [3] looks relevant."
+    assert answer.text == "Latents [1]." and answer.citations == [1]
+
+
 def test_a_reply_cut_at_the_token_limit_is_marked_truncated(llm, openai_server):
     openai_server.enqueue(Reply(chunks=["DAE-Talker uses latents [1] and"], finish_reason="length"))
     answer = llm.answer(QUESTION)

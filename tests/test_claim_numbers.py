@@ -59,6 +59,13 @@ def test_numbers_the_source_does_not_give_are_reported_as_written(claim, unstate
     assert unstated_numbers(claim, [SOURCE]) == unstated
 
 
+def test_escape_sequences_hold_no_numbers_and_each_number_is_named_once():
+    hyperlink = "DAE-Talker uses \x1b]8;;http://x\x07latents\x1b]8;;\x07 [1]."
+    assert unstated_numbers(hyperlink, ["No numbers here."]) == []
+    coloured = "It reaches \x1b[31m81.0%\x1b[0m on A and 81.0% on B."
+    assert unstated_numbers(coloured, [SOURCE]) == ["81.0%"]
+
+
 def test_any_cited_source_may_give_the_number():
     assert unstated_numbers("It needs 40 GPUs.", ["No numbers here.", "It used 40 GPUs."]) == []
     assert [n.written for n in claim_numbers("1) first 2) second, on 12 tasks")] == ["12"]

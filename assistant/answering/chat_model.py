@@ -31,7 +31,7 @@ from .answerer import (
 from .budget import SourceText, fit_sources, room_for_sources
 from .followups import history_transcript
 from .prompts import CANNOT_ANSWER, Prompts, fence_source_text
-from .reasoning import ReasoningSplitter, split_reasoning
+from .reasoning import BLOCK_BREAK, ReasoningSplitter, split_reasoning
 from .refusals import is_refusal
 
 if TYPE_CHECKING:
@@ -237,6 +237,7 @@ class _WrittenAnswer:
         self._raw: list[str] = []
         self._shown: list[str] = []
         self._reasoning: list[str] = []
+        self._channel = ""
 
     @property
     def declined(self) -> bool:
@@ -268,17 +269,19 @@ class _WrittenAnswer:
             self.guard = SentinelGuard()
             self.citations = CitationFilter(self.citations.source_count)
             self._shown.clear()
-        return self._show(answer), self._think(delta.reasoning + thought)
+        return self._show(answer), self._think(delta.reasoning, "sent") + self._think(
+            thought, "written"
+        )
 
     def finish(self) -> tuple[str, str]:
         """Flush what the splitter, the guard and the filter held back."""
         answer, thought = self.splitter.finish()
         visible = self._show(answer)
         if self.guard.declined:
-            return "", self._think(thought)
+            return "", self._think(thought, "written")
         tail = self.citations.feed(self.guard.finish()) + self.citations.finish()
         self._shown.append(tail)
-        return visible + tail, self._think(thought)
+        return visible + tail, self._think(thought, "written")
 
     def reply(
         self, prompt: ChatPrompt, model: str, usage: dict[str, int], ending: _Ending
@@ -329,9 +332,15 @@ class _WrittenAnswer:
             return visible
         return ""
 
-    def _think(self, reasoning: str) -> str:
-        if reasoning:
-            self._reasoning.append(reasoning)
+    def _think(self, reasoning: str, channel: str) -> str:
+        """Keep ``reasoning`` from one ``channel`` (sent apart, or written in ``<think>``);
+        thinking that moves from one channel to the other starts a new block."""
+        if not reasoning:
+            return ""
+        if self._reasoning and channel != self._channel:
+            reasoning = BLOCK_BREAK + reasoning
+        self._channel = channel
+        self._reasoning.append(reasoning)
         return reasoning
 
 

@@ -74,6 +74,7 @@ _WORD_VALUES = {word: float(value) for value, word in enumerate(_COUNTING_WORDS)
     "dozen": 12.0,
 }
 _WORD = re.compile(r"[a-z]+")
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\][^\x07\x1b]*(?:\x07|\x1b\\)?|\[[0-?]*[ -/]*[@-~]|.)")
 _CONTEXT = 24
 """Characters either side of a number read to tell a quantity from a name or a reference."""
 ROUNDING_TOLERANCE = 0.05
@@ -99,7 +100,8 @@ class StatedNumber:
 
 def claim_numbers(claim: str) -> list[StatedNumber]:
     """The quantities ``claim`` writes in digits (not names, enumerators or part references)."""
-    claim = MARKER.sub(" ", claim)
+    # Terminal escape sequences a reply may carry ("\x1b]8;;url\x07") hold digits of no claim.
+    claim = MARKER.sub(" ", _ESCAPE_SEQUENCE.sub(" ", claim))
     numbers = []
     for match in _CLAIM_NUMBER.finditer(claim):
         # Only the words next to a number tell what it is; slicing no further keeps a long
@@ -121,7 +123,8 @@ def unstated_numbers(claim: str, sources: Sequence[str]) -> list[str]:
     if not wanted:
         return []
     given = set(_source_values(sources))
-    return [n.written for n in wanted if not any(n.given_by(value) for value in given)]
+    missing = [n.written for n in wanted if not any(n.given_by(value) for value in given)]
+    return list(dict.fromkeys(missing))
 
 
 def _is_enumerator(digits: str, before: str, after: str) -> bool:
