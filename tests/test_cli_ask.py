@@ -129,7 +129,8 @@ def test_ask_json_carries_claims_reasoning_and_truncation(model_env, capsys):
     assert main(["ask", QUESTION, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["answered"] is True and data["truncated"] is True
-    assert data["reasoning"] == "Looking at the sources. [1] fits"
+    # Reasoning sent apart and reasoning written in <think> are two blocks.
+    assert data["reasoning"] == "Looking at the sources.\n\n[1] fits"
     assert "fits" not in data["answer"] and "<think>" not in data["answer"]
     assert [(c["citations"], c["supported"]) for c in data["claims"]] == [
         ([2], False),

@@ -338,7 +338,8 @@ class _WrittenAnswer:
         if not reasoning:
             return ""
         if self._reasoning and channel != self._channel:
-            reasoning = BLOCK_BREAK + reasoning
+            self._reasoning[-1] = self._reasoning[-1].rstrip()
+            reasoning = BLOCK_BREAK + reasoning.lstrip()
         self._channel = channel
         self._reasoning.append(reasoning)
         return reasoning
