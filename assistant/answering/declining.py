@@ -13,7 +13,9 @@ from ..citations import MARKER
 SOURCES = r"(?:provided |given |available |retrieved |above |these |the |this )*" + (
     r"(?:sources?|papers?|abstracts?|documents?|context|passages?|excerpts?|texts?|materials?)"
 )
+"""How a reply names what it was given to read ("the provided abstracts")."""
 ABSENT = r"(?:information|mention|details?|discussion|indication)"
+"""What a reply says is missing ("no *mention* of …")."""
 _TELLS = (
     r"(?:mention|discuss|address|describe|cover|say|specify|state|give|report|provide|contain|"
     r"include|answer|explain|tell|offer|talk)"
