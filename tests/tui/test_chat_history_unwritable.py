@@ -114,7 +114,10 @@ async def test_a_disk_turning_read_only_mid_answer_does_not_cost_the_answer(
         pytest.skip("cannot mount a tmpfs here")
     try:
         # The question is saved; the answer's partial saves and its final save then fail.
-        openai_server.enqueue(chunks=ANSWER_CHUNKS, chunk_delay=0.15)
+        # The reply waits a second before its first word: remounting blocks the test's event
+        # loop, and on a loaded machine a reply streaming at once had finished, and saved,
+        # before the disk turned read-only.
+        openai_server.enqueue(chunks=ANSWER_CHUNKS, chunk_delay=0.15, delay=1.0)
         app = ChatApp(llm_assistant, history=ChatHistory(disk / "h.sqlite3"), export_dir=tmp_path)
         async with app.run_test(size=(80, 24)) as pilot:
             await until_ready(pilot)
