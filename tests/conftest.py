@@ -92,6 +92,26 @@ def seeded_assistant(assistant_factory: Callable[..., Assistant]) -> Assistant:
     return assistant_factory()
 
 
+@pytest.fixture
+def llm(assistant_factory: Callable[..., Assistant], openai_server: Any) -> Assistant:
+    """An assistant over the bundled papers answering through the loopback OpenAI server."""
+    return assistant_factory(base_url=openai_server.url, max_retries=1)
+
+
+@pytest.fixture
+def model_home(
+    seeded_home: Path, tmp_path: Path, openai_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The seeded store with a history of its own, answering through the loopback server
+    (for the CLI, which reads its settings from the environment)."""
+    home = tmp_path / "home"
+    shutil.copytree(seeded_home, home, ignore=shutil.ignore_patterns("chat_history.sqlite3"))
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
+    monkeypatch.setenv("ASSISTANT_MODEL", "test-model")
+    return home
+
+
 # -- a real Chroma server ------------------------------------------------------------------
 
 

@@ -18,11 +18,6 @@ from assistant.text import split_sentences
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
 
 
-@pytest.fixture
-def llm(assistant_factory, openai_server) -> Assistant:
-    return assistant_factory(base_url=openai_server.url, max_retries=1)
-
-
 def abstract_sentences(assistant: Assistant, question: str) -> list[list[str]]:
     """The sentences of each source's abstract, in the order the answer numbers them."""
     hits = assistant.search(question, assistant.settings.k)

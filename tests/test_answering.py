@@ -36,11 +36,6 @@ def sources_block(user_message: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def llm(assistant_factory, openai_server) -> Assistant:
-    return assistant_factory(base_url=openai_server.url, max_retries=1)
-
-
 def test_llm_answer_streams_validated_text_and_lists_sources(llm, openai_server):
     openai_server.models = ["served-model", "other"]
     openai_server.enqueue(

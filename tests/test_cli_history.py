@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -22,19 +21,6 @@ from assistant.history import SCHEMA_VERSION, ChatHistory
 
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
 FOLLOW_UP = "What model maps speech to it?"
-
-
-@pytest.fixture
-def model_home(
-    seeded_home: Path, tmp_path: Path, openai_server: Any, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """The seeded store with a history of its own, answering through the loopback server."""
-    home = tmp_path / "home"
-    shutil.copytree(seeded_home, home, ignore=shutil.ignore_patterns("chat_history.sqlite3"))
-    monkeypatch.setenv("ASSISTANT_HOME", str(home))
-    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
-    monkeypatch.setenv("ASSISTANT_MODEL", "test-model")
-    return home
 
 
 def test_ask_is_kept_and_listed(model_home: Path, openai_server: Any, capsys: Any) -> None:

@@ -7,14 +7,8 @@ import pytest
 
 from assistant.answering.claims import split_claims
 from assistant.citations import reference_list_start
-from assistant.service import Assistant
 
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
-
-
-@pytest.fixture
-def llm(assistant_factory, openai_server) -> Assistant:
-    return assistant_factory(base_url=openai_server.url, max_retries=1)
 
 
 # -- a reference list the model appended ------------------------------------------------------

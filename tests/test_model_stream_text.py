@@ -4,18 +4,10 @@ by a model cut at its token limit."""
 
 from __future__ import annotations
 
-import pytest
 from openai_server import Reply
 from test_llm import MESSAGES, make_client
 
-from assistant.service import Assistant
-
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
-
-
-@pytest.fixture
-def llm(assistant_factory, openai_server) -> Assistant:
-    return assistant_factory(base_url=openai_server.url, max_retries=1)
 
 
 # -- Unicode split across deltas --------------------------------------------------------------

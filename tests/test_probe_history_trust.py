@@ -3,11 +3,8 @@ again for the saved answer, in the same words."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from assistant.answer_notes import shortened
 from assistant.cli import main
@@ -19,19 +16,6 @@ TWICE_WRONG = (
     "In zero-shot 3D classification, ViT-Lens shows 81.0% accuracy on Objaverse-LVIS "
     "and 81.0% on ModelNet40 [4]."
 )
-
-
-@pytest.fixture
-def model_home(
-    seeded_home: Path, tmp_path: Path, openai_server: Any, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """The seeded store with a history of its own, answering through the loopback server."""
-    home = tmp_path / "home"
-    shutil.copytree(seeded_home, home, ignore=shutil.ignore_patterns("chat_history.sqlite3"))
-    monkeypatch.setenv("ASSISTANT_HOME", str(home))
-    monkeypatch.setenv("ASSISTANT_BASE_URL", openai_server.url)
-    monkeypatch.setenv("ASSISTANT_MODEL", "test-model")
-    return home
 
 
 def _warnings(output: str) -> list[str]:

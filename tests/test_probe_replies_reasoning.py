@@ -8,17 +8,11 @@ import json
 import pytest
 
 from assistant.answering.chat_model import MODEL_EMPTY, MODEL_ONLY_REASONING
-from assistant.service import Assistant
 
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
 ANSWER = (
     "DAE-Talker uses data-driven latent representations obtained from a diffusion autoencoder [1]."
 )
-
-
-@pytest.fixture
-def llm(assistant_factory, openai_server) -> Assistant:
-    return assistant_factory(base_url=openai_server.url, max_retries=1)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ import pytest
 
 from assistant.answering import MODEL_DECLINED
 from assistant.answering.refusals import is_refusal
-from assistant.service import Assistant
 
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
 
@@ -58,11 +57,6 @@ def test_the_sentinel_as_models_mangle_it_is_a_refusal(text):
 )
 def test_more_uncited_phrasings_are_refusals(text):
     assert is_refusal(text, [])
-
-
-@pytest.fixture
-def llm(assistant_factory, openai_server) -> Assistant:
-    return assistant_factory(base_url=openai_server.url, max_retries=1)
 
 
 def test_a_cited_refusal_is_declined_end_to_end(llm, openai_server):

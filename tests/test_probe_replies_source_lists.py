@@ -8,15 +8,9 @@ import pytest
 
 from assistant.answering import MODEL_UNCITED
 from assistant.citations import reference_list_start
-from assistant.service import Assistant
 
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
 BODY = "DAE-Talker uses data-driven latent representations obtained from a diffusion autoencoder"
-
-
-@pytest.fixture
-def llm(assistant_factory, openai_server) -> Assistant:
-    return assistant_factory(base_url=openai_server.url, max_retries=1)
 
 
 @pytest.mark.parametrize(

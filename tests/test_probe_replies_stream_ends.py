@@ -9,7 +9,6 @@ import json
 import pytest
 
 from assistant.errors import StreamCutOff
-from assistant.service import Assistant
 
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
 ANSWER = (
@@ -26,11 +25,6 @@ def events(*choices: dict, done: bool) -> str:
         for c in choices
     ]
     return "".join(lines) + ("data: [DONE]\n\n" if done else "")
-
-
-@pytest.fixture
-def llm(assistant_factory, openai_server) -> Assistant:
-    return assistant_factory(base_url=openai_server.url, max_retries=1)
 
 
 @pytest.mark.parametrize("finish", [None, ""])

@@ -7,7 +7,6 @@ import pytest
 
 from assistant.answering import MODEL_DECLINED, MODEL_UNCITED
 from assistant.answering.refusals import is_refusal
-from assistant.service import Assistant
 
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
 
@@ -43,11 +42,6 @@ def test_more_ways_of_declining_are_refusals(text):
 @pytest.mark.parametrize("text", NOT_REFUSALS)
 def test_findings_that_merely_sound_negative_are_not_refusals(text):
     assert not is_refusal(text, [])
-
-
-@pytest.fixture
-def llm(assistant_factory, openai_server) -> Assistant:
-    return assistant_factory(base_url=openai_server.url, max_retries=1)
 
 
 def test_an_uncited_finding_keeps_its_words_and_is_marked_not_grounded(llm, openai_server):
