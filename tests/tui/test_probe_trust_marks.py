@@ -48,6 +48,15 @@ async def _reopened(pilot: Any, app: ChatApp) -> AnswerView:
     return app.conversation.answers()[0]
 
 
+async def _export_unsaved(pilot: Any, app: ChatApp) -> str:
+    """What Ctrl+S exports of a conversation the history could not save."""
+    assert app.history_unsaved
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: app.last_export is not None, what="the export")
+    assert app.last_export is not None
+    return app.last_export.read_text(encoding="utf-8")
+
+
 def _source(view: AnswerView) -> str:
     return view.query_one(Markdown).source
 
@@ -153,11 +162,7 @@ async def test_an_export_of_an_unsaved_conversation_keeps_what_to_trust(
         await until_ready(pilot)
         await ask_and_wait(pilot, QUESTION)
         await ask_and_wait(pilot, "And what does it train on those latents?")
-        assert app.history_unsaved
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: app.last_export is not None, what="the export")
-        assert app.last_export is not None
-        exported = app.last_export.read_text(encoding="utf-8")
+        exported = await _export_unsaved(pilot, app)
         assert f"- {MARK} not supported by [2]: {llm_assistant_sentences[0][:40]}" in exported
         assert "*(cut off at the model's token limit; incomplete)*" in exported
 
@@ -188,9 +193,5 @@ async def test_an_unsaved_export_keeps_the_marks_of_a_reopened_answer(
         openai_server.enqueue("What does DAE-Talker train on its latents?")
         openai_server.enqueue("A Conformer-based speech2latent model [1].")
         await ask_and_wait(pilot, "And what does it train on those latents?")
-        assert app.history_unsaved
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: app.last_export is not None, what="the export")
-        assert app.last_export is not None
-        exported = app.last_export.read_text(encoding="utf-8")
+        exported = await _export_unsaved(pilot, app)
         assert f"- {MARK} not supported by [2]: {llm_assistant_sentences[0][:40]}" in exported
