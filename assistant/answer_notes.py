@@ -24,8 +24,7 @@ def claim_warnings(claims: Sequence[Claim]) -> list[str]:
             cited = " ".join(f"[{n}]" for n in claim.citations)
             why = f"not supported by {cited}" if cited else "cites no source"
             if cited and claim.unstated_numbers:
-                numbers = ", ".join(dict.fromkeys(claim.unstated_numbers))  # each named once
-                why = f"{numbers} not given by {cited}"
+                why = f"{', '.join(claim.unstated_numbers)} not given by {cited}"
             lines.append(f"⚠ {why}: {shortened(claim.text)}")
     return lines
 
