@@ -246,7 +246,7 @@ def plan_quotes(
             default,
             required=tuple(named),
             per_required=tuning.extractive_named_paper_quotes,
-            allowed=_about_the_named_paper(question, named[0], sources, titles),
+            allowed=_about_the_named_paper(question, named[0], sources),
         )
     if several:
         ordered = tuple(n for n, _, _ in sources)
@@ -260,22 +260,17 @@ def plan_quotes(
 
 
 def _about_the_named_paper(
-    question: str,
-    named: int,
-    sources: Sequence[tuple[int, str, float]],
-    titles: Mapping[int, str],
+    question: str, named: int, sources: Sequence[tuple[int, str, float]]
 ) -> frozenset[int] | None:
-    """When the question's one name is the best-retrieved paper's own ("What is LUKE?" and
-    LUKE's paper) and the question joins no second subject, the papers that may answer: that
-    one and those that mention the name; otherwise any."""
+    """When the paper the question's one name points to (``named``: its title, else its
+    abstract, writes the name) is also the best retrieved ("What is LUKE?" and LUKE's paper)
+    and the question joins no second subject, the papers that may answer: that one and those
+    that mention the name; otherwise any."""
     names = question_names(question)
     if len(names) != 1 or named != sources[0][0] or joins_several_things(question):
         return None
-    in_title = _sources_naming(names[0], [s for s in sources if s[0] == named], titles)
-    if not in_title:
-        return None
-    mentioning = _sources_naming(names[0], [(n, t, c) for n, t, c in sources], {})
-    return frozenset({named, *mentioning})
+    pattern = _name_pattern(names[0])
+    return frozenset({named, *(n for n, text, _ in sources if pattern.search(text))})
 
 
 def _named_sources(
@@ -300,10 +295,14 @@ def _sources_naming(
     name: str, sources: Sequence[tuple[int, str, float]], titles: Mapping[int, str]
 ) -> list[int]:
     """The sources whose title writes ``name``, else those whose text does, best first."""
-    # "LUKE" must not match inside "mLUKE"
-    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+    pattern = _name_pattern(name)
     in_title = [n for n, _, _ in sources if pattern.search(titles.get(n, ""))]
     return in_title or [n for n, text, _ in sources if pattern.search(text)]
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """``name`` as a word of its own: "LUKE" must not match inside "mLUKE"."""
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
 
 
 def _choose(
