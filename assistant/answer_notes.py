@@ -25,6 +25,8 @@ def claim_warnings(claims: Sequence[Claim]) -> list[str]:
             why = f"not supported by {cited}" if cited else "cites no source"
             if cited and claim.unstated_numbers:
                 why = f"{', '.join(claim.unstated_numbers)} not given by {cited}"
+            elif cited and claim.contradicted_by:
+                why = f'{cited} says otherwise ("{shortened(claim.contradicted_by[0])}")'
             lines.append(f"⚠ {why}: {shortened(claim.text)}")
     return lines
 

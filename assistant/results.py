@@ -95,6 +95,10 @@ class Claim:
     unstated_numbers: list[str] = field(default_factory=list)
     """Numbers the claim states (as written, "80x") that no cited source gives: a claim with
     any is not supported, however closely it resembles its source otherwise."""
+    contradicted_by: list[str] = field(default_factory=list)
+    """Passages of the cited sources that state what the claim says the other way round
+    ("requires labelled data" for "does not require labelled data"): a claim with any is not
+    supported."""
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` shape of one entry of ``"claims"``."""
@@ -104,6 +108,7 @@ class Claim:
             "supported": self.supported,
             "support": self.support,
             "unstated_numbers": list(self.unstated_numbers),
+            "contradicted_by": list(self.contradicted_by),
         }
 
     @classmethod
@@ -115,6 +120,7 @@ class Claim:
             bool(data["supported"]),
             float(data["support"]),
             [str(n) for n in data.get("unstated_numbers", [])],
+            [str(p) for p in data.get("contradicted_by", [])],
         )
 
 

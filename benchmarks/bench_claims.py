@@ -33,7 +33,8 @@ DEFAULTS = Settings()
 
 
 def check(rows: list[dict], weight: float, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each claim's support score, and whether it states a number its source does not give."""
+    """Each claim's support score, and whether it is unsupported whatever its score: it states
+    a number its source does not give, or its source states it the other way round."""
     embedder = MiniLMEmbedder()
     checked = [
         claims.check_claims(
@@ -47,23 +48,25 @@ def check(rows: list[dict], weight: float, window: int) -> tuple[np.ndarray, np.
         for row in rows
     ]
     support = np.array([claim.support for claim in checked])
-    return support, np.array([bool(claim.unstated_numbers) for claim in checked])
+    return support, np.array(
+        [bool(claim.unstated_numbers or claim.contradicted_by) for claim in checked]
+    )
 
 
 def precision_recall(
-    support: np.ndarray, unstated: np.ndarray, unsupported: np.ndarray, threshold: float
+    support: np.ndarray, overruled: np.ndarray, unsupported: np.ndarray, threshold: float
 ):
-    flagged = (support < threshold) | unstated
+    flagged = (support < threshold) | overruled
     hits = int((flagged & unsupported).sum())
     return hits / max(int(flagged.sum()), 1), hits / max(int(unsupported.sum()), 1)
 
 
 def dev_threshold(
-    support: np.ndarray, unstated: np.ndarray, unsupported: np.ndarray
+    support: np.ndarray, overruled: np.ndarray, unsupported: np.ndarray
 ) -> tuple[float, float, float]:
     """(best min(P, R), lowest and highest threshold reaching it) over a 0.005 grid."""
     grid = np.round(np.arange(0.30, 0.90, 0.005), 3)
-    quality = [min(precision_recall(support, unstated, unsupported, t)) for t in grid]
+    quality = [min(precision_recall(support, overruled, unsupported, t)) for t in grid]
     best = max(quality)
     reaching = [t for t, q in zip(grid, quality, strict=True) if q == best]
     return best, float(min(reaching)), float(max(reaching))
@@ -76,12 +79,12 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=DEFAULTS.claim_window_sentences)
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.claims.read_text().splitlines() if line.strip()]
-    support, unstated = check(rows, args.weight, args.window)
+    support, overruled = check(rows, args.weight, args.window)
     unsupported = np.array([row["label"] == "unsupported" for row in rows])
     splits = np.array([row["split"] for row in rows])
     kinds = np.array([row["kind"] for row in rows])
     dev = splits == "dev"
-    best, low, high = dev_threshold(support[dev], unstated[dev], unsupported[dev])
+    best, low, high = dev_threshold(support[dev], overruled[dev], unsupported[dev])
     print(f"claims: {len(rows)} ({int(dev.sum())} dev, {int((~dev).sum())} test)")
     print(f"weight {args.weight}, window {args.window} sentences")
     print(f"dev: best min(P, R) {best:.3f} for thresholds {low:.3f}-{high:.3f}")
@@ -91,7 +94,7 @@ def main() -> None:
             chosen = (splits == split) & ((kinds == kind) if kind != "all" else True)
             p, r = precision_recall(
                 support[chosen],
-                unstated[chosen],
+                overruled[chosen],
                 unsupported[chosen],
                 DEFAULTS.claim_support_threshold,
             )

@@ -144,6 +144,7 @@ def test_claim_to_dict_is_the_json_shape():
         "supported": True,
         "support": 0.73,
         "unstated_numbers": [],
+        "contradicted_by": [],
     }
 
 
@@ -154,6 +155,7 @@ def test_the_labelled_claim_set_is_large_paraphrased_and_split():
     assert sum(r["kind"] == "paraphrase" for r in misattributed) >= 0.4 * len(misattributed)
     assert sum(r["kind"] == "number" for r in rows) >= 100
     assert sum(r["kind"] == "comparison" for r in rows) >= 150
+    assert sum(r["kind"] == "polarity" for r in rows) >= 100
     assert {r["split"] for r in rows} == {"dev", "test"}
     assert {r["label"] for r in rows} == {"supported", "unsupported"}
     for row in rows:
@@ -163,8 +165,9 @@ def test_the_labelled_claim_set_is_large_paraphrased_and_split():
             assert {p["i"] for p in row["taken_from"]} == cited_ids, row["id"]
             assert "[1]" in row["claim"] and len(cited_ids) == 2, row["id"]
             continue
-        if row["kind"] == "number":
-            # A claim and its twin with one number changed, both cited to the paper.
+        if row["kind"] in ("number", "polarity"):
+            # A claim and its twin (one number changed, or the meaning reversed), both cited to
+            # the paper.
             assert row["taken_from"]["i"] in cited_ids, row["id"]
             continue
         assert (row["taken_from"]["i"] in cited_ids) == (row["label"] == "supported"), row["id"]

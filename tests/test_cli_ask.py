@@ -107,6 +107,7 @@ def test_ask_json_offline_claims_are_quotes_and_supported(seeded_env, capsys):
         "supported",
         "support",
         "unstated_numbers",
+        "contradicted_by",
     }
     assert data["reasoning"] == "" and data["truncated"] is False
 

@@ -101,6 +101,27 @@ def test_arxiv_snapshot_latex_is_decoded(tmp_path: Path) -> None:
     )
 
 
+def test_arxiv_citations_prices_and_authors_macros_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "arxiv.json"
+    line = {
+        "id": "2101.00002",
+        "title": "Cheap \\ours{} Training",
+        "abstract": (
+            "Unlike prior work \\cite{a,b}, training costs $5 million, or $10 per run "
+            "\\citep[p.~2]{c}. Error falls to $10^{-3}$ on the \\squad benchmark; we raised $2M."
+        ),
+        "authors": "A. Author",
+        "versions": [{"created": "Mon, 4 Jan 2021 10:00:00 GMT"}],
+    }
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    paper = load_collection([path])[0]
+    assert (paper.title, paper.abstract) == (
+        "Cheap ours Training",
+        "Unlike prior work, training costs $5 million, or $10 per run. Error falls to 10^-3 on "
+        "the squad benchmark; we raised $2M.",
+    )
+
+
 def test_a_jsonl_field_of_nothing_but_markup_is_named(tmp_path: Path) -> None:
     import pytest
 

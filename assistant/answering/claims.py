@@ -8,9 +8,10 @@ consecutive ones) of a cited source, mixing two signals:
 - the share of the claim's content words found in the window (catches a copied sentence cited
   to the wrong paper, which a same-topic neighbour can still resemble in meaning).
 
-A claim is supported when that score reaches the threshold and every quantity it states is
-one a cited source gives (``claim_numbers``): a copied sentence with one number changed
-resembles its source as closely as the true one.
+A claim is supported when that score reaches the threshold, every quantity it states is
+one a cited source gives (``claim_numbers``), and no cited source states it the other way
+round (``claim_polarity``): a copied sentence with one number changed, or with a "not"
+added, resembles its source as closely as the true one.
 
 The threshold, the cosine weight and the window are settings (``claim_*`` in
 ``AnswerSettings``), tuned on the ``dev`` split of ``eval/claims.jsonl`` (claims copied or
@@ -32,6 +33,7 @@ from ..citations import MARKER_BODY
 from ..results import Claim
 from ..text import split_sentences, stem
 from .claim_numbers import unstated_numbers
+from .claim_polarity import contradicted_by
 from .claim_split import ClaimText, citations_in, plain_claim, split_claims
 from .vectors import SHARED_VECTORS, VectorCache
 
@@ -129,7 +131,7 @@ def check_claims(
         if not ok:
             results.append(Claim(claim.text, list(claim.citations), False, 0.0))
             continue
-        support, unstated = 1.0, []
+        support, unstated, contradicting = 1.0, [], []
         for part, citations in clauses:
             cited = [n for n in citations if n in windows]
             scores = [
@@ -139,9 +141,13 @@ def check_claims(
                 for n in cited
             ]
             support = min(support, max(scores, default=0.0))
-            unstated += unstated_numbers(part, [sources[n - 1] for n in cited])
-        supported = support >= threshold and not unstated
-        results.append(Claim(claim.text, list(claim.citations), supported, support, unstated))
+            cited_texts = [sources[n - 1] for n in cited]
+            unstated += unstated_numbers(part, cited_texts)
+            contradicting += contradicted_by(part, cited_texts)
+        supported = support >= threshold and not unstated and not contradicting
+        results.append(
+            Claim(claim.text, list(claim.citations), supported, support, unstated, contradicting)
+        )
     return results
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import LatexMacroNode
 
 # Text without these has nothing for a LaTeX decoder to do (braces are stripped by the
 # BibTeX reader itself); most abstracts have none, and decoding is slow.
@@ -42,6 +43,13 @@ _ABSTRACT_HEADING = re.compile(
     r"^\s*<(?:jats:)?title>\s*Abstract\s*</(?:jats:)?title>\s*", re.IGNORECASE
 )
 _TILDE = "\ue000"  # a private-use character stands in for a tilde that is text
+_CITATION = "\ue001"  # stands in for a citation command, taken out with the space before it
+_CITATION_LEFT = re.compile(rf"\s*{_CITATION}")
+_CITE_COMMANDS = ("cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear")
+# A "$" before a digit opens math only when what follows it up to the next "$" reads as
+# math: "$5 million, or $10" is two prices, "$10^{-3}$" a formula.
+_DOLLAR_BEFORE_DIGIT = re.compile(r"(?<![\\$])\$(?=\d)")
+_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}[,;.]?\s+[A-Za-z]{2,}")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -53,14 +61,28 @@ def latex_to_text(value: str, *, tilde_is_space: bool = True) -> str:
     signs = value if tilde_is_space else value.replace("~", "")
     if not _LATEX_SIGNS.search(signs):
         return value
-    text = _BARE_SPECIAL.sub(r"\\\1", value)
+    text = _escape_prices(_BARE_SPECIAL.sub(r"\\\1", value))
     if not tilde_is_space:
         text = text.replace("~", _TILDE)
     try:
         decoded = _latex_decoder().latex_to_text(text)
     except Exception:  # a third-party parser on any text: keep what was written
         return value
-    return decoded.replace(_TILDE, "~")
+    return _CITATION_LEFT.sub("", decoded).replace(_TILDE, "~")
+
+
+def _escape_prices(text: str) -> str:
+    """``$`` signs of prices escaped (``\\$5``), so that the text between two prices is not
+    read as math."""
+    pieces = []
+    start = 0
+    for match in _DOLLAR_BEFORE_DIGIT.finditer(text):
+        closing = text.find("$", match.end())
+        between = text[match.end() : closing] if closing != -1 else ""
+        if closing == -1 or _PROSE.search(between):
+            pieces.append(text[start : match.start()] + "\\$")
+            start = match.end()
+    return "".join(pieces) + text[start:]
 
 
 def html_to_text(value: str) -> str:
@@ -84,8 +106,21 @@ def _latex_decoder() -> LatexNodes2Text:
     )
 
     context = get_default_latex_context_db()
-    # A URL is text to read, not "<https://…>".
+    # A URL is text to read, not "<https://…>"; a citation is no text at all, not "<cit.>".
     context.add_context_category(
-        "paper-text", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")]
+        "paper-text",
+        prepend=True,
+        macros=[
+            MacroTextSpec("url", simplify_repl="%s"),
+            *(MacroTextSpec(name, simplify_repl=_CITATION) for name in _CITE_COMMANDS),
+        ],
+    )
+    # Authors' own macros ("\\squad" for SQuAD) are read by their name rather than dropped.
+    context.set_unknown_macro_spec(
+        MacroTextSpec("", simplify_repl=lambda node, l2tobj=None: _macro_as_text(node))
     )
     return LatexNodes2Text(latex_context=context, math_mode="text")
+
+
+def _macro_as_text(node: LatexMacroNode) -> str:
+    return str(node.macroname) + str(node.macro_post_space or "")

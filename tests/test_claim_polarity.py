@@ -1,0 +1,114 @@
+"""A claim that says the opposite of its cited source is unsupported, however many words it
+shares with it; one that says the same thing in other words is left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer_notes import claim_warnings
+from assistant.answering.claim_polarity import contradicted_by
+from assistant.answering.claims import check_claims
+from assistant.results import Claim
+from assistant.settings import Settings
+
+SOURCE = (
+    "We show that LUKE requires labelled data for pretraining. Unlike prior work, which cannot "
+    "handle long inputs, our model scales to long documents. Fine-tuning improves accuracy on "
+    "all benchmarks. The method is unsupervised and trains faster than BERT. Pretrained "
+    "transformers obtain strong performance on a variety of non-language tasks. Yet even when "
+    "models fail to use the information from a relevant document, they attend to it."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "source_says"),
+    [
+        ("LUKE does not require labelled data for pretraining.", "LUKE requires labelled data"),
+        ("LUKE needs no labelled data for pretraining at all.", "LUKE requires labelled data"),
+        ("Fine-tuning degrades accuracy on all benchmarks.", "improves accuracy"),
+        ("Fine-tuning does not improve accuracy on all benchmarks.", "improves accuracy"),
+        ("Fine-tuning hurts the accuracy on all the benchmarks.", "improves accuracy"),
+        ("The method is supervised and trains faster than BERT.", "unsupervised"),
+        ("The unsupervised method trains slower than BERT.", "faster than BERT"),
+    ],
+)
+def test_a_claim_reversing_its_source_is_contradicted(claim, source_says):
+    (found,) = contradicted_by(claim, [SOURCE])
+    assert source_says in found
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "LUKE requires labelled data for pretraining.",
+        "Fine-tuning improves accuracy on all benchmarks.",
+        "The method is unsupervised and trains faster than BERT.",
+        # the same polarity, written another way
+        "Fine-tuning does not degrade accuracy on any of the benchmarks.",
+        "Transformers pretrained on language perform strongly on tasks that are not about "
+        "language.",
+        "Even when a model does not use a relevant document's information, it attends to it.",
+        "The method not only is unsupervised but also trains faster than BERT.",
+        # a negation of something the source does not state is no reversal of what it does
+        "Our model scales to long documents, although it is not the only one to do so.",
+        "Prior work cannot handle long inputs.",
+    ],
+)
+def test_a_claim_stating_what_its_source_states_is_not_contradicted(claim):
+    assert contradicted_by(claim, [SOURCE]) == []
+
+
+def test_swapped_sides_of_a_ranking_are_a_reversal_and_a_passive_is_not():
+    source = "We observe that beam search outperforms sampling in docking evaluation."
+    swapped = "Sampling outperforms beam search in docking evaluation."
+    assert contradicted_by(swapped, [source]) == [source]
+    for same in (
+        "Beam search outperforms sampling in docking evaluation.",
+        "Sampling is outperformed by beam search in docking evaluation.",
+        "Sampling underperforms beam search in docking evaluation.",
+    ):
+        assert contradicted_by(same, [source]) == [], same
+
+
+def test_a_source_stating_both_sides_gives_the_benefit_of_the_doubt():
+    source = "Prior methods require labelled data. Our method does not require labelled data."
+    assert contradicted_by("The method does not require labelled data.", [source]) == []
+    assert contradicted_by("The method requires labelled data.", [source]) == []
+
+
+def test_a_loosely_related_source_contradicts_nothing():
+    assert contradicted_by("LUKE does not improve speed.", [SOURCE]) == []
+    assert contradicted_by("", [SOURCE]) == []
+    assert contradicted_by("LUKE does not require labelled data.", []) == []
+
+
+def test_a_reversed_claim_is_unsupported_and_the_warning_quotes_the_source(embedder):
+    settings = Settings()
+    answer = (
+        "Fine-tuning improves accuracy on all benchmarks [1]. "
+        "LUKE does not require labelled data for pretraining [1]."
+    )
+    kept, reversed_ = check_claims(
+        answer,
+        [SOURCE],
+        embedder,
+        threshold=settings.claim_support_threshold,
+        cosine_weight=settings.claim_cosine_weight,
+        window_sentences=settings.claim_window_sentences,
+    )
+    assert kept.supported and kept.contradicted_by == []
+    # It shares every content word with its source: only the reversal makes it unsupported.
+    assert reversed_.support >= settings.claim_support_threshold
+    assert not reversed_.supported
+    source_clause = "We show that LUKE requires labelled data for pretraining."
+    assert reversed_.contradicted_by == [source_clause]
+    (warning,) = claim_warnings([reversed_])
+    assert warning.startswith('⚠ [1] says otherwise ("We show that LUKE requires labelled data')
+
+
+def test_contradicting_passages_travel_with_the_claim():
+    claim = Claim("X is not fast [1].", [1], False, 0.9, [], ["X is fast"])
+    assert claim.to_dict()["contradicted_by"] == ["X is fast"]
+    assert Claim.from_dict(claim.to_dict()) == claim
+    older = {"text": "t", "citations": [1], "supported": True, "support": 0.9}
+    assert Claim.from_dict(older).contradicted_by == []
