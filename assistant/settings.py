@@ -158,13 +158,13 @@ def _to_weights(value: Any) -> Any:
 AbstentionWeights = Annotated[Weights, BeforeValidator(_to_weights)]
 DEFAULT_ABSTENTION_WEIGHTS = Weights(
     {
-        "best_cosine": 7.035,
-        "top_coverage": 3.864,
-        "unknown_share": -5.745,
-        "name_missing": -1.229,
-        "focus_missing": -2.531,
-        "quantity_unmet": -2.852,
-        "bias": -2.916,
+        "best_cosine": 6.711,
+        "top_coverage": 3.833,
+        "unknown_share": -4.875,
+        "name_missing": -1.427,
+        "focus_missing": -2.772,
+        "quantity_unmet": -1.995,
+        "bias": -3.01,
     }
 )
 """Fitted on the development questions (``benchmarks/fit_abstention.py`` prints new ones)."""
@@ -231,16 +231,17 @@ class AnswerSettings(BaseModel):
     the retrieval signals (``assistant/answering/abstention.py``), fitted on the development
     questions by ``benchmarks/fit_abstention.py``. Text (``"best_cosine=6.3, bias=-3"``) or a
     TOML table; signals not named weigh 0."""
-    abstention_threshold: float = Field(0.3624, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstention_threshold: float = Field(0.3592, ge=0.0, le=1.0, allow_inf_nan=False)
     """Offline (extractive) answers are attempted when the abstention score reaches this:
     strict, since nothing else reads the quotes before the user does."""
-    abstention_model_threshold: float = Field(0.0868, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstention_model_threshold: float = Field(0.0821, ge=0.0, le=1.0, allow_inf_nan=False)
     """With a model, answers are attempted when the abstention score reaches this: lenient,
     since the model reads the sources and can decline itself."""
     extractive_max_sentences: int = Field(5, ge=1, le=50)
     """Sentences in an offline answer: enough for a multi-paper question, short to read."""
-    extractive_max_per_paper: int = Field(3, ge=1, le=50)
-    """So that a question about several papers hears from several papers."""
+    extractive_max_per_paper: int = Field(5, ge=1, le=50)
+    """Sentences one paper may give to an answer about one subject: the paper retrieval ranks
+    first usually holds the whole answer (lists and comparisons have their own caps)."""
     extractive_relative_floor: float = Field(0.6, ge=0.0, le=1.0, allow_inf_nan=False)
     """A sentence scoring below this share of the best one adds noise, not facts."""
     extractive_mmr_lambda: float = Field(0.7, ge=0.0, le=1.0, allow_inf_nan=False)

@@ -112,3 +112,27 @@ def test_contradicting_passages_travel_with_the_claim():
     assert Claim.from_dict(claim.to_dict()) == claim
     older = {"text": "t", "citations": [1], "supported": True, "support": 0.9}
     assert Claim.from_dict(older).contradicted_by == []
+
+
+def test_a_title_labelling_a_quote_states_nothing_to_contradict(embedder):
+    # Offline answers open with the paper's title, and a title claims nothing: "Don't Stop
+    # Pretraining" is no reversal of "tailor a pretrained model to the domain".
+    settings = Settings()
+    source = (
+        "Language models pretrained on text from a wide variety of sources form the foundation "
+        "of today's NLP. In light of the success of these broad-coverage models, we investigate "
+        "whether it is still helpful to tailor a pretrained model to the domain of a target task."
+    )
+    answer = (
+        "Don't Stop Pretraining: Adapt Language Models to Domains and Tasks [1]: Language models "
+        "pretrained on text from a wide variety of sources form the foundation of today's NLP [1]."
+    )
+    (claim,) = check_claims(
+        answer,
+        [source],
+        embedder,
+        threshold=settings.claim_support_threshold,
+        cosine_weight=settings.claim_cosine_weight,
+        window_sentences=settings.claim_window_sentences,
+    )
+    assert claim.supported and claim.contradicted_by == []

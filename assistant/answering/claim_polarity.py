@@ -41,9 +41,12 @@ _CLAUSE_BREAK = re.compile(
 )
 _NEGATIONS = frozenset(
     """not no non never without cannot neither none nothing nobody unable fail fails failed
-    failing lack lacks lacking rarely seldom hardly barely scarcely""".split()  # noqa: SIM905
+    failing lack lacks lacking rarely seldom hardly barely scarcely remove removes removed
+    removing eliminate eliminates eliminated avoid avoids avoided exclude excludes
+    excluded""".split()  # noqa: SIM905
 )
-"""Words that negate what follows them ("non" as in "non-language": hyphens part words)."""
+"""Words that negate what follows them ("non" as in "non-language": hyphens part words;
+"removes the dependency on X" says what "without X" says)."""
 _FUNCTION_WORDS = frozenset(
     """a an the to be been being is are was were do does did have has had any its their
     this that these those it they them even also yet all as about across against among
@@ -70,7 +73,6 @@ before earlier first | after later
 above top upper | below bottom
 success succeed manage | failure fail
 enable allow promote | prevent inhibit block hinder
-add adds include introduce | remove eliminate exclude drop
 accept | reject
 dense | sparse
 static | dynamic
@@ -159,7 +161,9 @@ def _bearing_negations(clause: _Clause, other: _Clause) -> int:
     of something the other clause does not state is no difference between them."""
     count = 0
     for negated in _negation_scopes(clause.words):
-        bears = negated & other.stems or any(_opposites_of(w) & other.stems for w in negated)
+        bears = negated & other.stems or any(
+            (_opposites_of(w) | _prefixed(w)) & other.stems for w in negated
+        )
         if bears and not negated & other.sentence_negated:
             count += 1
     return count

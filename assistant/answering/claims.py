@@ -143,7 +143,7 @@ def check_claims(
             support = min(support, max(scores, default=0.0))
             cited_texts = [sources[n - 1] for n in cited]
             unstated += unstated_numbers(part, cited_texts)
-            contradicting += contradicted_by(part, cited_texts)
+            contradicting += contradicted_by(_without_label(part, claim.text), cited_texts)
         supported = support >= threshold and not unstated and not contradicting
         results.append(
             Claim(claim.text, list(claim.citations), supported, support, unstated, contradicting)
@@ -198,6 +198,20 @@ def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
     if not 2 <= len(parts) <= MAX_PARTS:
         return whole
     return [(plain_claim(t), list(dict.fromkeys(c))) for t, c in parts]
+
+
+_LABEL = re.compile(rf"^[^\n]*?\[{MARKER_BODY}\]\s*:\s*")
+""""Title [2]: " before what an answer quotes from it, as offline answers write them."""
+
+
+def _without_label(part: str, claim_text: str) -> str:
+    """``part`` without the label the claim opens with ("Title [2]: "): a title names a paper
+    and states nothing its abstract could contradict ("… without Span Representations")."""
+    label = _LABEL.match(claim_text)
+    if label is None:
+        return part
+    title = plain_claim(label.group()).rstrip(": ")
+    return part[len(title) :].lstrip(": ") if title and part.startswith(title) else part
 
 
 def support_score(
