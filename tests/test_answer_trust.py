@@ -233,3 +233,21 @@ def test_a_copied_sentence_with_one_number_changed_is_unsupported(llm, openai_se
     true, wrong = llm.answer(QUESTION).claims
     assert true.supported and true.unstated_numbers == []
     assert not wrong.supported and changed in wrong.unstated_numbers[0]
+
+
+def test_a_copied_sentence_saying_the_opposite_is_unsupported(llm, openai_server):
+    # "that leverages data-driven latent representations" -> "that does not leverage ...":
+    # every content word is the source's, so only the reversal makes it unsupported.
+    source, sentence = next(
+        (n, s.rstrip("."))
+        for n, sentences in enumerate(abstract_sentences(llm, QUESTION), start=1)
+        for s in sentences
+        if "that leverages data-driven" in s
+    )
+    reversed_ = sentence.replace("that leverages", "that does not leverage")
+    openai_server.enqueue(f"{sentence} [{source}]. {reversed_} [{source}].")
+    true, wrong = llm.answer(QUESTION).claims
+    assert true.supported and true.contradicted_by == []
+    assert not wrong.supported
+    assert wrong.support >= llm.settings.claim_support_threshold
+    assert "leverages data-driven latent representations" in wrong.contradicted_by[0]
