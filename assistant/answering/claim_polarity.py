@@ -3,18 +3,19 @@
 "X does not need labelled data" cited to an abstract that says "X needs labelled data" shares
 every content word with it, and the embedder hardly tells the two apart: the support score
 passes. So each clause of a claim is lined up with the clauses of its cited sources that
-state the same thing (most of its content words), and their polarity is compared:
+state the same thing (most of its content words), and the two are compared:
 
-- negations ("not", "no", "without", "fails to", "-free") that bear on a word both clauses
-  write (the word right after the negation);
+- negations ("not", "no", "without", "fails to", "removes", "-free") of a word the other
+  clause writes, that the other's sentence does not negate too;
 - opposite words ("improves" / "degrades", "higher" / "lower", "supervised" /
-  "unsupervised"), when each clause writes only its own side.
+  "unsupervised"), when each clause writes only its own side;
+- the sides of a ranking ("A outperforms B" against "B outperforms A").
 
 An odd number of differences reverses the meaning; "requires no labels" and "does not require
-labels" differ in none. A claim is contradicted only when every clause of its sources that
-lines up with it says the opposite: a source that states it both ways, or that a clause
-lines up with loosely, is given the benefit of the doubt.
-"""
+labels" differ in none, "does not improve" and "degrades" in two. A claim is contradicted only
+when every source clause that lines up with it about as closely as the closest one says the
+opposite: a source that states it both ways, or no clause close enough to line up, gives it
+the benefit of the doubt."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ _NEGATIONS = frozenset(
     """not no non never without cannot neither none nothing nobody unable fail fails failed
     failing lack lacks lacking rarely seldom hardly barely scarcely remove removes removed
     removing eliminate eliminates eliminated avoid avoids avoided exclude excludes
-    excluded""".split()  # noqa: SIM905
+    excluded""".split()  # noqa: SIM905 - a word list reads better as text
 )
 """Words that negate what follows them ("non" as in "non-language": hyphens part words;
 "removes the dependency on X" says what "without X" says)."""
@@ -51,7 +52,7 @@ _FUNCTION_WORDS = frozenset(
     """a an the to be been being is are was were do does did have has had any its their
     this that these those it they them even also yet all as about across against among
     around at between by for from in into of on onto over than through toward towards under
-    upon with within""".split()  # noqa: SIM905
+    upon with within""".split()  # noqa: SIM905 - a word list reads better as text
 )
 """Words a negation reaches past to the word it negates ("not *be* able", "fail *to* use")."""
 # "not only ... but also", "whether or not", "comparable, if not better": no negation of
@@ -71,7 +72,7 @@ strong stronger | weak weaker
 easy easier simple simpler | hard harder difficult complex
 before earlier first | after later
 above top upper | below bottom
-success succeed manage | failure fail
+success | failure
 enable allow promote | prevent inhibit block hinder
 accept | reject
 dense | sparse
