@@ -153,6 +153,20 @@ def test_focus_missing_counts_the_asked_words_the_top_paper_lacks():
     assert measured("What key learning rate was used to pretrain LUKE?") == 1.0
 
 
+def test_words_that_only_frame_the_question_are_not_looked_for_in_the_papers():
+    # "the key idea behind LUKE" asks about LUKE: an abstract that explains LUKE need not
+    # write "key" or "idea", so their absence must not make the question look uncovered.
+    paper = Paper("p1", "LUKE", "LUKE gives entity representations. It uses a large batch.")
+    hit = Hit(1, "p1", "LUKE", 1.0, [paper.abstract], 0.6)
+    terms = TermStatistics({"luke": 1, "key": 3, "idea": 3}, 10)
+    framed = measure_signals(
+        "What is the key idea of LUKE?", [hit], [paper], lambda q, n: [], terms
+    )
+    plain = measure_signals("What is LUKE?", [hit], [paper], lambda q, n: [], terms)
+    assert framed.top_coverage == plain.top_coverage == 1.0
+    assert framed.unknown_share == plain.unknown_share == 0.0
+
+
 # -- fitting -------------------------------------------------------------------------------
 
 

@@ -3,7 +3,8 @@
 The retrieved papers are measured against the question (``measure_signals``): how close the
 best passage is (dense cosine), how strongly BM25 matches and by how much its best paper
 leads, how much of the question's distinctive vocabulary the papers contain (weighted by
-inverse document frequency, overall and in the top paper alone), and whether the question's
+inverse document frequency, overall and in the top paper alone; words that only frame what
+is asked, "the key idea behind", are not its vocabulary), and whether the question's
 rarest word or name occurs in a title or abstract at all. A logistic model turns these into
 one score, the estimated probability that the collection answers the question.
 
@@ -30,6 +31,7 @@ from .question_cues import (
     focus_terms,
     name_forms,
     question_names,
+    topic_terms,
 )
 
 if TYPE_CHECKING:
@@ -146,7 +148,7 @@ def measure_signals(
     terms_statistics: TermStatistics,
 ) -> Signals:
     """The signals of ``question`` against its retrieved ``hits`` (and their ``papers``)."""
-    terms = sorted(set(content_terms(question)))
+    terms = sorted(set(topic_terms(question)))
     weight = {t: terms_statistics.idf(t) for t in terms}
     total = sum(weight.values()) or 1.0
     found_by_paper = [_found(terms, paper_terms(p)) for p in papers]

@@ -148,6 +148,13 @@ def asked_focus(question: str) -> str:
     return phrase if focus_terms(phrase) else ""
 
 
+def topic_terms(question: str) -> list[str]:
+    """The content words of ``question`` that say what it is about: without the words that
+    only frame what is asked ("the *key idea* behind X", "the *main limitation* of Y"),
+    which an abstract that answers it need not write."""
+    return [t for t in content_terms(question) if t not in _GENERIC_FOCUS]
+
+
 def focus_terms(focus: str) -> list[str]:
     """The content words of an asked-for phrase that name a detail ("main limitation" names
     none; "learning rate" names two)."""
