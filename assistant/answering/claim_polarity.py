@@ -113,12 +113,7 @@ class _Clause:
 def contradicted_by(claim: str, sources: Sequence[str]) -> list[str]:
     """Clauses of ``sources`` that state what ``claim`` says the other way round (empty when
     none does, or when no clause of the sources lines up with the claim's)."""
-    source_clauses = [
-        clause
-        for source in sources
-        for sentence in split_sentences(MARKER.sub(" ", source))
-        for clause in _clauses(sentence)
-    ]
+    source_clauses = [clause for source in sources for clause in _source_clauses(source)]
     found: list[str] = []
     for clause in _clauses(MARKER.sub(" ", claim)):
         lined_up = [
@@ -132,6 +127,17 @@ def contradicted_by(claim: str, sources: Sequence[str]) -> list[str]:
         if all(_reversed(clause, c) for _, c in closest):
             found.append(max(closest, key=lambda pair: pair[0])[1].text.strip())
     return list(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=256)
+def _source_clauses(source: str) -> tuple[_Clause, ...]:
+    """The clauses of every sentence of ``source``: an answer cites the same few abstracts
+    claim after claim, so each is read once."""
+    return tuple(
+        clause
+        for sentence in split_sentences(MARKER.sub(" ", source))
+        for clause in _clauses(sentence)
+    )
 
 
 def _lines_up(claim: _Clause, shared: int) -> bool:
