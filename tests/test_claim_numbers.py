@@ -4,12 +4,11 @@ number changed is unsupported, however closely it resembles the source otherwise
 from __future__ import annotations
 
 import pytest
+from claim_checks import DEFAULTS, check
 
 from assistant.answer_notes import claim_warnings
 from assistant.answering.claim_numbers import claim_numbers, unstated_numbers
-from assistant.answering.claims import check_claims
 from assistant.results import Claim
-from assistant.settings import Settings
 
 SOURCE = (
     "ALBERT uses 18x fewer parameters than BERT-large and trains 1.7 times faster. It reaches "
@@ -72,19 +71,15 @@ def test_any_cited_source_may_give_the_number():
 
 
 def test_a_copied_sentence_with_a_changed_number_is_unsupported(embedder):
-    defaults = Settings()
-    true, altered = check_claims(
+    true, altered = check(
         "ALBERT uses 18x fewer parameters than BERT-large [1]. "
         "ALBERT uses 80x fewer parameters than BERT-large [1].",
         [SOURCE],
         embedder,
-        threshold=defaults.claim_support_threshold,
-        cosine_weight=defaults.claim_cosine_weight,
-        window_sentences=defaults.claim_window_sentences,
     )
     assert true.supported and true.unstated_numbers == []
     # It resembles its source as closely as the true sentence; only the number gives it away.
-    assert altered.support >= defaults.claim_support_threshold
+    assert altered.support >= DEFAULTS.claim_support_threshold
     assert not altered.supported and altered.unstated_numbers == ["80x"]
 
 

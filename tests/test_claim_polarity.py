@@ -4,12 +4,11 @@ shares with it; one that says the same thing in other words is left alone."""
 from __future__ import annotations
 
 import pytest
+from claim_checks import DEFAULTS, check
 
 from assistant.answer_notes import claim_warnings
 from assistant.answering.claim_polarity import contradicted_by
-from assistant.answering.claims import check_claims
 from assistant.results import Claim
-from assistant.settings import Settings
 
 SOURCE = (
     "We show that LUKE requires labelled data for pretraining. Unlike prior work, which cannot "
@@ -83,22 +82,14 @@ def test_a_loosely_related_source_contradicts_nothing():
 
 
 def test_a_reversed_claim_is_unsupported_and_the_warning_quotes_the_source(embedder):
-    settings = Settings()
     answer = (
         "Fine-tuning improves accuracy on all benchmarks [1]. "
         "LUKE does not require labelled data for pretraining [1]."
     )
-    kept, reversed_ = check_claims(
-        answer,
-        [SOURCE],
-        embedder,
-        threshold=settings.claim_support_threshold,
-        cosine_weight=settings.claim_cosine_weight,
-        window_sentences=settings.claim_window_sentences,
-    )
+    kept, reversed_ = check(answer, [SOURCE], embedder)
     assert kept.supported and kept.contradicted_by == []
     # It shares every content word with its source: only the reversal makes it unsupported.
-    assert reversed_.support >= settings.claim_support_threshold
+    assert reversed_.support >= DEFAULTS.claim_support_threshold
     assert not reversed_.supported
     source_clause = "We show that LUKE requires labelled data for pretraining."
     assert reversed_.contradicted_by == [source_clause]
@@ -117,7 +108,6 @@ def test_contradicting_passages_travel_with_the_claim():
 def test_a_title_labelling_a_quote_states_nothing_to_contradict(embedder):
     # Offline answers open with the paper's title, and a title claims nothing: "Don't Stop
     # Pretraining" is no reversal of "tailor a pretrained model to the domain".
-    settings = Settings()
     source = (
         "Language models pretrained on text from a wide variety of sources form the foundation "
         "of today's NLP. In light of the success of these broad-coverage models, we investigate "
@@ -127,12 +117,5 @@ def test_a_title_labelling_a_quote_states_nothing_to_contradict(embedder):
         "Don't Stop Pretraining: Adapt Language Models to Domains and Tasks [1]: Language models "
         "pretrained on text from a wide variety of sources form the foundation of today's NLP [1]."
     )
-    (claim,) = check_claims(
-        answer,
-        [source],
-        embedder,
-        threshold=settings.claim_support_threshold,
-        cosine_weight=settings.claim_cosine_weight,
-        window_sentences=settings.claim_window_sentences,
-    )
+    (claim,) = check(answer, [source], embedder)
     assert claim.supported and claim.contradicted_by == []

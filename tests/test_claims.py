@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from claim_checks import check
 
 from assistant.answering.claims import (
     ClaimCheck,
     ClaimText,
-    check_claims,
     claim_parts,
     split_claims,
     term_overlap,
@@ -47,16 +47,6 @@ PARAPHRASED = (
     "and speeding up BERT training"
 )
 CLAIMS_FILE = Path(__file__).resolve().parents[1] / "eval" / "claims.jsonl"
-
-
-def check(text, sources, embedder, **changes):
-    """``check_claims`` tuned as the settings' defaults, with ``changes``."""
-    tuning = {
-        "threshold": DEFAULTS.claim_support_threshold,
-        "cosine_weight": DEFAULTS.claim_cosine_weight,
-        "window_sentences": DEFAULTS.claim_window_sentences,
-    }
-    return check_claims(text, sources, embedder, **(tuning | changes))
 
 
 @pytest.mark.parametrize(

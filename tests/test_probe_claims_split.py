@@ -11,9 +11,10 @@ import random
 from pathlib import Path
 
 import pytest
+from claim_checks import check as check_with_defaults
 from openai_server import Reply
 
-from assistant.answering.claims import ClaimText, check_claims, split_claims
+from assistant.answering.claims import ClaimText, split_claims
 from assistant.cli import main
 from assistant.settings import Settings
 from assistant.text import split_sentences
@@ -103,14 +104,7 @@ def answer(shape: str, a: int, b: int) -> str:
 
 
 def check(text: str, embedder) -> list:
-    return check_claims(
-        text,
-        [NEURONS, MAPPING],
-        embedder,
-        threshold=DEFAULTS.claim_support_threshold,
-        cosine_weight=DEFAULTS.claim_cosine_weight,
-        window_sentences=DEFAULTS.claim_window_sentences,
-    )
+    return check_with_defaults(text, [NEURONS, MAPPING], embedder)
 
 
 @pytest.mark.parametrize("shape", SHAPES.values(), ids=list(SHAPES))

@@ -1,0 +1,30 @@
+"""The claim check as the pipeline runs it: ``check_claims`` tuned by the settings'
+defaults, for tests that check claims without a whole pipeline."""
+
+from __future__ import annotations
+
+from assistant.answering.claims import check_claims
+from assistant.embedding import Embedder
+from assistant.results import Claim
+from assistant.settings import Settings
+
+DEFAULTS = Settings()
+
+
+def check(
+    text: str,
+    sources: list[str],
+    embedder: Embedder,
+    *,
+    threshold: float = DEFAULTS.claim_support_threshold,
+    cosine_weight: float = DEFAULTS.claim_cosine_weight,
+) -> list[Claim]:
+    """``check_claims`` tuned as the settings' defaults, unless told otherwise."""
+    return check_claims(
+        text,
+        sources,
+        embedder,
+        threshold=threshold,
+        cosine_weight=cosine_weight,
+        window_sentences=DEFAULTS.claim_window_sentences,
+    )
