@@ -261,24 +261,29 @@ def _scales() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
 
 
 def _clauses(sentence: str) -> list[_Clause]:
-    """The clauses of ``sentence``. A piece too short to state anything alone joins the
-    clause before it (", which cannot handle long inputs", "RACE and SQuAD" of a list), or
-    the next one when it opens the sentence ("Unlike BERT, ...")."""
+    """The clauses of ``sentence``, each as written (with the commas inside it). A piece too
+    short to state anything alone joins the clause before it (", which cannot handle long
+    inputs", "RACE and SQuAD" of a list), or the next one when it opens the sentence
+    ("Unlike BERT, ...")."""
     sentence = sentence.replace("’", "'")
-    all_words = _words(sentence)
-    negated = frozenset().union(*_negation_scopes(all_words))
-    texts: list[str] = []
-    opening = ""
-    for piece in _CLAUSE_BREAK.split(sentence):
-        if len(_terms(piece)) >= MIN_SHARED_TERMS or not texts:
-            texts.append(opening + piece)
-            opening = ""
-            if len(_terms(texts[-1])) < MIN_SHARED_TERMS:
-                opening = texts.pop() + " "
+    negated = frozenset().union(*_negation_scopes(_words(sentence)))
+    breaks = list(_CLAUSE_BREAK.finditer(sentence))
+    pieces = zip([0, *(b.end() for b in breaks)], [*(b.start() for b in breaks), len(sentence)])
+    spans: list[tuple[int, int]] = []
+    opening: int | None = None  # where a short opening piece began, waiting for the next
+    for start, end in pieces:
+        if spans and opening is None and len(_terms(sentence[start:end])) < MIN_SHARED_TERMS:
+            spans[-1] = (spans[-1][0], end)
+            continue
+        begin = start if opening is None else opening
+        if len(_terms(sentence[begin:end])) < MIN_SHARED_TERMS:
+            opening = begin
         else:
-            texts[-1] += " " + piece
-    if opening.strip():
-        texts.append(opening)
+            spans.append((begin, end))
+            opening = None
+    if opening is not None:
+        spans.append((opening, len(sentence)))
+    texts = (sentence[begin:end].strip(" ,;:") for begin, end in spans)
     return [_clause(text, negated) for text in texts if _words(text)]
 
 
