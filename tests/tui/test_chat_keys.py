@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import OptionList
-from tui_helpers import QUESTION, ask_and_wait, until_ready, wait_until
+from tui_helpers import QUESTION, ask_and_wait, first_answer, until_ready, wait_until
 
 from assistant.history import CANCELLED, ChatHistory
 from assistant.results import Answer
@@ -275,9 +275,7 @@ async def test_a_removed_citation_is_noted_under_the_answer(
     openai_server.enqueue("DAE-Talker uses diffusion latents [1] and more [9].")
     app = chat_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        view = app.conversation.answers()[0]
+        view = await first_answer(pilot, QUESTION)
         answer = view.answer
         assert isinstance(answer, Answer) and answer.invalid_citations == [9]
         note = str(view.query_one(".answer-note").render())

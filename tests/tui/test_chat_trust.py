@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openai_server import Reply
 from textual.widgets import Collapsible, Markdown, Static
-from tui_helpers import QUESTION, ask, ask_and_wait, until_ready, wait_until
+from tui_helpers import QUESTION, ask, ask_and_wait, first_answer, until_ready, wait_until
 
 from assistant.answer_notes import OFFLINE_HINT
 from assistant.history import ChatHistory
@@ -33,9 +33,7 @@ async def test_a_misattributed_sentence_is_dimmed_and_marked(
     openai_server.enqueue(f"{copied} [2].")  # source 1's words, cited to source 2
     app = chat_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        view = app.conversation.answers()[0]
+        view = await first_answer(pilot, QUESTION)
         assert view.answer is not None and not view.answer.claims[0].supported
         assert view.has_class("-unsupported")
         warning = str(view.query_one(".answer-claims", Static).render())
@@ -54,9 +52,7 @@ async def test_reasoning_is_folded_and_a_cut_answer_is_noted(
     )
     app = chat_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        view = app.conversation.answers()[0]
+        view = await first_answer(pilot, QUESTION)
         assert view.answer is not None and view.answer.truncated
         assert "relevant" not in view.query_one(Markdown).source
         folded = view.query_one(Collapsible)
@@ -87,9 +83,7 @@ async def test_a_reply_that_cites_nothing_is_noted_as_no_grounded_answer(
     openai_server.enqueue("Transformers are neural networks.")
     app = chat_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        view = app.conversation.answers()[0]
+        view = await first_answer(pilot, QUESTION)
         assert view.answer is not None and not view.answer.answered
         note = str(view.query_one(".answer-note", Static).render())
         assert note.startswith("No grounded answer") and "covered" not in note

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from openai_server import Reply
 from textual.widgets import Markdown, Static
-from tui_helpers import QUESTION, ask_and_wait, until_ready, wait_until
+from tui_helpers import QUESTION, ask_and_wait, first_answer, until_ready, wait_until
 
 from assistant.history import ChatHistory
 from assistant.service import Assistant
@@ -74,9 +74,7 @@ async def test_the_mark_lands_on_the_unsupported_one_of_a_sentence_written_twice
     openai_server.enqueue(f"{first}. {second} [1].\n\n{first}. {second} [2].")
     app = chat_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        live = app.conversation.answers()[0]
+        live = await first_answer(pilot, QUESTION)
         assert live.answer is not None
         assert [c.supported for c in live.answer.claims] == [True, True, False, False]
         for shown in (_source(live), _source(await _reopened(pilot, app))):
@@ -99,9 +97,7 @@ async def test_a_claim_written_across_two_lines_is_marked(
     openai_server.enqueue(wrapped)  # source 1's words, cited to source 2
     app = chat_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        live = app.conversation.answers()[0]
+        live = await first_answer(pilot, QUESTION)
         assert live.answer is not None and not live.answer.claims[0].supported
         for shown in (_source(live), _source(await _reopened(pilot, app))):
             assert shown.rstrip().endswith(f"(cite:2)\\]. {MARK}")
@@ -115,9 +111,7 @@ async def test_a_table_row_is_marked_inside_its_last_cell(
     openai_server.enqueue(f"| Paper | Finding |\n|---|---|\n| DAE-Talker | {copied} [2] |")
     app = chat_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        view = app.conversation.answers()[0]
+        view = await first_answer(pilot, QUESTION)
         assert view.answer is not None and not view.answer.claims[0].supported
         assert _source(view).rstrip().endswith(f"(cite:2)\\] {MARK} |")
         cells = [str(cell.render()) for cell in view.query_one(Markdown).query(".cell")]
@@ -136,9 +130,7 @@ async def test_an_answer_cut_before_its_first_citation_is_noted_as_cut(
     )
     app = chat_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        live = app.conversation.answers()[0]
+        live = await first_answer(pilot, QUESTION)
         assert live.answer is not None and live.answer.truncated and not live.answer.answered
         note = _note(live)
         assert note.startswith("No grounded answer")

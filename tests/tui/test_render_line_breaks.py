@@ -10,7 +10,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Static
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
-from tui_helpers import QUESTION, ask, ask_and_wait, until_ready, wait_until
+from tui_helpers import QUESTION, ask, ask_and_wait, first_answer, until_ready, wait_until
 
 from assistant.answer_notes import OFFLINE_HINT
 from assistant.service import Assistant
@@ -82,9 +82,7 @@ async def test_markdown_blocks_and_markup_in_an_answer(
     )
     app = chat_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        view = app.conversation.answers()[0]
+        view = await first_answer(pilot, QUESTION)
         rows = shown_rows(view)
         assert "Line one [1]. ⚠" in rows  # (⚠: the loopback model's claims are unchecked)
         assert "[bold red]not markup[/] [1]. ⚠" in rows  # data, never markup
@@ -107,7 +105,5 @@ async def test_html_like_text_in_an_answer_is_shown_as_written(
     openai_server.enqueue("DAE-Talker predicts <mask> tokens where a<b and c>d [1].")
     app = chat_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await until_ready(pilot)
-        await ask_and_wait(pilot, QUESTION)
-        view = app.conversation.answers()[0]
+        view = await first_answer(pilot, QUESTION)
         assert any("<mask> tokens where a<b and c>d" in row for row in shown_rows(view))

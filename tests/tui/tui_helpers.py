@@ -9,6 +9,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from assistant.tui.app import ChatApp
+from assistant.tui.widgets.answer_view import AnswerView
 
 # A question the bundled papers answer (dev002 of the eval set).
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
@@ -68,3 +69,10 @@ async def ask_and_wait(pilot: Pilot[Any], question: str, timeout: float = 20.0) 
 
     await wait_until(pilot, answered, timeout=timeout, what="the answer")
     await pilot.pause()
+
+
+async def first_answer(pilot: Pilot[Any], question: str) -> AnswerView:
+    """Wait for the store, ask ``question``, wait for its answer, and return its view."""
+    app = await until_ready(pilot)
+    await ask_and_wait(pilot, question)
+    return app.conversation.answers()[0]
