@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -11,11 +13,17 @@ from assistant.answering.abstention import (
     AbstentionModel,
     Signals,
     decide,
+    explain,
     measure_signals,
 )
 from assistant.answering.answerer import not_covered
 from assistant.answering.decision import TermStatistics
-from assistant.answering.question_cues import asked_focus, asked_quantity, question_names
+from assistant.answering.question_cues import (
+    asked_details,
+    asked_quantity,
+    asks_for_a_name,
+    question_names,
+)
 from assistant.collection import Paper
 from assistant.errors import ConfigError
 from assistant.evaluation.calibration import fit_logistic, question_signals, threshold_for_recall
@@ -23,8 +31,8 @@ from assistant.results import Hit
 from assistant.settings import ABSTENTION_SIGNALS, Settings
 
 
-def signals(**changes: float) -> Signals:
-    values = dict.fromkeys(SIGNAL_NAMES, 0.0)
+def signals(**changes: Any) -> Signals:
+    values: dict[str, Any] = dict.fromkeys(SIGNAL_NAMES, 0.0)
     values.update(changes)
     return Signals(**values)
 
@@ -121,22 +129,35 @@ def test_the_quantity_a_question_asks_for():
 
 
 @pytest.mark.parametrize(
-    ("question", "focus"),
+    ("question", "details"),
     [
-        ("What learning rate was used to pretrain LUKE?", "learning rate"),
-        ("Which corpora was the model trained on?", "corpora"),
-        ("How many GPU hours did it take?", "GPU hours"),
-        ("Which method does ALBERT replace?", ""),  # asks for a method, not a detail
-        ("What is LUKE?", ""),
+        ("What learning rate was used to pretrain LUKE?", ["learning rate"]),
+        ("Which corpora was the model trained on?", ["corpora"]),
+        ("How many GPU hours did it take?", ["GPU hours"]),
+        ("Under which licence is TencentPretrain released?", ["licence"]),
+        # each thing asked for, whether joined inside one part or asked in a part of its own
+        ("What learning rate and batch size were used?", ["learning rate", "batch size"]),
+        (
+            "Which corpora was it trained on, and what embedding dimension does it use?",
+            ["corpora", "embedding dimension"],
+        ),
+        (
+            "What initial learning rate and how many warm-up steps were used?",
+            ["initial learning rate", "warm-up steps"],
+        ),
+        ("Which method does ALBERT replace?", []),  # asks for a method, not a detail
+        ("Which baselines does CoCoMix outperform?", []),  # names what it compares against
+        ("How much faster does it train?", []),  # a comparison, not a thing to name
+        ("What is LUKE?", []),
         # these ask for something an abstract describes without naming it
-        ("What problem does GreaseLM solve?", ""),
-        ("What main limitation does REALM address?", ""),
-        ("What challenge does LIV tackle?", ""),
-        ("Along which two axes were models compared?", ""),  # does not open with the ask
+        ("What problem does GreaseLM solve?", []),
+        ("What main limitation does REALM address?", []),
+        ("What challenge does LIV tackle?", []),
+        ("Which strategy generalised better?", []),  # no verb after the ask to end it
     ],
 )
-def test_the_focus_is_what_a_question_opens_by_asking_for(question, focus):
-    assert asked_focus(question) == focus
+def test_the_details_are_what_each_part_of_a_question_asks_for(question, details):
+    assert asked_details(question) == details
 
 
 def test_focus_missing_counts_the_asked_words_the_top_paper_lacks():
@@ -151,6 +172,44 @@ def test_focus_missing_counts_the_asked_words_the_top_paper_lacks():
     assert measured("What batch size was used to pretrain LUKE?") == pytest.approx(0.5)
     assert measured("What does LUKE give?") == 0.0
     assert measured("What key learning rate was used to pretrain LUKE?") == 1.0
+    # the part of the question the paper covers least decides
+    assert measured("What batch size and learning rate were used to pretrain LUKE?") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("detail", "wants_a_name"),
+    [
+        ("Open-QA benchmarks", True),
+        ("licence", True),
+        ("vision backbone", True),
+        ("learning rate", False),
+        ("classification tasks", False),  # answered by describing them
+    ],
+)
+def test_some_details_are_answered_by_a_name(detail, wants_a_name):
+    assert asks_for_a_name(detail) is wants_a_name
+
+
+def test_a_paper_that_mentions_what_is_asked_without_naming_it_leaves_it_unnamed():
+    terms = TermStatistics({}, 10)
+    question = "Which Open-QA benchmarks was REALM compared on?"
+
+    def measured(abstract: str) -> Signals:
+        paper = Paper("p1", "REALM: Retrieval-Augmented Pre-Training", abstract)
+        hit = Hit(1, "p1", paper.title, 1.0, [abstract], 0.6)
+        return measure_signals(question, [hit], [paper], lambda q, n: [], terms)
+
+    vague = measured("REALM is compared on three popular Open-QA benchmarks.")
+    assert vague.answer_name_missing == 1.0 and vague.unnamed_details == ("Open-QA benchmarks",)
+    named = measured("REALM beats ORQA on the NaturalQuestions and WebQuestions benchmarks.")
+    assert named.answer_name_missing == 0.0 and named.unnamed_details == ()
+    # the question's own names and the paper's are not an answer
+    assert measured("REALM is compared to REALM on Open-QA benchmarks.").answer_name_missing == 1.0
+
+
+def test_a_decline_says_which_name_the_closest_paper_leaves_out():
+    reasons = explain(signals(answer_name_missing=1.0, unnamed_details=("Open-QA benchmarks",)))
+    assert reasons == ["the closest paper does not say which Open-QA benchmarks"]
 
 
 def test_words_that_only_frame_the_question_are_not_looked_for_in_the_papers():
@@ -224,6 +283,13 @@ def test_a_decline_says_what_the_closest_paper_lacks(seeded_assistant):
     assert answer.text == (
         "The collection does not answer this: the closest paper does not mention the learning rate."
     )
+
+
+def test_a_decline_names_every_asked_detail_the_closest_paper_lacks(seeded_assistant):
+    question = "What learning rate and batch size were used to pretrain LUKE?"
+    answer = seeded_assistant.answer(question)
+    assert not answer.answered
+    assert answer.text.endswith("does not mention the learning rate or the batch size.")
 
 
 def test_a_decline_with_nothing_specific_to_say_is_the_plain_one():

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Protocol
 from ..text import content_terms, split_sentences, stem
 from .decision import Decision, TermStatistics, paper_terms
 from .question_cues import (
-    asked_focus,
+    asked_details,
     asked_quantity,
+    asks_for_a_name,
     focus_terms,
     name_forms,
     question_names,
@@ -93,15 +94,23 @@ class Signals:
     retrieved title or abstract contains."""
     focus_missing: float
     """Share of the words naming what the question asks for ("What *learning rate* ...",
-    "Which *corpora* ...") that the top paper lacks: an on-topic paper that never mentions the
-    thing asked about rarely gives it."""
+    "Which *corpora* ...") that the top paper lacks, for the part of the question it covers
+    least: an on-topic paper that never mentions the thing asked about rarely gives it."""
     quantity_unmet: float
     """1 when the question asks for a quantity ("how many", "how much", a batch size) but no
     sentence of the top papers that shares its words holds a number, else 0."""
+    answer_name_missing: float
+    """Share of the asked details that want a name ("Which *benchmarks* ...", "Under which
+    *licence* ...") where no sentence of the top paper that mentions the detail names
+    anything the question and the paper's title do not: "evaluated on three Open-QA
+    benchmarks" says there are benchmarks without saying which."""
     missing_names: tuple[str, ...] = ()
     """Names of the question that no retrieved title or abstract contains."""
-    unmet_focus: str = ""
-    """What the question asks for ("learning rate"), when the top paper never mentions it."""
+    unmet_details: tuple[str, ...] = ()
+    """What the question asks for ("learning rate") that the top paper hardly mentions."""
+    unnamed_details: tuple[str, ...] = ()
+    """What the question asks the name of ("benchmarks") that the top paper mentions without
+    naming."""
     names_nothing: bool = False
     """The question has no content word at all ("what is it?", "???"): nothing to look for,
     so no paper can answer it, whatever the scores."""
@@ -171,8 +180,11 @@ def measure_signals(
     missing_names = [
         n for n in names if not any(form.casefold() in retrieved_text for form in name_forms(n))
     ]
-    focus = asked_focus(question)
-    focus_missing = _focus_missing(focus, papers[0] if papers else None)
+    details = asked_details(question)
+    top_paper = papers[0] if papers else None
+    missing_by_detail = _missing_by_detail(details, top_paper)
+    wanted_names = [d for d in details if asks_for_a_name(d)]
+    unnamed = _left_unnamed(question, wanted_names, top_paper)
     return Signals(
         best_cosine=max((h.similarity for h in hits), default=0.0),
         bm25_top=top_bm25,
@@ -187,10 +199,12 @@ def measure_signals(
         top_missing_rarity=max((weight[t] for t in terms if t not in top), default=0.0)
         / terms_statistics.idf_of_count(1),
         name_missing=len(missing_names) / len(names) if names else 0.0,
-        focus_missing=focus_missing,
+        focus_missing=max(missing_by_detail.values(), default=0.0),
         quantity_unmet=_quantity_unmet(question, sentences),
+        answer_name_missing=len(unnamed) / len(wanted_names) if wanted_names else 0.0,
         missing_names=tuple(missing_names),
-        unmet_focus=focus if focus_missing >= 0.5 else "",
+        unmet_details=tuple(d for d, missing in missing_by_detail.items() if missing >= 0.5),
+        unnamed_details=tuple(d for d in unnamed if missing_by_detail.get(d, 0.0) < 0.5),
         names_nothing=not terms,
     )
 
@@ -201,11 +215,36 @@ def _found(terms: Sequence[str], words: Set[str]) -> set[str]:
     return {t for t in terms if t in words or stem(t) in stems}
 
 
-def _focus_missing(focus: str, top_paper: Paper | None) -> float:
-    terms = focus_terms(focus)
-    if not terms or top_paper is None:
-        return 0.0
-    return 1.0 - len(_found(terms, paper_terms(top_paper))) / len(terms)
+def _missing_by_detail(details: Sequence[str], top_paper: Paper | None) -> dict[str, float]:
+    """For each asked detail, the share of its words the top paper lacks."""
+    if top_paper is None:
+        return {}
+    words = paper_terms(top_paper)
+    missing = {}
+    for detail in details:
+        terms = focus_terms(detail)
+        missing[detail] = 1.0 - len(_found(terms, words)) / len(terms)
+    return missing
+
+
+def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None) -> list[str]:
+    """The ``wanted`` details (each asking for a name) that no sentence of the top paper
+    mentioning them names: a name counts unless the question or the paper's title has it."""
+    if top_paper is None:
+        return list(wanted)
+    known = {n.casefold() for n in question_names(question) + question_names(top_paper.title)}
+    sentences = [(set(content_terms(s)), s) for s in split_sentences(top_paper.abstract)]
+    unnamed = []
+    for detail in wanted:
+        kind = content_terms(detail.split()[-1])
+        own = {w.casefold() for w in re.findall(r"[\w-]+", detail)}
+        if not any(
+            _found(kind, words)
+            and any(n.casefold() not in known | own for n in question_names(sentence))
+            for words, sentence in sentences
+        ):
+            unnamed.append(detail)
+    return unnamed
 
 
 def _quantity_unmet(question: str, sentences: Sequence[tuple[set[str], str]]) -> float:
@@ -257,8 +296,12 @@ def explain(signals: Signals) -> list[str]:
         reasons.append("the question has no words to look for; ask about a topic or a paper")
     if signals.missing_names:
         reasons.append("no paper found mentions " + ", ".join(signals.missing_names))
-    if signals.unmet_focus:
-        reasons.append(f"the closest paper does not mention the {signals.unmet_focus}")
+    if signals.unmet_details:
+        asked = " or the ".join(signals.unmet_details)
+        reasons.append(f"the closest paper does not mention the {asked}")
+    if signals.unnamed_details:
+        asked = " or which ".join(signals.unnamed_details)
+        reasons.append(f"the closest paper does not say which {asked}")
     if signals.quantity_unmet:
         reasons.append("the papers found give no number for what is asked")
     return reasons

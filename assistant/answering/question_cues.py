@@ -32,13 +32,33 @@ _QUANTITY_QUESTION = re.compile(
     r"learning rate|cost|price|budget)\b",
     re.IGNORECASE,
 )
-# "What learning rate was ...", "Which corpora did ...": the words between the opening
-# question word and the first verb name what the answer must give.
-_ASKED_FOCUS = re.compile(
-    r"^(?:what|which|how many|how much)\s+(?P<focus>(?:[\w-]+\s+){0,3}?[\w-]+)\s+"
-    r"(?:did|does|do|was|were|is|are|has|have|had|can|could|will|would|reach|get|save|use|used)\b",
+# A question may ask for several things: "What learning rate and batch size ...", "Which
+# corpora ..., and what embedding dimension ...". Each asked part opens with a question word
+# (after a preposition, perhaps: "Under which licence ..."), and the words between it and the
+# first verb name what the answer must give. A part cut short by the next one ("What initial
+# learning rate and how many warm-up steps ...") names it with all its words.
+_PREPOSITION = (
+    r"(?:of|in|on|from|with|under|at|for|by|to|between|among|across|into|over|against|"
+    r"through|during|within|after|before)"
+)
+_ASKED_PART = re.compile(
+    r"(?:^|,\s*(?:(?:and|or)\s+)?|\s(?:and|or)\s+)"
+    rf"(?=(?:{_PREPOSITION}\s+)?(?:what|which|how many|how much)\b)",
     re.IGNORECASE,
 )
+_ASKED_HEAD = (
+    rf"^(?:{_PREPOSITION}\s+)?(?:what|which|how many|how much)\s+"
+    r"(?P<focus>(?:[\w-]+\s+){0,4}?[\w-]+)"
+)
+# An auxiliary or a verb in the past ("Which social network *supplied* the images") ends
+# what is asked for; a following determiner tells the verb from an adjective ("pretrained").
+_ASKED_BEFORE_VERB = re.compile(
+    _ASKED_HEAD + r"\s+(?:(?:did|does|do|was|were|is|are|has|have|had|can|could|will|would|"
+    r"reach|get|save|use|used)\b|[a-z]+ed\s+(?:the|a|an|its|their|his|her|on|in|by|with)\b)",
+    re.IGNORECASE,
+)
+_ASKED_ALONE = re.compile(_ASKED_HEAD + "$", re.IGNORECASE)
+_COORDINATION = re.compile(r"\s+(?:and|or)\s+")
 # Heads that name no detail: "which method does ..." asks for a paper, not a fact inside one,
 # and "what problem does X solve" asks for something an abstract describes without naming it
 # ("problem", "limitation", "idea"). Only the other words of a head must appear in a paper
@@ -52,8 +72,25 @@ _GENERIC_FOCUS = frozenset(
     purpose objective objectives motivation motivations advantage advantages benefit benefits
     strength strengths finding findings result results conclusion conclusions outcome
     outcomes difference differences role intuition principle mechanism strategy trick
+    component components ingredient ingredients factor factors element elements
+    baseline baselines competitor competitors alternative alternatives else quantity quantities
+    much many more less fewer better worse higher lower faster slower larger smaller bigger
+    cheaper
     main key central core primary major biggest overall specific particular exact new novel
     kind kinds type types sort part parts aspect aspects thing things""".split()  # noqa: SIM905 - a word list
+)
+
+
+# What "which X" asks for is a name when X is one of these: the answer to "which benchmarks"
+# or "under which licence" is "SQuAD and TriviaQA" or "MIT", not a description.
+_NAMED_KINDS = frozenset(
+    """dataset datasets benchmark benchmarks corpus corpora language languages licence licences
+    license licenses gpu gpus hardware toolkit toolkits library libraries framework frameworks
+    platform platforms network networks website websites company companies organisation
+    organisations organization organizations institution institutions university universities
+    country countries journal journals conference conferences venue venues backbone backbones
+    encoder encoders decoder decoders llm llms tokenizer tokenizers optimizer optimizers
+    optimiser optimisers simulator simulators engine engines""".split()  # noqa: SIM905 - a word list
 )
 
 
@@ -137,15 +174,39 @@ def asked_quantity(question: str) -> list[str] | None:
     return named or content_terms(question[match.end() :])[:2]
 
 
-def asked_focus(question: str) -> str:
-    """What a question opens by asking for, as written ("What learning rate was used ..." ->
-    ``"learning rate"``); empty when the question does not open that way or asks only for a
-    paper or method."""
-    match = _ASKED_FOCUS.search(question.strip())
-    if match is None:
-        return ""
-    phrase = match.group("focus")
-    return phrase if focus_terms(phrase) else ""
+def asked_details(question: str) -> list[str]:
+    """What each part of a question asks for, as written ("What learning rate and batch size
+    were used ..." -> ``["learning rate", "batch size"]``); a part that asks only for a paper,
+    a method or something an abstract describes without naming it ("what problem ...") names
+    no detail."""
+    question = question.strip()
+    bounds = list(_ASKED_PART.finditer(question))
+    ends = [bound.start() for bound in bounds[1:]] + [len(question)] if bounds else []
+    details: list[str] = []
+    for bound, end in zip(bounds, ends, strict=True):
+        part = question[bound.end() : end].strip().rstrip(",")
+        match = _ASKED_BEFORE_VERB.search(part) or _ASKED_ALONE.search(part)
+        if match is None:
+            continue
+        for phrase in _COORDINATION.split(match.group("focus")):
+            phrase = _without_leading_function_words(phrase)
+            if focus_terms(phrase) and not any(w.casefold() in STOPWORDS for w in phrase.split()):
+                details.append(phrase)
+    return list(dict.fromkeys(details))
+
+
+def asks_for_a_name(detail: str) -> bool:
+    """Whether an asked detail ("Open-QA benchmarks", "licence") is answered by a name."""
+    words = detail.split()
+    return bool(words) and words[-1].casefold() in _NAMED_KINDS
+
+
+def _without_leading_function_words(phrase: str) -> str:
+    """ "other deepfake datasets" -> "deepfake datasets": "which other X" asks for an X."""
+    words = phrase.split()
+    while len(words) > 1 and words[0].casefold() in STOPWORDS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def topic_terms(question: str) -> list[str]:

@@ -51,6 +51,7 @@ FITTED_SIGNALS = (
     "name_missing",
     "focus_missing",
     "quantity_unmet",
+    "answer_name_missing",
 )
 """The signals the model weighs. The others (BM25 strength and margin, overall coverage,
 best sentence, rarest word, rarity of the top paper's missing word) added nothing in
