@@ -53,33 +53,47 @@ def main() -> None:
     test = [q for q in questions if q.split == "test"] if args.test else []
 
     model = fit_logistic([measured[q.qid] for q in dev], [q.answerable for q in dev], l2=args.l2)
-    dev_scores = [model.score(measured[q.qid]) for q in dev]
+
+    def scores(group: list, *, with_model: bool) -> list[float]:
+        return [model.score(measured[q.qid], with_model=with_model) for q in group]
+
     dev_labels = [q.answerable for q in dev]
-    offline = threshold_for_recall(dev_scores, dev_labels, args.keep_offline)
-    with_model = threshold_for_recall(dev_scores, dev_labels, 1.0) * args.model_margin
+    offline = threshold_for_recall(scores(dev, with_model=False), dev_labels, args.keep_offline)
+    with_model = (
+        threshold_for_recall(scores(dev, with_model=True), dev_labels, 1.0) * args.model_margin
+    )
 
     print(f'abstention_weights = "{model.format()}"')
     print(f"abstention_threshold = {offline:.4f}")
     print(f"abstention_model_threshold = {with_model:.4f}")
     for name, group in (("dev", dev), ("test", test)):
         if group:
-            report(name, group, [model.score(measured[q.qid]) for q in group], offline, with_model)
+            report(
+                name,
+                group,
+                (scores(group, with_model=False), scores(group, with_model=True)),
+                (offline, with_model),
+            )
 
 
-def report(name: str, group: list, scores: list[float], offline: float, with_model: float) -> None:
-    """Declines per type in both modes and the ROC AUC of one split."""
+def report(
+    name: str,
+    group: list,
+    scores: tuple[list[float], list[float]],
+    thresholds: tuple[float, float],
+) -> None:
+    """Declines per type in both modes (offline and with a model: ``scores`` and
+    ``thresholds`` in that order) and the ROC AUC of one split."""
     labels = [q.answerable for q in group]
-    auc = roc_auc(scores, labels)
+    auc = roc_auc(scores[0], labels)
     print(f"\n{name}: {len(group)} questions, ROC AUC {auc:.3f}" if auc else f"\n{name}:")
     kinds = sorted({q.type if q.answerable else f"{q.type}:{q.unanswerable_kind}" for q in group})
     for kind in kinds:
         members = [
-            s
-            for q, s in zip(group, scores, strict=True)
-            if kind in (q.type, f"{q.type}:{q.unanswerable_kind}")
+            i for i, q in enumerate(group) if kind in (q.type, f"{q.type}:{q.unanswerable_kind}")
         ]
-        declined_offline = share(s < offline for s in members) or 0.0
-        declined_model = share(s < with_model for s in members) or 0.0
+        declined_offline = share(scores[0][i] < thresholds[0] for i in members) or 0.0
+        declined_model = share(scores[1][i] < thresholds[1] for i in members) or 0.0
         print(
             f"  {kind:<22} n={len(members):<4} declined offline {declined_offline:6.1%}"
             f"  with a model {declined_model:6.1%}"

@@ -20,15 +20,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence, Set
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Protocol
 
 from ..text import content_terms, split_sentences, stem
 from .decision import Decision, TermStatistics, paper_terms
 from .question_cues import (
     asked_details,
+    asked_names,
     asked_quantity,
-    asks_for_a_name,
     focus_terms,
     name_forms,
     question_names,
@@ -115,6 +115,12 @@ class Signals:
     """The question has no content word at all ("what is it?", "???"): nothing to look for,
     so no paper can answer it, whatever the scores."""
 
+    def as_if_details_given(self) -> Signals:
+        """These signals without those of whether an on-topic paper gives the detail asked
+        for: a model reads the sources and says so itself, so its gate weighs only whether
+        the collection touches the question."""
+        return replace(self, focus_missing=0.0, quantity_unmet=0.0, answer_name_missing=0.0)
+
     def vector(self) -> list[float]:
         """The numeric signals in ``SIGNAL_NAMES`` order."""
         return [float(getattr(self, name)) for name in SIGNAL_NAMES]
@@ -143,8 +149,11 @@ class AbstentionModel:
         items = [f"{name}={self.weights[name]:.4g}" for name in SIGNAL_NAMES if self.weights[name]]
         return ", ".join([*items, f"bias={self.bias:.4g}"])
 
-    def score(self, signals: Signals) -> float:
-        """Probability that the collection answers the question."""
+    def score(self, signals: Signals, *, with_model: bool = False) -> float:
+        """Probability that the collection answers the question; ``with_model``, as far as
+        anything but reading the sources can tell (``Signals.as_if_details_given``)."""
+        if with_model:
+            signals = signals.as_if_details_given()
         z = self.bias + sum(self.weights[n] * v for n, v in zip(SIGNAL_NAMES, signals.vector()))
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
@@ -183,7 +192,7 @@ def measure_signals(
     details = asked_details(question)
     top_paper = papers[0] if papers else None
     missing_by_detail = _missing_by_detail(details, top_paper)
-    wanted_names = [d for d in details if asks_for_a_name(d)]
+    wanted_names = asked_names(question)
     unnamed = _left_unnamed(question, wanted_names, top_paper)
     return Signals(
         best_cosine=max((h.similarity for h in hits), default=0.0),
@@ -228,18 +237,20 @@ def _missing_by_detail(details: Sequence[str], top_paper: Paper | None) -> dict[
 
 
 def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None) -> list[str]:
-    """The ``wanted`` details (each asking for a name) that no sentence of the top paper
-    mentioning them names: a name counts unless the question or the paper's title has it."""
+    """The ``wanted`` details (each asking for a name) that the top paper does not name: no
+    sentence about them (one that writes the detail's noun, or two words of the question's
+    topic) has a name that the question or the paper's title does not already have."""
     if top_paper is None:
         return list(wanted)
     known = {n.casefold() for n in question_names(question) + question_names(top_paper.title)}
+    topic = topic_terms(question)
     sentences = [(set(content_terms(s)), s) for s in split_sentences(top_paper.abstract)]
     unnamed = []
     for detail in wanted:
         kind = content_terms(detail.split()[-1])
         own = {w.casefold() for w in re.findall(r"[\w-]+", detail)}
         if not any(
-            _found(kind, words)
+            (_found(kind, words) or len(_found(topic, words)) >= 2)
             and any(n.casefold() not in known | own for n in question_names(sentence))
             for words, sentence in sentences
         ):
@@ -276,7 +287,9 @@ def _bm25_lead(
 def decide(signals: Signals, settings: AnswerSettings, *, with_model: bool) -> Decision:
     """Attempt an answer when the model's score reaches the mode's threshold (and the best
     passage reaches the ``min_relevance`` floor)."""
-    score = AbstentionModel.from_weights(settings.abstention_weights).score(signals)
+    score = AbstentionModel.from_weights(settings.abstention_weights).score(
+        signals, with_model=with_model
+    )
     threshold = settings.abstention_model_threshold if with_model else settings.abstention_threshold
     answerable = (
         score >= threshold

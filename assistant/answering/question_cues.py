@@ -47,7 +47,7 @@ _ASKED_PART = re.compile(
     re.IGNORECASE,
 )
 _ASKED_HEAD = (
-    rf"^(?:{_PREPOSITION}\s+)?(?:what|which|how many|how much)\s+"
+    rf"^(?:{_PREPOSITION}\s+)?(?P<asking>what|which|how many|how much)\s+"
     r"(?P<focus>(?:[\w-]+\s+){0,4}?[\w-]+)"
 )
 # An auxiliary or a verb in the past ("Which social network *supplied* the images") ends
@@ -75,7 +75,7 @@ _GENERIC_FOCUS = frozenset(
     component components ingredient ingredients factor factors element elements
     baseline baselines competitor competitors alternative alternatives else quantity quantities
     much many more less fewer better worse higher lower faster slower larger smaller bigger
-    cheaper
+    cheaper one two three four five six seven eight nine ten eleven twelve
     main key central core primary major biggest overall specific particular exact new novel
     kind kinds type types sort part parts aspect aspects thing things""".split()  # noqa: SIM905 - a word list
 )
@@ -179,26 +179,37 @@ def asked_details(question: str) -> list[str]:
     were used ..." -> ``["learning rate", "batch size"]``); a part that asks only for a paper,
     a method or something an abstract describes without naming it ("what problem ...") names
     no detail."""
+    return list(dict.fromkeys(detail for _, detail in _asked_parts(question)))
+
+
+def asked_names(question: str) -> list[str]:
+    """The asked details that a name answers: "Which *Open-QA benchmarks* ...", "Under which
+    *licence* ..." (but not "how many benchmarks", which a number answers)."""
+    names = [
+        detail
+        for asking, detail in _asked_parts(question)
+        if asking in ("what", "which") and detail.split()[-1].casefold() in _NAMED_KINDS
+    ]
+    return list(dict.fromkeys(names))
+
+
+def _asked_parts(question: str) -> list[tuple[str, str]]:
+    """``(question word, detail)`` for each detail each part of ``question`` asks for."""
     question = question.strip()
     bounds = list(_ASKED_PART.finditer(question))
     ends = [bound.start() for bound in bounds[1:]] + [len(question)] if bounds else []
-    details: list[str] = []
+    parts: list[tuple[str, str]] = []
     for bound, end in zip(bounds, ends, strict=True):
         part = question[bound.end() : end].strip().rstrip(",")
         match = _ASKED_BEFORE_VERB.search(part) or _ASKED_ALONE.search(part)
         if match is None:
             continue
+        asking = " ".join(match.group("asking").casefold().split())
         for phrase in _COORDINATION.split(match.group("focus")):
             phrase = _without_leading_function_words(phrase)
             if focus_terms(phrase) and not any(w.casefold() in STOPWORDS for w in phrase.split()):
-                details.append(phrase)
-    return list(dict.fromkeys(details))
-
-
-def asks_for_a_name(detail: str) -> bool:
-    """Whether an asked detail ("Open-QA benchmarks", "licence") is answered by a name."""
-    words = detail.split()
-    return bool(words) and words[-1].casefold() in _NAMED_KINDS
+                parts.append((asking, phrase))
+    return parts
 
 
 def _without_leading_function_words(phrase: str) -> str:
