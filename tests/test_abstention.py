@@ -292,18 +292,20 @@ def test_a_name_the_collection_lacks_is_declined_offline(seeded_assistant):
 
 
 def test_a_decline_says_what_the_closest_paper_lacks(seeded_assistant):
-    answer = seeded_assistant.answer("What learning rate was used to pretrain LUKE?")
+    answer = seeded_assistant.answer("What temperature does ConVIRT use?")
     assert not answer.answered and answer.citations == []
     assert answer.text == (
-        "The collection does not answer this: the closest paper does not mention the learning rate."
+        "The collection does not answer this: the closest paper does not mention the temperature."
     )
 
 
 def test_a_decline_names_every_asked_detail_the_closest_paper_lacks(seeded_assistant):
-    question = "What learning rate and batch size were used to pretrain LUKE?"
+    question = (
+        "How many parameters does the MVP model have, and which backbone was it initialised from?"
+    )
     answer = seeded_assistant.answer(question)
     assert not answer.answered
-    assert answer.text.endswith("does not mention the learning rate or the batch size.")
+    assert answer.text.endswith("does not mention the parameters or the backbone.")
 
 
 def test_a_decline_with_nothing_specific_to_say_is_the_plain_one():
