@@ -214,7 +214,7 @@ class RetrievalSettings(BaseModel):
     lexical evidence gets slightly more say. Flat between 0.3 and 0.5 on the dev set."""
     k: int = Field(5, ge=1, le=100)
     """How many papers an answer draws on."""
-    several_papers_k: int = Field(10, ge=1, le=100)
+    several_papers_k: int = Field(15, ge=1, le=100)
     """Papers read (when ``--k`` is not given) for a question that asks for several ("which
     papers ..."): its answers are spread over more ranks than one paper's are."""
 

@@ -98,6 +98,15 @@ def test_a_claim_cited_to_another_paper_on_the_topic_is_unsupported(embedder):
     assert claims[0].support < right.support
 
 
+def test_a_short_quote_under_a_long_title_is_checked_without_its_title(embedder):
+    # Offline answers label each paper's quotes with its title, which the source passage
+    # (the quote itself) does not repeat: the title names the paper, it claims nothing.
+    title = "Effective Long-Context Scaling of Foundation Models Beyond Their Training Length"
+    quote = "We analyse the individual components of our method"
+    (claim,) = check(f"{title} [1]: {quote} [1].", [f"{quote}."], embedder)
+    assert claim.supported and claim.support == 1.0
+
+
 def test_a_claim_citing_several_sources_takes_the_one_that_supports_it(embedder):
     (claim,) = check(f"{COPIED} [2, 1].", [LUKE, ALBERT], embedder)
     assert claim.citations == [2, 1]

@@ -115,7 +115,12 @@ def check_claims(
     (``claim_parts``). ``vectors`` remembers embeddings between calls (none: embed
     everything afresh)."""
     claims = split_claims(text)
-    parts = [claim_parts(claim) for claim in claims]
+    # What a quote's label ("Title [2]: ") names is a paper, not a claim about it: only what
+    # follows it is checked against the source.
+    parts = [
+        [(_without_label(part, claim.text), cited) for part, cited in claim_parts(claim)]
+        for claim in claims
+    ]
     windows = {
         n: _windows(sources[n - 1], window_sentences)
         for claim in claims
@@ -143,7 +148,7 @@ def check_claims(
             support = min(support, max(scores, default=0.0))
             cited_texts = [sources[n - 1] for n in cited]
             unstated += unstated_numbers(part, cited_texts)
-            contradicting += contradicted_by(_without_label(part, claim.text), cited_texts)
+            contradicting += contradicted_by(part, cited_texts)
         supported = support >= threshold and not unstated and not contradicting
         results.append(
             Claim(claim.text, list(claim.citations), supported, support, unstated, contradicting)
