@@ -226,6 +226,21 @@ def test_a_decline_says_which_name_the_closest_paper_leaves_out():
     assert reasons == ["the closest paper does not say which Open-QA benchmarks"]
 
 
+def test_an_acronym_asked_for_is_found_spelled_out():
+    paper = Paper("p1", "Probing", "We check the theory on a large language model, Llama-2.")
+    hit = Hit(1, "p1", "Probing", 1.0, [paper.abstract], 0.6)
+    terms = TermStatistics({}, 10)
+    measured = measure_signals(
+        "Which LLM was it checked on?", [hit], [paper], lambda q, n: [], terms
+    )
+    assert measured.focus_missing == 0.0
+    other = Paper("p2", "Probing", "We check the theory on a large model.")
+    measured = measure_signals(
+        "Which LLM was it checked on?", [hit], [other], lambda q, n: [], terms
+    )
+    assert measured.focus_missing == 1.0
+
+
 def test_words_that_only_frame_the_question_are_not_looked_for_in_the_papers():
     # "the key idea behind LUKE" asks about LUKE: an abstract that explains LUKE need not
     # write "key" or "idea", so their absence must not make the question look uncovered.

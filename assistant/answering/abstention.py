@@ -4,15 +4,17 @@ The retrieved papers are measured against the question (``measure_signals``): ho
 best passage is (dense cosine), how strongly BM25 matches and by how much its best paper
 leads, how much of the question's distinctive vocabulary the papers contain (weighted by
 inverse document frequency, overall and in the top paper alone; words that only frame what
-is asked, "the key idea behind", are not its vocabulary), and whether the question's
-rarest word or name occurs in a title or abstract at all. A logistic model turns these into
-one score, the estimated probability that the collection answers the question.
+is asked, "the key idea behind", are not its vocabulary), whether the question's rarest
+word or name occurs in a title or abstract at all, and whether the top paper gives what the
+question asks for (the thing asked about, its number, its name). A logistic model turns
+these into one score, the estimated probability that the collection answers the question.
 
 The weights are settings (``abstention_weights``), fitted on the development questions by
 ``benchmarks/fit_abstention.py`` (standardised features, L2, plain NumPy). Two thresholds
 read the same score: offline nothing else checks the quotes, so ``abstention_threshold`` is
 strict; a model reads the sources and can still decline, so ``abstention_model_threshold``
-only stops questions the collection clearly does not touch.
+only stops questions the collection clearly does not touch, on a score that leaves whether
+a detail is given to the model.
 """
 
 from __future__ import annotations
@@ -268,7 +270,7 @@ _ACRONYM = re.compile(r"\b[A-Z]{2,6}(?=s?\b)")
 def _spelled_out(acronym: str, text: str) -> bool:
     """Whether ``text`` has words whose initials spell ``acronym`` ("LLM": "large language
     models")."""
-    words = r"[\w]*[\s-]+".join(re.escape(letter) for letter in acronym)
+    words = r"\w*[\s-]+".join(re.escape(letter) for letter in acronym)
     return re.search(rf"\b{words}", text, re.IGNORECASE) is not None
 
 

@@ -1,7 +1,8 @@
 """What a question's wording says about the answer it wants.
 
 Names (``DeBERTa``, ``GPT-4``, ``Chinchilla``) point at papers; "which papers ..." asks for
-several; "how many ..." asks for a number. Both the abstention decision and the offline
+several; "how many ..." asks for a number; "What learning rate and which optimiser ..." asks
+for two details, the second of them a name. Both the abstention decision and the offline
 answerer read these cues, and the pipeline reads more papers for a question that asks for
 several.
 """
@@ -61,7 +62,8 @@ _ASKED_ALONE = re.compile(_ASKED_HEAD + "$", re.IGNORECASE)
 _COORDINATION = re.compile(r"\s+(?:and|or)\s+")
 # Heads that name no detail: "which method does ..." asks for a paper, not a fact inside one,
 # and "what problem does X solve" asks for something an abstract describes without naming it
-# ("problem", "limitation", "idea"). Only the other words of a head must appear in a paper
+# ("problem", "limitation", "idea"); "how much *faster*", "which *five* datasets" and "what
+# *exactly*" compare, count or hedge. Only the other words of a head must appear in a paper
 # that gives the detail.
 _GENERIC_FOCUS = frozenset(
     """paper papers work works study studies method methods approach approaches model models
