@@ -84,38 +84,35 @@ def test_text_that_only_looks_like_markup_is_kept() -> None:
         assert html_to_text(text) == text
 
 
-def test_arxiv_snapshot_latex_is_decoded(tmp_path: Path) -> None:
+def _arxiv_paper(tmp_path: Path, title: str, abstract: str) -> tuple[str, str]:
+    """``(title, abstract)`` as read back from an arXiv snapshot line holding them."""
     path = tmp_path / "arxiv.json"
     line = {
         "id": "2101.00001",
-        "title": "On $O(n^2)$ \\textit{Attention}",
-        "abstract": "We study \\emph{sparse} attention; 90% of heads prune, ~4x faster.",
+        "title": title,
+        "abstract": abstract,
         "authors": "A. Author",
         "versions": [{"created": "Mon, 4 Jan 2021 10:00:00 GMT"}],
     }
     path.write_text(json.dumps(line) + "\n", encoding="utf-8")
     paper = load_collection([path])[0]
-    assert (paper.title, paper.abstract) == (
-        "On O(n^2) Attention",
-        "We study sparse attention; 90% of heads prune, ~4x faster.",
-    )
+    return paper.title, paper.abstract
+
+
+def test_arxiv_snapshot_latex_is_decoded(tmp_path: Path) -> None:
+    assert _arxiv_paper(
+        tmp_path,
+        "On $O(n^2)$ \\textit{Attention}",
+        "We study \\emph{sparse} attention; 90% of heads prune, ~4x faster.",
+    ) == ("On O(n^2) Attention", "We study sparse attention; 90% of heads prune, ~4x faster.")
 
 
 def test_arxiv_citations_prices_and_authors_macros_read_as_text(tmp_path: Path) -> None:
-    path = tmp_path / "arxiv.json"
-    line = {
-        "id": "2101.00002",
-        "title": "Cheap \\ours{} Training",
-        "abstract": (
-            "Unlike prior work \\cite{a,b}, training costs $5 million, or $10 per run "
-            "\\citep[p.~2]{c}. Error falls to $10^{-3}$ on the \\squad benchmark; we raised $2M."
-        ),
-        "authors": "A. Author",
-        "versions": [{"created": "Mon, 4 Jan 2021 10:00:00 GMT"}],
-    }
-    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
-    paper = load_collection([path])[0]
-    assert (paper.title, paper.abstract) == (
+    abstract = (
+        "Unlike prior work \\cite{a,b}, training costs $5 million, or $10 per run "
+        "\\citep[p.~2]{c}. Error falls to $10^{-3}$ on the \\squad benchmark; we raised $2M."
+    )
+    assert _arxiv_paper(tmp_path, "Cheap \\ours{} Training", abstract) == (
         "Cheap ours Training",
         "Unlike prior work, training costs $5 million, or $10 per run. Error falls to 10^-3 on "
         "the squad benchmark; we raised $2M.",
