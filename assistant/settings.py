@@ -217,6 +217,10 @@ class RetrievalSettings(BaseModel):
     several_papers_k: int = Field(15, ge=1, le=100)
     """Papers read (when ``--k`` is not given) for a question that asks for several ("which
     papers ..."): its answers are spread over more ranks than one paper's are."""
+    exact_search_max_chunks: int = Field(20_000, ge=0)
+    """Up to this many chunks, dense search compares the question with every chunk (exact,
+    the same in every run; the vectors are held in memory, 1.5 KB a chunk); a larger
+    collection is searched with Chroma's HNSW index (approximate, faster when large)."""
 
 
 class AnswerSettings(BaseModel):

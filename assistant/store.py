@@ -28,6 +28,7 @@ import numpy as np
 from . import chroma_client
 from .collection import Paper
 from .errors import EmbedderMismatch, StoreError
+from .exact_search import ChunkMatrix
 from .files import storage_failure
 from .lexical import LexicalIndex
 from .paper_records import paper_from_record, paper_metadata, select_papers
@@ -84,6 +85,7 @@ class PaperStore:
         self._known_papers: dict[str, Paper] = {}  # papers read so far
         self._listed_all = False  # whether _known_papers is the whole manifest
         self._max_batch: int | None = None
+        self._matrix: ChunkMatrix | None = None  # every chunk's vector, for exact search
         self._open_collections(create=False)
 
     @classmethod
@@ -164,11 +166,18 @@ class PaperStore:
     def dense_search(
         self, query_vector: np.ndarray, limit: int, paper_ids: Sequence[str] | None = None
     ) -> list[DenseHit]:
-        """Chunks nearest to ``query_vector`` (cosine), optionally only of ``paper_ids``."""
+        """Chunks nearest to ``query_vector`` (cosine), optionally only of ``paper_ids``:
+        exact up to ``exact_search_max_chunks`` chunks, else from Chroma's HNSW index."""
         self.check_embedder()
         count = self.chunk_count()
         if count == 0 or paper_ids == [] or self._chunks is None:
             return []
+        if count <= self.settings.exact_search_max_chunks:
+            matrix = self._chunk_matrix(count)
+            return [
+                DenseHit(matrix.ids[i], matrix.paper_ids[i], matrix.texts[i], similarity)
+                for i, similarity in matrix.nearest(query_vector, limit, paper_ids)
+            ]
         where = {"paper_id": {"$in": list(paper_ids)}} if paper_ids is not None else None
         result = self._call(
             self._chunks.query,
@@ -186,6 +195,25 @@ class PaperStore:
                 result["distances"][0],
             )
         ]
+
+    def _chunk_matrix(self, count: int) -> ChunkMatrix:
+        """Every chunk's vector, read once and again only when the collection changed (its
+        generation moves with every ingest or removal, by any client)."""
+        key = (self.generation(), count)
+        matrix = self._matrix
+        if matrix is None or matrix.key != key:
+            assert self._chunks is not None
+            pages = self._pages(self._chunks, ["metadatas", "documents", "embeddings"])
+            matrix = ChunkMatrix.build(
+                key,
+                (
+                    (cid, str(meta["paper_id"]), doc or "", vector)
+                    for page in pages
+                    for cid, meta, doc, vector in page
+                ),
+            )
+            self._matrix = matrix
+        return matrix
 
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not chunk_ids or self._chunks is None:

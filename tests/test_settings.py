@@ -258,7 +258,7 @@ def test_tuning_constants_are_documented_settings() -> None:
 
 
 def test_groups_take_only_their_fields() -> None:
-    retrieval = {"fusion", "dense_weight", "k", "several_papers_k"}
+    retrieval = {"fusion", "dense_weight", "k", "several_papers_k", "exact_search_max_chunks"}
     assert set(RetrievalSettings.model_fields) == retrieval
     assert "timeout" in EndpointSettings.model_fields and "k" not in AnswerSettings.model_fields
     assert isinstance(Settings(), RetrievalSettings)
