@@ -214,7 +214,7 @@ class RetrievalSettings(BaseModel):
     lexical evidence gets slightly more say. Flat between 0.3 and 0.5 on the dev set."""
     k: int = Field(5, ge=1, le=100)
     """How many papers an answer draws on."""
-    several_papers_k: int = Field(15, ge=1, le=100)
+    several_papers_k: int = Field(20, ge=1, le=100)
     """Papers read (when ``--k`` is not given) for a question that asks for several ("which
     papers ..."): its answers are spread over more ranks than one paper's are."""
     exact_search_max_chunks: int = Field(20_000, ge=0)
@@ -259,7 +259,7 @@ class AnswerSettings(BaseModel):
     """Quotes from each paper a comparison names ("How does X differ from Y?")."""
     extractive_named_paper_quotes: int = Field(2, ge=1, le=10)
     """Quotes guaranteed from the one paper a question names ("What is LUKE?")."""
-    extractive_extra_for_several: int = Field(3, ge=0, le=20)
+    extractive_extra_for_several: int = Field(6, ge=0, le=20)
     """Sentences beyond one per paper in the answer to a "which papers" question."""
     extractive_follow_share: float = Field(0.5, ge=0.0, le=1.0, allow_inf_nan=False)
     """Share of a sentence's lead in matching the question passed on to the next sentence of

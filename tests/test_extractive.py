@@ -66,7 +66,7 @@ def test_which_papers_questions_read_more_papers_and_quote_each(seeded_assistant
     question = "Which papers use language-model representations to build recommender systems?"
     assert papers_to_read(question, 5, 10) == 10 and papers_to_read("What is LUKE?", 5, 10) == 5
     answer = seeded_assistant.answer(question)
-    assert len(answer.sources) == seeded_assistant.settings.several_papers_k == 15
+    assert len(answer.sources) == seeded_assistant.settings.several_papers_k == 20
     titles = cited_titles(answer)
     assert "Item-Language Model for Conversational Recommendation" in titles
     assert any(t.startswith("Text Is All You Need") for t in titles)
