@@ -100,8 +100,7 @@ def test_plan_for_a_comparison_and_for_a_list():
     assert plan.required == (1, 2) and plan.allowed == frozenset({1, 2})
     assert plan.per_required == TUNING.extractive_quotes_per_compared_paper == 3
     listing = plan_quotes("Which papers study contrastive learning?", sources, titles, TUNING)
-    assert listing.required == (1, 2, 3) and listing.per_required == 1 and listing.lists_papers
-    assert not plan.lists_papers
+    assert listing.required == (1, 2, 3) and listing.per_required == 1
     named = plan_quotes("What does DeCLUTR learn?", sources, titles, TUNING)
     # Its own paper answers, and papers that mention it may; the others say nothing of it.
     assert named.required == (1,) and named.allowed == frozenset({1})
@@ -157,24 +156,6 @@ def test_a_quote_for_several_papers_says_what_its_paper_does():
     assert alone[1] - alone[0] < TUNING.extractive_kind_bonus  # one paper: cosine decides
     # a name and a statement of what was done: two kinds of what a list asks for
     assert listed[1] - listed[0] >= 2 * TUNING.extractive_kind_bonus - 1e-6
-
-
-def test_in_a_list_the_sentence_after_a_match_inherits_nothing():
-    # For one paper the answer often follows the sentence naming the problem; in a list of
-    # papers the sentence that matches is the one saying what its paper does.
-    question = "Which papers speed up retrieval at query time?"
-    sentences = [
-        (1, 0, "Neural rankers are slow at query time for retrieval."),
-        (1, 1, "To address this, we cache document representations offline."),
-    ]
-    similarities = np.array([0.7, 0.3], dtype=np.float32)
-    args = (question, sentences, similarities, TermStatistics({}, 10), {1: "A title"}, TUNING)
-    one_paper = score_sentences(*args)
-    listed = score_sentences(*args, several_papers=True, lists_papers=True)
-    compared = score_sentences(*args, several_papers=True)
-    assert one_paper[1] >= 0.3 + TUNING.extractive_follow_share * 0.4 - 1e-6
-    assert listed[1] < compared[1] - TUNING.extractive_follow_share * 0.4 + 1e-6
-    assert listed[0] == compared[0]
 
 
 LUKE_TITLE = "LUKE: Deep Contextualized Entity Representations with Entity-aware Self-attention"

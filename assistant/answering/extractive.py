@@ -152,7 +152,6 @@ def select_quotes(
         titles,
         tuning,
         several_papers=len(plan.required) >= 2,
-        lists_papers=plan.lists_papers,
     )
     if len(plan.required) < 2:
         # A question naming one thing is about that paper; otherwise about the best retrieved.
@@ -218,8 +217,6 @@ class QuotePlan:
     per_required: int = 0
     allowed: frozenset[int] | None = None
     """Only these sources may be quoted (``None``: any)."""
-    lists_papers: bool = False
-    """The question asks which papers do something: each quote says what its paper does."""
 
 
 def plan_quotes(
@@ -258,7 +255,6 @@ def plan_quotes(
             max_per_paper=2,
             required=ordered,
             per_required=1,
-            lists_papers=True,
         )
     return default
 

@@ -109,15 +109,11 @@ def score_sentences(
     tuning: AnswerSettings,
     *,
     several_papers: bool = False,
-    lists_papers: bool = False,
 ) -> np.ndarray:
     """One score per ``(n, position, sentence)``, given each sentence's cosine to the question.
 
     ``several_papers``: the answer speaks for several papers (a list, a comparison), so each
     quote should say what its paper does or found, with the names that show it.
-    ``lists_papers``: the question asks which papers do something; there the sentence that
-    matches it is the one saying what its paper does, so the sentence after it inherits
-    nothing (measured on dev "which papers" questions: fact recall 0.631 -> 0.643).
     """
     terms = set(content_terms(question))
     weights = {t: frequencies.idf(t) for t in terms}
@@ -126,7 +122,7 @@ def score_sentences(
         [sum(weights[t] for t in terms & set(content_terms(s))) / total for _, _, s in sentences],
         dtype=np.float32,
     )
-    scores = match if lists_papers else match + _follow_bonus(sentences, match, tuning)
+    scores = match + _follow_bonus(sentences, match, tuning)
     wants_number = asks_for_number(question)
     wants_method = bool(_ASKS_METHOD.search(question))
     question_words = {word.casefold() for word in re.findall(r"[\w-]+", question)}
