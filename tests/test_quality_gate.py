@@ -8,7 +8,8 @@ unanswerable questions are declined offline; the decision's ROC AUC is at least 
 extractive fact recall is at least 0.72 overall and 0.55 on multi-paper and comparison
 questions; the claim check's "unsupported" verdict has precision and recall of at least 0.90
 on the test half of ``eval/claims.jsonl``, for every kind of claim (claims reversing their
-source: precision 0.90, at least 40% caught). A failure prints the whole
+source: precision 0.90, at least 40% caught); the gold facts of at least 98% of answerable
+questions are all in the sources a model would be given. A failure prints the whole
 evaluation table. Bars not yet reached are marked as expected
 failures (strict), with the measured number. Nothing is tuned on this split:
 ``benchmarks/fit_abstention.py`` fits on ``dev``. Reproduce by hand with
@@ -46,6 +47,8 @@ ROC_AUC_BAR = 0.95
 FACT_RECALL_BAR = 0.72
 FACT_RECALL_MULTI_AND_COMPARISON_BAR = 0.55
 CLAIM_CHECK_BAR = 0.90
+EVIDENCE_IN_PROMPT_BAR = 0.98
+"""Share of answerable questions whose gold facts are all in the sources a model is given."""
 REVERSED_CLAIMS_CAUGHT_MIN = 0.40
 """Claims that say the opposite of their source (``polarity``) are caught only where a source
 clause lines up with them; what is flagged must still be right (``CLAIM_CHECK_BAR``)."""
@@ -92,15 +95,21 @@ def test_answerable_questions_are_rarely_declined(summary):
 NOT_YET = "not reached on the test split: measured {measured}, bar {bar}"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="49.0%", bar="75%"))
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="48.7%", bar="75%"))
 def test_unanswerable_questions_are_declined_offline(summary):
     declined = summary["abstention"]["unanswerable"]["declined_offline"]
     assert declined >= UNANSWERABLE_DECLINED_OFFLINE_MIN, format_table(summary)
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="0.871", bar="0.95"))
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="0.869", bar="0.95"))
 def test_the_decision_separates_answerable_from_unanswerable(summary):
     assert summary["abstention"]["auc"] >= ROC_AUC_BAR, format_table(summary)
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="95.2%", bar="98%"))
+def test_prompts_carry_the_gold_evidence(summary):
+    complete = summary["abstention"]["evidence_complete"]
+    assert complete >= EVIDENCE_IN_PROMPT_BAR, format_table(summary)
 
 
 def test_extractive_answers_carry_the_facts(summary):
