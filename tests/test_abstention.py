@@ -9,6 +9,7 @@ import pytest
 
 from assistant.answering import NOT_COVERED
 from assistant.answering.abstention import (
+    MEASURED_SIGNALS,
     SIGNAL_NAMES,
     AbstentionModel,
     Signals,
@@ -32,7 +33,7 @@ from assistant.settings import ABSTENTION_SIGNALS, Settings
 
 
 def signals(**changes: Any) -> Signals:
-    values: dict[str, Any] = dict.fromkeys(SIGNAL_NAMES, 0.0)
+    values: dict[str, Any] = dict.fromkeys(MEASURED_SIGNALS, 0.0)
     values.update(changes)
     return Signals(**values)
 
@@ -85,6 +86,20 @@ def test_score_is_the_logistic_of_the_weighted_signals():
     assert model.score(signals(best_cosine=0.5, unknown_share=0.25)) == pytest.approx(
         1 / (1 + np.exp(-0.5))
     )
+
+
+def test_second_order_terms_are_weighed_from_the_two_strengths():
+    model = model_of(
+        "best_cosine_squared=4, top_coverage_squared=2, cosine_by_coverage=-8, bias=-1"
+    )
+    # z = -1 + 4 * 0.25 + 2 * 0.64 - 8 * 0.4 = -1.92
+    assert model.score(signals(best_cosine=0.5, top_coverage=0.8)) == pytest.approx(
+        1 / (1 + np.exp(1.92))
+    )
+    # Fitted on dev, either strength alone can carry a question: the shipped model's
+    # product weighs against its squares.
+    shipped = Settings().abstention_weights
+    assert shipped["cosine_by_coverage"] < 0 < shipped["best_cosine_squared"]
 
 
 def test_the_lenient_model_gate_passes_what_offline_declines():

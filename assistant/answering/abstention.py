@@ -130,12 +130,32 @@ class Signals:
             self, focus_missing=0.0, quantity_unmet=0.0, answer_name_missing=0.0, detail_unmet=0.0
         )
 
+    # The second-order terms of the two strengths of a match let the logistic model bend.
+    # Fitted on dev, their product weighs against them: either a close passage or a top
+    # paper covering the question's words can carry a question, and past a point the
+    # other adds little.
+    @property
+    def best_cosine_squared(self) -> float:
+        return self.best_cosine**2
+
+    @property
+    def top_coverage_squared(self) -> float:
+        return self.top_coverage**2
+
+    @property
+    def cosine_by_coverage(self) -> float:
+        """``best_cosine`` times ``top_coverage``."""
+        return self.best_cosine * self.top_coverage
+
     def vector(self) -> list[float]:
         """The numeric signals in ``SIGNAL_NAMES`` order."""
         return [float(getattr(self, name)) for name in SIGNAL_NAMES]
 
 
-SIGNAL_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Signals) if f.type == "float")
+MEASURED_SIGNALS: tuple[str, ...] = tuple(f.name for f in fields(Signals) if f.type == "float")
+SECOND_ORDER_SIGNALS = ("best_cosine_squared", "top_coverage_squared", "cosine_by_coverage")
+SIGNAL_NAMES: tuple[str, ...] = (*MEASURED_SIGNALS, *SECOND_ORDER_SIGNALS)
+"""Every signal the model can weigh: the measured ones, then the terms computed from them."""
 
 
 @dataclass(frozen=True)
