@@ -3,9 +3,9 @@
 Chroma's HNSW index is approximate, and the embedded store builds its graph with several
 threads, so two processes could rank the same question differently: on the bundled papers
 about one of a question's 120 nearest chunks was missed, a different one in each process,
-and that moved papers at the edge of an answer's top 15. A collection small enough to hold
-in memory is searched exactly instead: every chunk is compared with the question, so the
-result is the true nearest chunks, the same in every run.
+and that moved papers in and out of the edge of a "which papers" answer. A collection
+small enough to hold in memory is searched exactly instead: every chunk is compared with
+the question, so the result is the true nearest chunks, the same in every run.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ class ChunkMatrix:
 
 
 def _unit_rows(vectors: Sequence[Sequence[float]]) -> np.ndarray:
-    matrix = np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1)
+    if not vectors:  # emptied by another client between the count and the read
+        return np.zeros((0, 0), dtype=np.float32)
+    matrix = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms > 0, norms, 1.0)

@@ -225,7 +225,7 @@ class RetrievalSettings(BaseModel):
     papers ..."): its answers are spread over more ranks than one paper's are."""
     exact_search_max_chunks: int = Field(20_000, ge=0)
     """Up to this many chunks, dense search compares the question with every chunk (exact,
-    the same in every run; the vectors are held in memory, 1.5 KB a chunk); a larger
+    the same in every run; the vectors are held in memory, 1.5 KB a chunk with MiniLM); a larger
     collection is searched with Chroma's HNSW index (approximate, faster when large)."""
 
 

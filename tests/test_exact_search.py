@@ -98,3 +98,4 @@ def test_equal_scores_keep_the_stores_order_and_zero_vectors_are_harmless() -> N
     assert matrix.nearest(np.array([0.0, 1.0]), 2, ["a", "d"]) == [(3, 1.0), (0, 0.0)]
     assert matrix.nearest(np.array([0.0, 1.0]), 2, ["nobody"]) == []
     assert matrix.nearest(np.array([0.0, 1.0]), 0) == []
+    assert ChunkMatrix.build("key", []).nearest(np.array([1.0, 0.0]), 5) == []
