@@ -21,7 +21,7 @@ QUESTIONS = [
 
 
 def _brute_force(store: PaperStore, query: np.ndarray, limit: int) -> list[str]:
-    ids = [cid for page in store._pages(store._chunks, []) for (cid,) in page]
+    ids = [cid for cid, _, _ in store.chunks_of([p.paper_id for p in store.papers()])]
     vectors = store.chunk_vectors(ids)
     similarity = {cid: float(v @ query) / float(np.linalg.norm(v)) for cid, v in vectors.items()}
     return sorted(similarity, key=lambda cid: -similarity[cid])[:limit]
