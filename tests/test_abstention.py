@@ -213,6 +213,9 @@ def test_focus_missing_counts_the_asked_words_the_top_paper_lacks():
         ("What learning rate was used?", []),
         ("Which classification tasks did EduBERT improve on?", []),  # described, not named
         ("On how many of seven benchmarks did it improve?", []),  # a number answers it
+        ("Which GPU model was it trained on?", ["GPU model"]),  # the kind before "model"
+        ("Which large language model does Arcana decode with?", ["large language model"]),
+        ("Which model does Arcana build on?", []),  # a paper's method, not a name
     ],
 )
 def test_some_details_are_answered_by_a_name(question, names):
@@ -234,6 +237,37 @@ def test_a_paper_that_mentions_what_is_asked_without_naming_it_leaves_it_unnamed
     assert named.answer_name_missing == 0.0 and named.unnamed_details == ()
     # the question's own names and the paper's are not an answer
     assert measured("REALM is compared to REALM on Open-QA benchmarks.").answer_name_missing == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "abstract"),
+    [
+        (
+            "Which Open-QA benchmarks was REALM tested on?",
+            "REALM is tested on three Open-domain Question Answering (Open-QA) benchmarks.",
+        ),
+        (
+            "Which referring video segmentation benchmarks was REALM tested on?",
+            "REALM is tested on five Referring Video Object Segmentation (RVOS) benchmarks.",
+        ),
+    ],
+)
+def test_an_acronym_defined_for_the_question_s_own_words_names_nothing(question, abstract):
+    terms = TermStatistics({}, 10)
+    paper = Paper("p1", "REALM: Retrieval-Augmented Pre-Training", abstract)
+    hit = Hit(1, "p1", paper.title, 1.0, [abstract], 0.6)
+    measured = measure_signals(question, [hit], [paper], lambda q, n: [], terms)
+    assert measured.answer_name_missing == 1.0
+
+
+def test_an_acronym_defined_for_other_words_is_an_answer():
+    terms = TermStatistics({}, 10)
+    question = "Which benchmarks was REALM tested on?"
+    abstract = "REALM is tested on the Natural Questions (NQ) and WebQuestions benchmarks."
+    paper = Paper("p1", "REALM: Retrieval-Augmented Pre-Training", abstract)
+    hit = Hit(1, "p1", paper.title, 1.0, [abstract], 0.6)
+    measured = measure_signals(question, [hit], [paper], lambda q, n: [], terms)
+    assert measured.answer_name_missing == 0.0
 
 
 def test_a_decline_says_which_name_the_closest_paper_leaves_out():

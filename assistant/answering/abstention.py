@@ -26,6 +26,7 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..text import content_terms, split_sentences, stem
+from .acronyms import acronym_definitions
 from .decision import Decision, TermStatistics, paper_terms
 from .question_cues import (
     asked_details,
@@ -301,6 +302,7 @@ def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None)
     if top_paper is None:
         return list(wanted)
     known = {n.casefold() for n in question_names(question) + question_names(top_paper.title)}
+    known |= _restated_names(f"{question} {top_paper.title}", known, top_paper.abstract)
     topic = topic_terms(question)
     sentences = [(set(content_terms(s)), s) for s in split_sentences(top_paper.abstract)]
     unnamed = []
@@ -314,6 +316,21 @@ def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None)
         ):
             unnamed.append(detail)
     return unnamed
+
+
+def _restated_names(asked: str, known: Set[str], abstract: str) -> set[str]:
+    """Acronyms the abstract defines for what is ``asked`` (or for a ``known`` name), with
+    their spelled-out words, casefolded: "Machine Reading Comprehension (MRC)" names no
+    dataset when the question asks which machine reading comprehension datasets."""
+    asked_words = set(content_terms(asked))
+    restated: set[str] = set()
+    for acronym, words in acronym_definitions(abstract):
+        expansion = content_terms(" ".join(words))
+        restates = expansion and 2 * len(_found(expansion, asked_words)) >= len(set(expansion))
+        if acronym.casefold() in known or restates:
+            restated |= {acronym.casefold(), f"{acronym}s".casefold()}
+            restated |= {w.casefold() for word in words for w in (word, *word.split("-"))}
+    return restated
 
 
 def _quantity_unmet(question: str, sentences: Sequence[tuple[set[str], str]]) -> float:

@@ -191,9 +191,18 @@ def asked_names(question: str) -> list[str]:
     names = [
         detail
         for asking, detail in _asked_parts(question)
-        if asking in ("what", "which") and detail.split()[-1].casefold() in _NAMED_KINDS
+        if asking in ("what", "which") and _kind(detail) in _NAMED_KINDS
     ]
     return list(dict.fromkeys(names))
+
+
+def _kind(detail: str) -> str:
+    """What kind of thing a detail is: its last word, or the one before a generic last word
+    ("which *GPU* model", "which large *language* model")."""
+    words = detail.casefold().split()
+    if len(words) > 1 and words[-1] in _GENERIC_FOCUS:
+        return words[-2]
+    return words[-1]
 
 
 def _asked_parts(question: str) -> list[tuple[str, str]]:
