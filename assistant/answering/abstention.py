@@ -298,7 +298,8 @@ def _spelled_out(acronym: str, text: str) -> bool:
 def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None) -> list[str]:
     """The ``wanted`` details (each asking for a name) that the top paper does not name: no
     sentence about them (one that writes the detail's noun, or two words of the question's
-    topic) has a name that the question or the paper's title does not already have."""
+    topic) has a name that the question or the paper's title does not already have, nor an
+    acronym the abstract defines for the question's own words."""
     if top_paper is None:
         return list(wanted)
     known = {n.casefold() for n in question_names(question) + question_names(top_paper.title)}
