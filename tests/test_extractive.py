@@ -9,7 +9,12 @@ import numpy as np
 
 from assistant.answer_notes import OFFLINE_HINT
 from assistant.answering.decision import TermStatistics
-from assistant.answering.extractive import compose_answer, plan_quotes, select_quotes
+from assistant.answering.extractive import (
+    QUOTES_PER_LISTED_PAPER,
+    compose_answer,
+    plan_quotes,
+    select_quotes,
+)
 from assistant.answering.question_cues import (
     asks_for_several_papers,
     joins_several_things,
@@ -70,6 +75,24 @@ def test_which_papers_questions_read_more_papers_and_quote_each(seeded_assistant
     titles = cited_titles(answer)
     assert "Item-Language Model for Conversational Recommendation" in titles
     assert any(t.startswith("Text Is All You Need") for t in titles)
+
+
+def test_a_which_papers_answer_quotes_a_paper_at_most_three_times(embedder):
+    many = " ".join(
+        f"We learn sentence embeddings contrastively with {x}."
+        for x in ("dropout noise", "hard negatives", "paraphrase pairs", "large batches", "NLI")
+    )
+    sources = [(1, many, 0.7), (2, "We learn sentence embeddings contrastively too.", 0.6)]
+    quotes = select_quotes(
+        "Which papers learn sentence embeddings contrastively?",
+        sources,
+        embedder,
+        TermStatistics({}, 10),
+        TUNING,
+        {1: "One", 2: "Two"},
+    )
+    assert [q.n for q in quotes].count(1) == QUOTES_PER_LISTED_PAPER == 3
+    assert [q.n for q in quotes].count(2) == 1
 
 
 def test_markers_inside_a_source_are_not_citations(embedder):
