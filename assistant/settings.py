@@ -264,7 +264,12 @@ class AnswerSettings(BaseModel):
     extractive_quotes_per_compared_paper: int = Field(3, ge=1, le=10)
     """Quotes from each paper a comparison names ("How does X differ from Y?")."""
     extractive_named_paper_quotes: int = Field(2, ge=1, le=10)
-    """Quotes guaranteed from the one paper a question names ("What is LUKE?")."""
+    """Quotes guaranteed from the one paper a question names when other papers may answer
+    too (it does not rank first, or a second subject is joined: "What do DeCLUTR and
+    contrastive methods learn?")."""
+    extractive_only_paper_quotes: int = Field(4, ge=1, le=10)
+    """Quotes guaranteed from the one paper a question names when the question is about it
+    alone (it ranks first and nothing else is joined: "What is LUKE?")."""
     extractive_extra_for_several: int = Field(6, ge=0, le=20)
     """Sentences beyond one per paper in the answer to a "which papers" question."""
     extractive_follow_share: float = Field(0.5, ge=0.0, le=1.0, allow_inf_nan=False)

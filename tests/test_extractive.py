@@ -127,12 +127,15 @@ def test_plan_for_a_comparison_and_for_a_list():
     named = plan_quotes("What does DeCLUTR learn?", sources, titles, TUNING)
     # Its own paper answers, and papers that mention it may; the others say nothing of it.
     assert named.required == (1,) and named.allowed == frozenset({1})
+    # about it alone, most of the answer is its own sentences
+    assert named.per_required == TUNING.extractive_only_paper_quotes == 4
     mentioned = [*sources[:2], (3, "Unlike DeCLUTR, we ...", 0.4)]
     assert plan_quotes("What does DeCLUTR learn?", mentioned, titles, TUNING).allowed == {1, 3}
     # Heard first, not alone, when retrieval ranks another paper first or a second subject
     # is joined.
     second = plan_quotes("What does SARCSE learn?", sources, titles, TUNING)
     assert second.required == (2,) and second.allowed is None
+    assert second.per_required == TUNING.extractive_named_paper_quotes == 2
     joined = plan_quotes("What do DeCLUTR and contrastive methods learn?", sources, titles, TUNING)
     assert joined.required == (1,) and joined.allowed is None
     assert named.max_sentences == TUNING.extractive_max_sentences == 5

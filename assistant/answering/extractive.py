@@ -248,12 +248,16 @@ def plan_quotes(
         )
     default = QuotePlan(tuning.extractive_max_sentences, tuning.extractive_max_per_paper)
     if len(named) == 1 and not several:
-        # "What is LUKE?": LUKE's paper is heard first, whatever else scores well
+        # "What is LUKE?": LUKE's paper is heard first, whatever else scores well, and when
+        # the question is about nothing else, most of what is quoted is from it
+        allowed = _about_the_named_paper(question, named[0], sources)
         return replace(
             default,
             required=tuple(named),
-            per_required=tuning.extractive_named_paper_quotes,
-            allowed=_about_the_named_paper(question, named[0], sources),
+            per_required=tuning.extractive_named_paper_quotes
+            if allowed is None
+            else tuning.extractive_only_paper_quotes,
+            allowed=allowed,
         )
     if several:
         ordered = tuple(n for n, _, _ in sources)
