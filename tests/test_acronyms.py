@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.answering.acronyms import acronym_definitions
+from assistant.answering.acronyms import MAX_LETTERS, acronym_definitions
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,18 @@ def test_an_acronym_is_found_with_the_words_that_spell_it(text, expected):
 )
 def test_a_parenthesis_that_no_words_before_it_spell_defines_nothing(text):
     assert list(acronym_definitions(text)) == []
+
+
+def test_text_made_to_defeat_the_search_is_read_in_polynomial_time():
+    # Each hyphenated word spells one letter or two: tried afresh, the mixes would double
+    # with every word (minutes at this size).
+    text = "b " + "a-a " * 60 + "(" + "A" * 9 + "B)"
+    assert list(acronym_definitions(text)) == []
+    matching = "a-a " * 60 + "(" + "A" * 10 + ")"
+    assert list(acronym_definitions(matching)) == [("A" * 10, ["a-a"] * 10)]
+
+
+def test_capitals_too_long_for_an_acronym_are_not_searched():
+    words = " ".join(["Alpha"] * (MAX_LETTERS + 1))
+    assert list(acronym_definitions(f"{words} ({'A' * (MAX_LETTERS + 1)})")) == []
+    assert list(acronym_definitions(f"{words} ({'A' * MAX_LETTERS})"))

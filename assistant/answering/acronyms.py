@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from ..text import STOPWORDS
 
@@ -16,6 +17,8 @@ _DEFINED = re.compile(r"\(\s*(?P<acronym>[A-Za-z][\w-]*[A-Z][\w-]*?)s?\s*\)")
 _WORD = re.compile(r"[^\W_][\w-]*")
 _SLACK = 3
 """Words an expansion may have beyond one per letter ("from", "of", a hyphenated part)."""
+MAX_LETTERS = 10
+"""Longer capitals in parentheses are not taken for an acronym (and are not searched)."""
 
 
 def acronym_definitions(text: str) -> Iterator[tuple[str, list[str]]]:
@@ -24,27 +27,35 @@ def acronym_definitions(text: str) -> Iterator[tuple[str, list[str]]]:
     words inside an expansion may spell nothing ("Representations from Transformers")."""
     for match in _DEFINED.finditer(text):
         acronym = match.group("acronym")
-        letters = [ch.casefold() for ch in acronym if ch.isupper()]
+        letters = "".join(ch.casefold() for ch in acronym if ch.isupper())
+        if len(letters) > MAX_LETTERS:
+            continue
         before = _WORD.findall(text[: match.start()])[-(len(letters) + _SLACK) :]
         for start in range(len(before)):
-            words = before[start:]
+            words = tuple(before[start:])
             if _spells(letters, words):
-                yield acronym, words
+                yield acronym, list(words)
                 break
 
 
-def _spells(letters: list[str], words: list[str], *, first: bool = True) -> bool:
+def _spells(letters: str, words: tuple[str, ...]) -> bool:
     """Whether ``words``, in order, spell ``letters`` exactly; the first and last word spell
     something (an expansion does not begin or end with "the" or "of")."""
-    if not letters or not words:
-        return not letters and not words
-    word, rest = words[0], words[1:]
-    parts = [p for p in word.split("-") if p]
-    spellings = {word[0].casefold(), "".join(p[0].casefold() for p in parts)}
-    for spelled in spellings:
-        if letters[: len(spelled)] == list(spelled) and _spells(
-            letters[len(spelled) :], rest, first=False
-        ):
-            return True
-    skippable = not first and rest and word.casefold() in STOPWORDS
-    return bool(skippable) and _spells(letters, rest, first=False)
+    spellings = [
+        {word[0].casefold(), "".join(part[0].casefold() for part in word.split("-") if part)}
+        for word in words
+    ]
+
+    # Memoised on positions: a hyphenated word spells one letter or several, and trying
+    # every mix afresh would take exponential time on text made to defeat it.
+    @cache
+    def spells_from(letter: int, word: int) -> bool:
+        if letter == len(letters) or word == len(words):
+            return letter == len(letters) and word == len(words)
+        for spelled in spellings[word]:
+            if letters.startswith(spelled, letter) and spells_from(letter + len(spelled), word + 1):
+                return True
+        inner = 0 < word < len(words) - 1
+        return inner and words[word].casefold() in STOPWORDS and spells_from(letter, word + 1)
+
+    return spells_from(0, 0)
