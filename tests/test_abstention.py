@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -385,3 +388,37 @@ def test_short_entity_questions_reach_the_model(assistant_factory, openai_server
     answer = llm.answer("What does ALBERT do to reduce the number of parameters?")
     assert answer.answered and answer.citations == [1]
     assert len(openai_server.chat_requests) == 1
+
+
+_SIGNALS_OF_ONE_QUESTION = """
+from assistant.answering.abstention import measure_signals
+from assistant.answering.decision import TermStatistics
+from assistant.collection import Paper
+from assistant.results import Hit
+
+words = "alpha beta gamma delta epsilon zeta theta iota kappa lambda sigma omega".split()
+question = "Which " + " ".join(words) + " papers?"
+abstract = " ".join(words[::2]) + ". " + " ".join(words[:7]) + "."
+paper = Paper("p1", "Greek letters", abstract)
+hit = Hit(1, "p1", paper.title, 1.0, [abstract], 0.6)
+counts = {w: 1 + 7 * i for i, w in enumerate(words)}
+signals = measure_signals(question, [hit], [paper], lambda q, n: [], TermStatistics(counts, 997))
+print(repr(signals.vector()))
+"""
+
+
+def test_a_question_scores_the_same_in_every_process():
+    # Sums over sets follow their order, which the hash seed picks per process; an inexact
+    # sum would differ in its last bits from one run to the next.
+    def signals_with_hash_seed(seed: int) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        run = subprocess.run(
+            [sys.executable, "-c", _SIGNALS_OF_ONE_QUESTION],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return run.stdout
+
+    assert len({signals_with_hash_seed(seed) for seed in range(8)}) == 1

@@ -198,7 +198,9 @@ def measure_signals(
     """The signals of ``question`` against its retrieved ``hits`` (and their ``papers``)."""
     terms = sorted(set(topic_terms(question)))
     weight = {t: terms_statistics.idf(t) for t in terms}
-    total = sum(weight.values()) or 1.0
+    # fsum is exact, so no sum depends on the order a set was built in (which Python's hash
+    # seed picks per process): the same question scores the same in every run.
+    total = math.fsum(weight.values()) or 1.0
     found_by_paper = [_found(terms, paper_terms(p)) for p in papers]
     covered = set().union(*found_by_paper) if found_by_paper else set()
     top = found_by_paper[0] if found_by_paper else set()
@@ -211,7 +213,7 @@ def measure_signals(
         for sentence in split_sentences(f"{paper.title}. {paper.abstract}")
     ]
     best_sentence = max(
-        (sum(weight[t] for t in _found(terms, words)) / total for words, _ in sentences),
+        (math.fsum(weight[t] for t in _found(terms, words)) / total for words, _ in sentences),
         default=0.0,
     )
     names = question_names(question)
@@ -225,10 +227,10 @@ def measure_signals(
         bm25_margin=margin,
         # A question of stopwords alone ("what is it?", "???") names nothing a paper could
         # cover: nothing of it is found, rather than all of it.
-        coverage=sum(weight[t] for t in covered) / total if terms else 0.0,
-        top_coverage=sum(weight[t] for t in top) / total if terms else 0.0,
+        coverage=math.fsum(weight[t] for t in covered) / total if terms else 0.0,
+        top_coverage=math.fsum(weight[t] for t in top) / total if terms else 0.0,
         rare_term_found=1.0 if rarest is None or rarest in covered else 0.0,
-        unknown_share=sum(weight[t] for t in unknown) / total if terms else 0.0,
+        unknown_share=math.fsum(weight[t] for t in unknown) / total if terms else 0.0,
         sentence_coverage=best_sentence if terms else 0.0,
         top_missing_rarity=max((weight[t] for t in terms if t not in top), default=0.0)
         / terms_statistics.idf_of_count(1),
@@ -355,7 +357,7 @@ def _bm25_lead(
     ranked = sorted(best_by_paper.values(), reverse=True)
     if not ranked or ranked[0] <= 0:
         return 0.0, 0.0
-    ceiling = sum(terms_statistics.idf(t) for t in set(content_terms(question))) or 1.0
+    ceiling = math.fsum(terms_statistics.idf(t) for t in set(content_terms(question))) or 1.0
     second = ranked[1] if len(ranked) > 1 else 0.0
     return ranked[0] / ceiling, (ranked[0] - second) / ranked[0]
 
