@@ -163,15 +163,15 @@ def _to_weights(value: Any) -> Any:
 AbstentionWeights = Annotated[Weights, BeforeValidator(_to_weights)]
 DEFAULT_ABSTENTION_WEIGHTS = Weights(
     {
-        "best_cosine": -2.861,
-        "top_coverage": 7.669,
-        "unknown_share": -4.902,
-        "name_missing": -1.983,
-        "detail_unmet": -2.646,
-        "best_cosine_squared": 11.37,
-        "top_coverage_squared": -2.465,
-        "cosine_by_coverage": -6.176,
-        "bias": -0.7204,
+        "best_cosine": -2.126,
+        "top_coverage": 9.624,
+        "unknown_share": -4.882,
+        "name_missing": -2.454,
+        "detail_unmet": -2.897,
+        "best_cosine_squared": 12.03,
+        "top_coverage_squared": -3.595,
+        "cosine_by_coverage": -6.706,
+        "bias": -0.2839,
     }
 )
 """Fitted on the development questions (``benchmarks/fit_abstention.py`` prints new ones)."""
@@ -242,10 +242,10 @@ class AnswerSettings(BaseModel):
     the retrieval signals (``assistant/answering/abstention.py``), fitted on the development
     questions by ``benchmarks/fit_abstention.py``. Text (``"best_cosine=6.3, bias=-3"``) or a
     TOML table; signals not named weigh 0."""
-    abstention_threshold: float = Field(0.3007, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstention_threshold: float = Field(0.5797, ge=0.0, le=1.0, allow_inf_nan=False)
     """Offline (extractive) answers are attempted when the abstention score reaches this:
     strict, since nothing else reads the quotes before the user does."""
-    abstention_model_threshold: float = Field(0.0518, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstention_model_threshold: float = Field(0.1616, ge=0.0, le=1.0, allow_inf_nan=False)
     """With a model, answers are attempted when the abstention score reaches this: lenient,
     since the model reads the sources and can decline itself."""
     extractive_max_sentences: int = Field(5, ge=1, le=50)

@@ -1,6 +1,7 @@
 """Refit the abstention model on the dev split and print its settings and dev/test metrics.
 
     python benchmarks/fit_abstention.py [QUESTIONS.jsonl] [--home DIR] [--l2 1.0]
+        [--answerable-weight 4.0]
 
 Signals are measured on the bundled papers (ingested into ``--home`` when it is empty), the
 logistic model is fitted on the ``dev`` questions only, and the two thresholds are chosen on
@@ -38,6 +39,12 @@ def main() -> None:
     parser.add_argument("questions", nargs="?", type=Path, default=default)
     parser.add_argument("--home", type=Path, help="data directory (default: a temp dir)")
     parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty on standardised weights")
+    parser.add_argument(
+        "--answerable-weight",
+        type=float,
+        default=4.0,
+        help="loss weight of an answerable dev question against an unanswerable one",
+    )
     parser.add_argument("--keep-offline", type=float, default=0.99)
     parser.add_argument("--model-margin", type=float, default=0.5)
     parser.add_argument(
@@ -52,7 +59,12 @@ def main() -> None:
     dev = [q for q in questions if q.split in (None, "dev")]
     test = [q for q in questions if q.split == "test"] if args.test else []
 
-    model = fit_logistic([measured[q.qid] for q in dev], [q.answerable for q in dev], l2=args.l2)
+    model = fit_logistic(
+        [measured[q.qid] for q in dev],
+        [q.answerable for q in dev],
+        l2=args.l2,
+        answerable_weight=args.answerable_weight,
+    )
 
     def scores(group: list, *, with_model: bool) -> list[float]:
         return [model.score(measured[q.qid], with_model=with_model) for q in group]

@@ -324,6 +324,23 @@ def test_fit_recovers_the_direction_of_a_known_logistic_model():
     assert model.weights["top_coverage"] == 0.0  # not fitted, not weighed
 
 
+def test_weighing_answerable_questions_more_moves_the_bias_their_way():
+    rng = np.random.default_rng(7)
+    cosine = rng.uniform(0.0, 1.0, 2000)
+    labels = rng.uniform(size=2000) < 1 / (1 + np.exp(-(8 * cosine - 4)))
+    rows = [signals(best_cosine=c) for c in cosine]
+
+    def fitted(weight: float):
+        return fit_logistic(
+            rows, list(labels), l2=0.01, answerable_weight=weight, names=("best_cosine",)
+        )
+
+    plain, weighted = fitted(1.0), fitted(4.0)
+    # weighing one class w times is, for a well-specified model, its prior odds times w
+    assert weighted.bias - plain.bias == pytest.approx(np.log(4.0), abs=0.3)
+    assert weighted.weights["best_cosine"] == pytest.approx(plain.weights["best_cosine"], rel=0.2)
+
+
 def test_fit_needs_both_classes():
     with pytest.raises(ValueError, match="answerable and unanswerable"):
         fit_logistic([signals(), signals()], [True, True])

@@ -71,10 +71,16 @@ def fit_logistic(
     answerable: Sequence[bool],
     *,
     l2: float = 1.0,
+    answerable_weight: float = 1.0,
     names: Sequence[str] = FITTED_SIGNALS,
 ) -> AbstentionModel:
     """A logistic model of "answerable" over the ``names`` signals, L2-penalised on
-    standardised features, returned with weights on the raw signals (0 for the others)."""
+    standardised features, returned with weights on the raw signals (0 for the others).
+
+    ``answerable_weight`` weighs each answerable question's loss against an unanswerable
+    one's: declining a question the papers answer costs more, and the threshold is set
+    on the answerable questions that score lowest, so that is where the fit should be
+    right."""
     columns = [SIGNAL_NAMES.index(name) for name in names]
     x = np.array([s.vector() for s in signals], dtype=np.float64)[:, columns]
     y = np.array(answerable, dtype=np.float64)
@@ -87,10 +93,12 @@ def fit_logistic(
     beta = np.zeros(z.shape[1])
     penalty = np.full(z.shape[1], l2)
     penalty[0] = 0.0
+    weight = np.where(y == 1.0, answerable_weight, 1.0)
     for _ in range(NEWTON_STEPS):
         p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -60, 60)))
-        gradient = z.T @ (p - y) + penalty * beta
-        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty) + 1e-9 * np.eye(len(beta))
+        gradient = z.T @ (weight * (p - y)) + penalty * beta
+        curvature = weight * p * (1 - p)
+        hessian = (z * curvature[:, None]).T @ z + np.diag(penalty) + 1e-9 * np.eye(len(beta))
         step = np.linalg.solve(hessian, gradient)
         beta -= step
         if float(np.abs(step).max()) < 1e-8:
