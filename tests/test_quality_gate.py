@@ -95,7 +95,7 @@ def test_answerable_questions_are_rarely_declined(summary):
 NOT_YET = "not reached on the test split: measured {measured}, bar {bar}"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="56.1%", bar="75%"))
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="54.9%", bar="75%"))
 def test_unanswerable_questions_are_declined_offline(summary):
     declined = summary["abstention"]["unanswerable"]["declined_offline"]
     assert declined >= UNANSWERABLE_DECLINED_OFFLINE_MIN, format_table(summary)
