@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..text import content_terms, split_sentences, stem
-from .acronyms import acronym_definitions
+from .acronyms import acronym_definitions, acronyms_in, spelled_out
 from .decision import Decision, TermStatistics, paper_terms
 from .question_cues import (
     asked_details,
@@ -279,22 +279,12 @@ def _missing_by_detail(details: Sequence[str], top_paper: Paper | None) -> dict[
         terms = focus_terms(detail)
         found = _found(terms, words) | {
             term
-            for acronym in _ACRONYM.findall(detail)
-            if _spelled_out(acronym, text)
+            for acronym in acronyms_in(detail)
+            if spelled_out(acronym, text)
             for term in content_terms(acronym)
         }
         missing[detail] = 1.0 - len(found & set(terms)) / len(terms)
     return missing
-
-
-_ACRONYM = re.compile(r"\b[A-Z]{2,6}(?=s?\b)")
-
-
-def _spelled_out(acronym: str, text: str) -> bool:
-    """Whether ``text`` has words whose initials spell ``acronym`` ("LLM": "large language
-    models")."""
-    words = r"\w*[\s-]+".join(re.escape(letter) for letter in acronym)
-    return re.search(rf"\b{words}", text, re.IGNORECASE) is not None
 
 
 def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None) -> list[str]:

@@ -1,8 +1,10 @@
-"""Acronyms a text defines: "Referring video object segmentation (RVOS)".
+"""Acronyms and the words that spell them out.
 
-An abstract that defines an acronym for the question's own words ("five Machine Reading
-Comprehension (MRC) datasets" for "which machine reading comprehension datasets") restates
-the question in capitals; neither the acronym nor its spelled-out words name an answer.
+A question's acronym counts as written in a paper that spells it out ("LLM": "large
+language models"). An abstract that defines an acronym for the question's own words ("five
+Machine Reading Comprehension (MRC) datasets" for "which machine reading comprehension
+datasets") restates the question in capitals; neither the acronym nor its spelled-out words
+name an answer.
 """
 
 from __future__ import annotations
@@ -13,12 +15,25 @@ from functools import cache
 
 from ..text import STOPWORDS
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}(?=s?\b)")
 _DEFINED = re.compile(r"\(\s*(?P<acronym>[A-Za-z][\w-]*[A-Z][\w-]*?)s?\s*\)")
 _WORD = re.compile(r"[^\W_][\w-]*")
 _SLACK = 3
 """Words an expansion may have beyond one per letter ("from", "of", a hyphenated part)."""
 MAX_LETTERS = 10
 """Longer capitals in parentheses are not taken for an acronym (and are not searched)."""
+
+
+def acronyms_in(text: str) -> list[str]:
+    """The acronyms ``text`` writes ("LLMs" as "LLM")."""
+    return _ACRONYM.findall(text)
+
+
+def spelled_out(acronym: str, text: str) -> bool:
+    """Whether ``text`` has words whose initials spell ``acronym`` ("LLM": "large language
+    models")."""
+    words = r"\w*[\s-]+".join(re.escape(letter) for letter in acronym)
+    return re.search(rf"\b{words}", text, re.IGNORECASE) is not None
 
 
 def acronym_definitions(text: str) -> Iterator[tuple[str, list[str]]]:
