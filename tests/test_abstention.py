@@ -273,6 +273,34 @@ def test_an_acronym_defined_for_other_words_is_an_answer():
     assert measured.answer_name_missing == 0.0
 
 
+def _answer_name_missing(question: str, abstract: str) -> float:
+    paper = Paper("p1", "Extended Mind Transformers", abstract)
+    hit = Hit(1, "p1", paper.title, 1.0, [abstract], 0.6)
+    measured = measure_signals(question, [hit], [paper], lambda q, n: [], TermStatistics({}, 10))
+    return measured.answer_name_missing
+
+
+def test_an_acronym_asked_for_is_found_written_out():
+    question = "Which real LLM was the theory checked against?"
+    written_out = "We confirm the theory using the LLaMA-2 large language model."
+    assert _answer_name_missing(question, written_out) == 0.0
+    assert _answer_name_missing(question, "We confirm the theory on real data.") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("abstract", "missing"),
+    [
+        ("We open source a new counterfactual long-range retrieval benchmark.", 0.0),
+        ("We introduce a benchmark of counterfactual questions.", 0.0),
+        ("We evaluate on a long-range retrieval benchmark.", 1.0),  # used, not introduced
+        ("We introduce a method, evaluated on a long-range retrieval benchmark.", 1.0),
+    ],
+)
+def test_a_thing_the_paper_introduces_answers_what_it_is_without_a_name(abstract, missing):
+    question = "What benchmark do Extended Mind Transformers release?"
+    assert _answer_name_missing(question, abstract) == missing
+
+
 def test_a_decline_says_which_name_the_closest_paper_leaves_out():
     reasons = explain(signals(answer_name_missing=1.0, unnamed_details=("Open-QA benchmarks",)))
     assert reasons == ["the closest paper does not say which Open-QA benchmarks"]

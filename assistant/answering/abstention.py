@@ -48,6 +48,11 @@ BM25_DEPTH = 20
 QUANTITY_PAPERS = 2
 """Papers whose sentences are searched for the words and numbers a question asks about."""
 _NUMBER = re.compile(r"\d")
+_INTRODUCED = re.compile(
+    r"\b(?:introduc|propos|present|releas|open[- ]sourc|construct|buil[dt]|creat|collect"
+    r"|curat|develop|design)\w*\s+(?:a|an|our|two|three|several)\s+(?P<made>(?:[\w-]+\s+){0,6}[\w-]+)",
+    re.IGNORECASE,
+)
 
 
 class LexicalMatch(Protocol):
@@ -300,15 +305,40 @@ def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None)
     sentences = [(set(content_terms(s)), s) for s in split_sentences(top_paper.abstract)]
     unnamed = []
     for detail in wanted:
-        kind = content_terms(detail.split()[-1])
+        last = detail.split()[-1]
+        kind = content_terms(last)
         own = {w.casefold() for w in re.findall(r"[\w-]+", detail)}
         if not any(
-            (_found(kind, words) or len(_found(topic, words)) >= 2)
-            and any(n.casefold() not in known | own for n in question_names(sentence))
+            _introduces(kind, sentence)
+            or (
+                (
+                    _found(kind, words)
+                    or _spells_acronym(last, sentence)
+                    or len(_found(topic, words)) >= 2
+                )
+                and any(n.casefold() not in known | own for n in question_names(sentence))
+            )
             for words, sentence in sentences
         ):
             unnamed.append(detail)
     return unnamed
+
+
+def _introduces(kind: Sequence[str], sentence: str) -> bool:
+    """Whether the sentence introduces a new thing of this kind ("we release a new
+    counterfactual retrieval benchmark"): the paper's own contribution is an answer to "what
+    benchmark do they release" even when it has no name."""
+    return any(
+        _found(kind, set(content_terms(match.group("made"))))
+        for match in _INTRODUCED.finditer(sentence)
+    )
+
+
+def _spells_acronym(word: str, sentence: str) -> bool:
+    """Whether ``word`` is an acronym the sentence writes out ("which LLM": "the LLaMA-2
+    large language model")."""
+    letters = word[:-1] if word.endswith("s") else word  # "LLMs"
+    return len(letters) > 1 and letters.isupper() and spelled_out(letters, sentence)
 
 
 def _restated_names(asked: str, known: Set[str], abstract: str) -> set[str]:
