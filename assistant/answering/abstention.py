@@ -50,7 +50,8 @@ QUANTITY_PAPERS = 2
 _NUMBER = re.compile(r"\d")
 _INTRODUCED = re.compile(
     r"\b(?:introduc|propos|present|releas|open[- ]sourc|construct|buil[dt]|creat|collect"
-    r"|curat|develop|design)\w*\s+(?:a|an|our|two|three|several)\s+(?P<made>(?:[\w-]+\s+){0,6}[\w-]+)",
+    r"|curat|develop|design)\w*\s+(?:a|an|our|two|three|several)\s+"
+    r"(?P<made>(?:[\w-]+\s+){0,6}[\w-]+)",  # the thing made: up to seven words, no punctuation
     re.IGNORECASE,
 )
 
