@@ -1,6 +1,6 @@
-"""What the CLI and the chat app say under an answer, worded once for both: sentences whose
-citations do not support them, an answer cut off at the token limit, and how to connect a
-model after an offline answer."""
+"""What the CLI and the chat app say under an answer, worded once for both: names of the
+question no paper found writes, sentences whose citations do not support them, an answer cut
+off at the token limit, and how to connect a model after an offline answer."""
 
 from __future__ import annotations
 
@@ -41,10 +41,17 @@ def truncation_note(answer: Answer, max_tokens: int) -> str | None:
     )
 
 
+def caveat_notes(caveats: Sequence[str]) -> list[str]:
+    """One line per gap in the papers found that the answer went ahead despite."""
+    return [
+        f"note: {caveat}; check that the sources are about what you asked" for caveat in caveats
+    ]
+
+
 def trust_notes(answer: Answer, max_tokens: int) -> list[str]:
     """Everything a reader should know before trusting the answer, one line each."""
     note = truncation_note(answer, max_tokens)
-    return claim_warnings(answer.claims) + ([note] if note else [])
+    return caveat_notes(answer.caveats) + claim_warnings(answer.claims) + ([note] if note else [])
 
 
 def mark_unsupported(text: str, claims: Sequence[Claim]) -> str:

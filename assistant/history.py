@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .answer_notes import claim_warnings
+from .answer_notes import caveat_notes, claim_warnings
 from .errors import StoreError
 from .files import storage_failure
 from .results import Answer, Claim, Source, Turn
@@ -70,6 +70,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE turns ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE turns ADD COLUMN answered INTEGER NOT NULL DEFAULT 1",
     ),
+    # What the papers found lacked although the question was answered.
+    ("ALTER TABLE turns ADD COLUMN caveats TEXT NOT NULL DEFAULT '[]'",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -129,6 +131,8 @@ class StoredTurn:
     truncated: bool = False
     answered: bool = True
     """False for a decline, a refusal, or a reply that cited nothing."""
+    caveats: list[str] = field(default_factory=list)
+    """What the papers found lacked although the question was answered (``Answer.caveats``)."""
 
     @property
     def interrupted(self) -> bool:
@@ -177,6 +181,7 @@ class TurnRecord:
             "claims": [claim.to_dict() for claim in turn.claims],
             "reasoning": turn.reasoning,
             "truncated": turn.truncated,
+            "caveats": list(turn.caveats),
         }
 
 
@@ -281,8 +286,8 @@ class ChatHistory:
         with self._connect() as conn:
             conn.execute(
                 "UPDATE turns SET answer = ?, status = ?, mode = ?, model = ?, sources = ?, "
-                "timings = ?, claims = ?, reasoning = ?, truncated = ?, answered = ? "
-                "WHERE id = ?",
+                "timings = ?, claims = ?, reasoning = ?, truncated = ?, answered = ?, "
+                "caveats = ? WHERE id = ?",
                 (
                     answer.text,
                     COMPLETE,
@@ -294,6 +299,7 @@ class ChatHistory:
                     answer.reasoning,
                     int(answer.truncated),
                     int(answer.answered),
+                    json.dumps(answer.caveats),
                     turn_id,
                 ),
             )
@@ -432,7 +438,7 @@ _LIKE_SPECIAL = re.compile(r"[\\%_]")
 _SQLITE_MAX_INTEGER = 2**63 - 1
 _TURN_COLUMNS = (
     "id, question, answer, status, mode, model, sources, created, timings, origin, "
-    "claims, reasoning, truncated, answered"
+    "claims, reasoning, truncated, answered, caveats"
 )
 
 
@@ -454,6 +460,7 @@ def _turn(row: Sequence[Any]) -> StoredTurn:
         reasoning=_text(row[11]),
         truncated=_number(row[12]) != 0,
         answered=_number(row[13]) != 0,
+        caveats=_strings(row[14]),
     )
 
 
@@ -482,6 +489,11 @@ def _timings(value: object) -> dict[str, float]:
     if not isinstance(data, dict):
         return {}
     return {str(k): v for k, v in data.items() if isinstance(v, (int, float))}
+
+
+def _strings(value: object) -> list[str]:
+    data = _json(value)
+    return [item for item in data if isinstance(item, str)] if isinstance(data, list) else []
 
 
 def _claims(value: object) -> list[Claim]:
@@ -547,7 +559,7 @@ def conversation_markdown(conversation: Conversation) -> str:
             lines += ["", "*(answer stopped by the user; incomplete)*"]
         elif turn.truncated:
             lines += ["", "*(cut off at the model's token limit; incomplete)*"]
-        warnings = claim_warnings(turn.claims)
+        warnings = caveat_notes(turn.caveats) + claim_warnings(turn.claims)
         if warnings:
             lines += ["", *(f"- {warning}" for warning in warnings)]
         cited = [s for s in turn.sources if s.cited]

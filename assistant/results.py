@@ -154,6 +154,9 @@ class Answer:
     """The model stopped at its token limit (``max_tokens``): ``text`` is cut short."""
     extractive: bool = False
     """True when the text is quoted from the sources offline, not written by a model."""
+    caveats: list[str] = field(default_factory=list)
+    """What the papers found lack that a reader should know although the question was
+    answered ("no paper found mentions XLM-E": the sources may be about neighbouring work)."""
 
     @property
     def cited_sources(self) -> list[Source]:
@@ -179,6 +182,7 @@ class Answer:
             "claims": [claim.to_dict() for claim in self.claims],
             "reasoning": self.reasoning,
             "truncated": self.truncated,
+            "caveats": list(self.caveats),
             "usage": dict(self.usage),
             "timings": dict(self.timings),
         }
@@ -204,6 +208,7 @@ class Answer:
                 reasoning=str(data.get("reasoning", "")),
                 truncated=bool(data.get("truncated", False)),
                 extractive=bool(data.get("extractive", False)),
+                caveats=[str(caveat) for caveat in data.get("caveats", [])],
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problem = f"no {exc}" if isinstance(exc, KeyError) else str(exc)

@@ -301,6 +301,26 @@ def test_a_thing_the_paper_introduces_answers_what_it_is_without_a_name(abstract
     assert _answer_name_missing(question, abstract) == missing
 
 
+def test_a_name_written_in_another_form_is_not_said_missing():
+    abstract = "We use BERT and GPT2 for it."
+    paper = Paper("p1", "Text summarization with pretrained encoders", abstract)
+    hit = Hit(1, "p1", paper.title, 1.0, [paper.abstract], 0.6)
+    question = "What did the BERT-based approach drop, and how do GPT-2 and XLM-E compare?"
+    measured = measure_signals(question, [hit], [paper], lambda q, n: [], TermStatistics({}, 10))
+    assert measured.name_missing == 1.0  # the model weighs it as fitted: none written as asked
+    assert measured.missing_names == ("XLM-E",)  # what a reader is told
+
+
+def test_an_answered_question_keeps_the_names_no_paper_writes_as_caveats():
+    settings = Settings(abstention_weights="best_cosine=10, bias=-5")
+    missing = signals(best_cosine=0.9, missing_names=("XLM-E",))
+    for with_model in (False, True):
+        answered = decide(missing, settings, with_model=with_model)
+        assert answered.answerable and answered.reasons == []
+        assert answered.caveats == ["no paper found mentions XLM-E"]
+    assert decide(signals(best_cosine=0.9), settings, with_model=False).caveats == []
+
+
 def test_a_decline_says_which_name_the_closest_paper_leaves_out():
     reasons = explain(signals(answer_name_missing=1.0, unnamed_details=("Open-QA benchmarks",)))
     assert reasons == ["the closest paper does not say which Open-QA benchmarks"]

@@ -57,6 +57,7 @@ def llm_answer_fields():
         "claims": [Claim("A [1].", [1], True, 0.75)],
         "reasoning": "thought",
         "truncated": True,
+        "caveats": ["no paper found mentions XLM-E"],
     }
 
 

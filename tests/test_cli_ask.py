@@ -81,6 +81,7 @@ def test_ask_json_is_exactly_the_answer_dict(seeded_env, capsys):
         "claims",
         "reasoning",
         "truncated",
+        "caveats",
         "usage",
         "timings",
     }
@@ -317,3 +318,35 @@ def test_doctor_says_what_an_empty_collection_needs(tmp_path, monkeypatch, capsy
     main(["doctor", "--collection", "mine"])
     out = capsys.readouterr().out
     assert "0 papers" in out and "assistant ingest FILE… --collection mine" in out
+
+
+ABSENT_NAME_QUESTION = "How does XLM-E pretrain cross-lingual encoders?"
+
+
+def test_an_answer_despite_a_name_no_paper_writes_says_so(seeded_env, capsys):
+    assert main(["ask", ABSENT_NAME_QUESTION]) == 0
+    out = capsys.readouterr().out
+    assert "note: no paper found mentions XLM-E; check that the sources are about" in out
+    assert main(["ask", ABSENT_NAME_QUESTION, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is True and data["caveats"] == ["no paper found mentions XLM-E"]
+    assert "XLM-E" not in data["answer"]  # a note beside the answer, never part of its text
+    assert main(["ask", QUESTION, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["caveats"] == []
+
+
+def test_a_model_s_answer_carries_the_caveat_and_a_refusal_does_not(model_env, capsys):
+    model_env.enqueue(Reply(chunks=["I cannot answer this from the provided sources."]))
+    assert main(["ask", ABSENT_NAME_QUESTION, "--json"]) == 0
+    refused = json.loads(capsys.readouterr().out)
+    assert refused["answered"] is False and refused["caveats"] == []
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    assistant = Assistant(Settings.load())
+    best = assistant.search(ABSENT_NAME_QUESTION, 1)[0]
+    first = assistant.paper(best.paper_id).abstract.split(". ")[0].rstrip(".")
+    model_env.enqueue(Reply(chunks=[f"{first} [1]."]))
+    assert main(["ask", ABSENT_NAME_QUESTION, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is True and data["caveats"] == ["no paper found mentions XLM-E"]

@@ -89,6 +89,7 @@ def test_what_to_trust_in_an_answer_is_saved_with_it(tmp_path: Path) -> None:
         claims=claims,
         reasoning="Source 1 says so.",
         truncated=True,
+        caveats=["no paper found mentions XLM-E"],
     )
     history.finish_turn(history.add_question(chat, "q"), answer)
     declined = history.add_question(chat, "q2")
@@ -99,8 +100,10 @@ def test_what_to_trust_in_an_answer_is_saved_with_it(tmp_path: Path) -> None:
     first, second = history.load(chat).turns
     assert first.claims == claims and first.reasoning == "Source 1 says so."
     assert first.truncated and first.answered
+    assert first.caveats == ["no paper found mentions XLM-E"] and second.caveats == []
     assert not second.answered and second.claims == [] and not second.truncated
     exported = conversation_markdown(history.load(chat))
+    assert "- note: no paper found mentions XLM-E; check that the sources are" in exported
     assert "- ⚠ not supported by [2]: It runs on phones [2]." in exported
     assert "cut off at the model's token limit" in exported
 
@@ -111,7 +114,7 @@ def test_a_history_of_the_previous_schema_is_migrated_with_trust_defaults(tmp_pa
     chat = history.start_conversation("q")
     history.finish_turn(history.add_question(chat, "q"), _answer("q", "Diffusion features [1]."))
     with sqlite3.connect(path) as conn:  # as the previous release left it
-        for column in ("claims", "reasoning", "truncated", "answered"):
+        for column in ("claims", "reasoning", "truncated", "answered", "caveats"):
             conn.execute(f"ALTER TABLE turns DROP COLUMN {column}")
         conn.execute("PRAGMA user_version = 2")
     conn.close()
@@ -119,6 +122,7 @@ def test_a_history_of_the_previous_schema_is_migrated_with_trust_defaults(tmp_pa
     (turn,) = ChatHistory(path).load(chat).turns
     assert turn.answer == "Diffusion features [1]."
     assert turn.answered and turn.claims == [] and turn.reasoning == "" and not turn.truncated
+    assert turn.caveats == []
 
 
 def test_conversations_lists_recent_first_and_skips_empty_ones(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ BM25_DEPTH = 20
 QUANTITY_PAPERS = 2
 """Papers whose sentences are searched for the words and numbers a question asks about."""
 _NUMBER = re.compile(r"\d")
+_DESCRIBED_NAME = re.compile(r"(?P<name>.*?[A-Z0-9][^-]*)(?:-[a-z]+)+")
 _INTRODUCED = re.compile(
     r"\b(?:introduc|propos|present|releas|open[- ]sourc|construct|buil[dt]|creat|collect"
     r"|curat|develop|design)\w*\s+(?:a|an|our|two|three|several)\s+"
@@ -119,7 +120,8 @@ class Signals:
     one: each of the three fires on few questions, and fitted apart their weights follow the
     handful of development questions each happens to catch."""
     missing_names: tuple[str, ...] = ()
-    """Names of the question that no retrieved title or abstract contains."""
+    """Names of the question that no retrieved title or abstract contains, as a reader would
+    name them: "BERT-based" is not among them when the papers write "BERT"."""
     unmet_details: tuple[str, ...] = ()
     """What the question asks for ("learning rate") that the top paper hardly mentions."""
     unnamed_details: tuple[str, ...] = ()
@@ -241,10 +243,19 @@ def measure_signals(
         top_missing_rarity=max((weight[t] for t in terms if t not in top), default=0.0)
         / terms_statistics.idf_of_count(1),
         name_missing=len(missing_names) / len(names) if names else 0.0,
-        missing_names=tuple(missing_names),
+        missing_names=tuple(n for n in missing_names if not _written_otherwise(n, retrieved_text)),
         names_nothing=not terms,
         **_detail_signals(question, papers[0] if papers else None, sentences),
     )
+
+
+def _written_otherwise(name: str, text: str) -> bool:
+    """Whether ``text`` (casefolded) writes the name in a form a reader takes for the same:
+    without its hyphens ("GPT-2" as "GPT2"), or, for a name made into a describing word
+    ("BERT-based", "CLIP-style", "BLIP-2-like"), as the name it is made from."""
+    head = _DESCRIBED_NAME.fullmatch(name)
+    forms = [name.replace("-", ""), *([head.group("name")] if head else [])]
+    return any(len(form) > 1 and form.casefold() in text for form in forms)
 
 
 def _detail_signals(
@@ -383,6 +394,16 @@ def _bm25_lead(
     return ranked[0] / ceiling, (ranked[0] - second) / ranked[0]
 
 
+def caveats(signals: Signals) -> list[str]:
+    """What a reader should know even when the question is answered: names of the question
+    that no paper found writes ("no paper found mentions XLM-E"). The sources may then be
+    about neighbouring work, whatever the answer makes of them. (The other gaps the signals
+    see, a detail asked for, are too often answered in other words to be said as fact.)"""
+    if not signals.missing_names:
+        return []
+    return ["no paper found mentions " + ", ".join(signals.missing_names)]
+
+
 def decide(signals: Signals, settings: AnswerSettings, *, with_model: bool) -> Decision:
     """Attempt an answer when the model's score reaches the mode's threshold (and the best
     passage reaches the ``min_relevance`` floor)."""
@@ -396,7 +417,7 @@ def decide(signals: Signals, settings: AnswerSettings, *, with_model: bool) -> D
         and not signals.names_nothing
     )
     reasons = [] if answerable else explain(signals)
-    return Decision(answerable, round(score, 4), reasons, signals.best_cosine)
+    return Decision(answerable, round(score, 4), reasons, signals.best_cosine, caveats(signals))
 
 
 def explain(signals: Signals) -> list[str]:
@@ -406,8 +427,7 @@ def explain(signals: Signals) -> list[str]:
     reasons = []
     if signals.names_nothing:
         reasons.append("the question has no words to look for; ask about a topic or a paper")
-    if signals.missing_names:
-        reasons.append("no paper found mentions " + ", ".join(signals.missing_names))
+    reasons += caveats(signals)
     if signals.unmet_details:
         asked = " or the ".join(signals.unmet_details)
         reasons.append(f"the closest paper does not mention the {asked}")

@@ -58,6 +58,9 @@ class Decision:
     "the closest paper does not mention the learning rate"); the decline says the first."""
     similarity: float = 0.0
     """The best passage's cosine similarity to the question."""
+    caveats: list[str] = field(default_factory=list)
+    """What the papers found lack that a reader should know even when the question is
+    answered ("no paper found mentions XLM-E")."""
 
 
 class Decider(Protocol):

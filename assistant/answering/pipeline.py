@@ -114,6 +114,7 @@ class Pipeline:
             reasoning=reply.reasoning,
             truncated=reply.truncated,
             extractive=reply.extractive,
+            caveats=decision.caveats if reply.answered else [],
         )
 
     def gather(

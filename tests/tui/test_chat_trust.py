@@ -111,3 +111,19 @@ async def test_thinking_a_chat_template_opened_leaves_the_screen_when_it_closes(
         await wait_until(pilot, lambda: not app.streaming, what="the final answer")
         await pilot.pause()
         assert view.answer is not None and view.answer.reasoning == "Let me think."
+
+
+async def test_an_answer_despite_a_name_no_paper_writes_says_so_under_it(
+    seeded_assistant: Assistant, history: ChatHistory, tmp_path: Path
+) -> None:
+    app = ChatApp(seeded_assistant, history=history, export_dir=tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until_ready(pilot)
+        await ask_and_wait(pilot, "How does XLM-E pretrain cross-lingual encoders?")
+        (view,) = app.conversation.answers()
+        assert view.answer is not None and view.answer.answered
+        note = str(view.query_one(".answer-note", Static).render())
+        assert "no paper found mentions XLM-E" in note
+    (saved,) = history.conversations()
+    (turn,) = history.load(saved.id).turns
+    assert turn.caveats == ["no paper found mentions XLM-E"]
