@@ -349,8 +349,7 @@ def _introduces(kind: Sequence[str], sentence: str) -> bool:
 def _spells_acronym(word: str, sentence: str) -> bool:
     """Whether ``word`` is an acronym the sentence writes out ("which LLM": "the LLaMA-2
     large language model")."""
-    letters = word[:-1] if word.endswith("s") else word  # "LLMs"
-    return len(letters) > 1 and letters.isupper() and spelled_out(letters, sentence)
+    return any(spelled_out(acronym, sentence) for acronym in acronyms_in(word))
 
 
 def _restated_names(asked: str, known: Set[str], abstract: str) -> set[str]:
