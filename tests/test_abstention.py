@@ -185,6 +185,10 @@ def test_the_quantity_a_question_asks_for():
         ("What main limitation does REALM address?", []),
         ("What challenge does LIV tackle?", []),
         ("Which strategy generalised better?", []),  # no verb after the ask to end it
+        ("Which strategy generalised better", []),  # with or without its question mark
+        ("Which multimodal LLM wrote the long captions?", ["multimodal LLM"]),  # past tense
+        ("Which languages, by name, were included?", ["languages"]),
+        ("What practical use does the probe have?", []),  # "use" a noun, not the verb
     ],
 )
 def test_the_details_are_what_each_part_of_a_question_asks_for(question, details):
@@ -219,6 +223,14 @@ def test_focus_missing_counts_the_asked_words_the_top_paper_lacks():
         ("Which GPU model was it trained on?", ["GPU model"]),  # the kind before "model"
         ("Which large language model does Arcana decode with?", ["large language model"]),
         ("Which model does Arcana build on?", []),  # a paper's method, not a name
+        # asked for a name in so many words, whatever the kind
+        (
+            "What is the name of the image retrieval benchmark that NDCR was evaluated on?",
+            ["image retrieval benchmark"],
+        ),
+        ("What are the example-scoring methods called?", ["example-scoring methods"]),
+        ("Which scoring methods, by name, does it compare?", ["scoring methods"]),
+        ("What is the name of the paper?", []),  # a paper, not a thing inside one
     ],
 )
 def test_some_details_are_answered_by_a_name(question, names):
@@ -273,6 +285,32 @@ def test_an_acronym_defined_for_other_words_is_an_answer():
     assert measured.answer_name_missing == 0.0
 
 
+@pytest.mark.parametrize(
+    ("question", "abstract"),
+    [
+        # a quantity is not a name
+        ("Which dataset was REALM trained on?", "REALM is trained on 30M images of a dataset."),
+        # nor the asked-about name made a describing word
+        ("Which datasets did GPT-4 label?", "GPT-4-generated labels extend the datasets."),
+        # nor the abbreviation of a field or of a kind of thing
+        ("Which backbone does REALM use?", "REALM uses a CNN backbone, the SoTA in NLP."),
+        # nor an acronym the sentence defines as the asked kind itself
+        (
+            "Which multimodal LLM wrote the captions?",
+            "Captions are written by a Multi-modality Large Language Model (MLLM).",
+        ),
+    ],
+)
+def test_words_that_look_like_names_but_name_nothing_asked_for(question, abstract):
+    assert _answer_name_missing(question, abstract) == 1.0
+
+
+def test_an_unknown_name_near_the_asked_kind_is_an_answer():
+    question = "Which backbone does REALM use?"
+    assert _answer_name_missing(question, "REALM uses a ResNet-50 backbone.") == 0.0
+    assert _answer_name_missing(question, "Its backbone is a Residual Network (ResNet).") == 0.0
+
+
 def _answer_name_missing(question: str, abstract: str) -> float:
     paper = Paper("p1", "Extended Mind Transformers", abstract)
     hit = Hit(1, "p1", paper.title, 1.0, [abstract], 0.6)
@@ -309,6 +347,23 @@ def test_a_name_written_in_another_form_is_not_said_missing():
     measured = measure_signals(question, [hit], [paper], lambda q, n: [], TermStatistics({}, 10))
     assert measured.name_missing == 1.0  # the model weighs it as fitted: none written as asked
     assert measured.missing_names == ("XLM-E",)  # what a reader is told
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Which papers study non-English speech?", ("English",)),  # the name in the word
+        ("Which papers dissect wav2vec 2.0-style models?", ()),  # "0-style" is no name
+        ("What does 3-bit quantisation cost?", ()),  # nor is a quantity
+        ("Which papers study South Asian languages?", ("South Asian",)),  # one name of two
+        ("Which papers study t-SNE plots?", ("t-SNE",)),  # a letter is part of the name
+    ],
+)
+def test_missing_names_are_said_as_a_reader_names_them(question, missing):
+    paper = Paper("p1", "Speech models", "We study speech models like wav2vec, and plots.")
+    hit = Hit(1, "p1", paper.title, 1.0, [paper.abstract], 0.6)
+    measured = measure_signals(question, [hit], [paper], lambda q, n: [], TermStatistics({}, 10))
+    assert measured.missing_names == missing
 
 
 def test_an_answered_question_keeps_the_names_no_paper_writes_as_caveats():

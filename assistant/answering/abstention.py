@@ -48,7 +48,14 @@ BM25_DEPTH = 20
 QUANTITY_PAPERS = 2
 """Papers whose sentences are searched for the words and numbers a question asks about."""
 _NUMBER = re.compile(r"\d")
-_DESCRIBED_NAME = re.compile(r"(?P<name>.*?[A-Z0-9][^-]*)(?:-[a-z]+)+")
+_QUANTITY_WORD = re.compile(r"\d[\d.,]*[a-zA-Z]{0,2}")
+"""A number with its unit letter ("30M", "1.3B", "2D"): a quantity, not a name."""
+# Abbreviations of fields and of kinds of thing, which name no particular one: "NLP" does
+# not say which language, nor "a CNN backbone" which backbone.
+_FIELD_ACRONYMS = frozenset(
+    """AI ML NLP NLU NLG CV ASR TTS MT QA VQA RL IR SOTA LM LLM LLMS MLLM VLM VLMS PLM PLMS
+    CNN CNNS RNN RNNS GNN GNNS MLP GAN GANS VAE GPU GPUS CPU TPU API""".split()  # noqa: SIM905 - a word list
+)
 _INTRODUCED = re.compile(
     r"\b(?:introduc|propos|present|releas|open[- ]sourc|construct|buil[dt]|creat|collect"
     r"|curat|develop|design)\w*\s+(?:a|an|our|two|three|several)\s+"
@@ -243,19 +250,47 @@ def measure_signals(
         top_missing_rarity=max((weight[t] for t in terms if t not in top), default=0.0)
         / terms_statistics.idf_of_count(1),
         name_missing=len(missing_names) / len(names) if names else 0.0,
-        missing_names=tuple(n for n in missing_names if not _written_otherwise(n, retrieved_text)),
+        missing_names=_missing_as_read(missing_names, question, retrieved_text),
         names_nothing=not terms,
         **_detail_signals(question, papers[0] if papers else None, sentences),
     )
 
 
-def _written_otherwise(name: str, text: str) -> bool:
-    """Whether ``text`` (casefolded) writes the name in a form a reader takes for the same:
-    without its hyphens ("GPT-2" as "GPT2"), or, for a name made into a describing word
-    ("BERT-based", "CLIP-style", "BLIP-2-like"), as the name it is made from."""
-    head = _DESCRIBED_NAME.fullmatch(name)
-    forms = [name.replace("-", ""), *([head.group("name")] if head else [])]
-    return any(len(form) > 1 and form.casefold() in text for form in forms)
+def _missing_as_read(names: Sequence[str], question: str, text: str) -> tuple[str, ...]:
+    """The missing ``names`` as a reader names them: without the describing words made from
+    them ("BERT-based" is BERT, "non-English" English), and not at all when ``text``
+    (casefolded) writes them so or without hyphens ("GPT-2" as "GPT2"), or when what is left
+    is no name ("0-style" of "wav2vec 2.0-style"); names side by side in the question are one
+    ("South Asian")."""
+    read: list[str] = []
+    for name in names:
+        core = _name_core(name)
+        written = any(form.casefold() in text for form in (core, core.replace("-", "")))
+        if len(core) > 1 and any(ch.isalpha() for ch in core) and not written:
+            read.append(core)
+    joined: list[str] = []
+    for name in dict.fromkeys(read):
+        if joined and f"{joined[-1]} {name}" in question:
+            joined[-1] = f"{joined[-1]} {name}"
+        else:
+            joined.append(name)
+    return tuple(joined)
+
+
+def _name_core(name: str) -> str:
+    """A name without the lowercase words joined to it by hyphens at either end: "BERT-based"
+    and "non-English" are the names BERT and English made into describing words ("t-SNE" and
+    "MLE-then-ERM" keep theirs: a letter, or inside)."""
+    parts = name.split("-")
+    while len(parts) > 1 and _describing(parts[-1]):
+        parts.pop()
+    while len(parts) > 1 and _describing(parts[0]):
+        parts.pop(0)
+    return "-".join(parts)
+
+
+def _describing(part: str) -> bool:
+    return len(part) > 1 and part.isalpha() and part.islower()
 
 
 def _detail_signals(
@@ -328,12 +363,45 @@ def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None)
                     or _spells_acronym(last, sentence)
                     or len(_found(topic, words)) >= 2
                 )
-                and any(n.casefold() not in known | own for n in question_names(sentence))
+                and _names_anything(sentence, known | own, last)
             )
             for words, sentence in sentences
         ):
             unnamed.append(detail)
     return unnamed
+
+
+def _names_anything(sentence: str, known: Set[str], kind: str) -> bool:
+    """Whether the sentence has a name the reader does not already have (``known``,
+    casefolded): not a quantity ("30M images", "2D"), not a known name made a describing word
+    ("LLM-generated"), not an acronym of the field ("NLP", "SoTA"), nor one the sentence
+    defines as the asked kind itself ("a Multi-modality Large Language Model (MLLM)" for
+    "which LLM")."""
+    restating = {
+        word.casefold()
+        for acronym, words in acronym_definitions(sentence)
+        if _restates_kind(kind, words)
+        for word in (acronym, *words)
+    }
+    for name in question_names(sentence):
+        head = _name_core(name)
+        if not (
+            _QUANTITY_WORD.fullmatch(name)
+            or head.casefold() in known | restating
+            or name.casefold() in restating
+            or head.upper() in _FIELD_ACRONYMS
+        ):
+            return True
+    return False
+
+
+def _restates_kind(kind: str, words: Sequence[str]) -> bool:
+    """Whether an acronym's spelled-out ``words`` say the asked ``kind`` ("LLM" or
+    "dataset") rather than name a thing of that kind."""
+    expansion = " ".join(words)
+    return bool(_found(content_terms(kind), set(content_terms(expansion)))) or any(
+        spelled_out(acronym, expansion) for acronym in acronyms_in(kind)
+    )
 
 
 def _introduces(kind: Sequence[str], sentence: str) -> bool:

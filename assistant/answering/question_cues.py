@@ -51,14 +51,35 @@ _ASKED_HEAD = (
     rf"^(?:{_PREPOSITION}\s+)?(?P<asking>what|which|how many|how much)\s+"
     r"(?P<focus>(?:[\w-]+\s+){0,4}?[\w-]+)"
 )
-# An auxiliary or a verb in the past ("Which social network *supplied* the images") ends
-# what is asked for; a following determiner tells the verb from an adjective ("pretrained").
+# An auxiliary or a verb in the past ("Which social network *supplied* the images", "Which
+# LLM *wrote* the captions") ends what is asked for; a following determiner tells the verb
+# from an adjective ("pretrained"), and one after it a noun ("what practical *use* does").
 _ASKED_BEFORE_VERB = re.compile(
     _ASKED_HEAD + r"\s+(?:(?:did|does|do|was|were|is|are|has|have|had|can|could|will|would|"
-    r"reach|get|save|use|used)\b|[a-z]+ed\s+(?:the|a|an|its|their|his|her|on|in|by|with)\b)",
+    r"reach|get|save|use(?!\s+(?:does|did|do|is|was))|used)\b|"
+    r"(?:[a-z]+ed|wrote|gave|made|took|ran|drew|chose|brought|built|found|won|beat|led|held|"
+    r"sent|saw)\s+(?:the|a|an|its|their|his|her|on|in|by|with)\b)",
     re.IGNORECASE,
 )
 _ASKED_ALONE = re.compile(_ASKED_HEAD + "$", re.IGNORECASE)
+# "What is the name of the benchmark ...", "what are the scoring methods called", "which
+# languages, by name, ...": whatever the kind, the answer is a name.
+_NAME_OF = re.compile(
+    r"^what (?:is|are|was|were) (?:the |its |their )?names? (?:of|for) "
+    r"(?:the |a |an |its |their )?",
+    re.IGNORECASE,
+)
+_CALLED = re.compile(
+    r"^what (?:is|are|was|were) (?:the |its |their )?(?P<focus>(?:[\w-]+\s+){0,4}?[\w-]+)\s+"
+    r"called\b",
+    re.IGNORECASE,
+)
+# After "the name of", a relative pronoun ends what is asked for as well ("the name of the
+# benchmark *that* NDCR was evaluated on"); elsewhere it too often follows a description.
+_NAMED_BEFORE = re.compile(
+    r"^(?P<focus>(?:[\w-]+\s+){0,4}?[\w-]+)\s+(?:that|which|whose|where)\b", re.IGNORECASE
+)
+_BY_NAME = re.compile(r",?\s+by name\b,?", re.IGNORECASE)
 _COORDINATION = re.compile(r"\s+(?:and|or)\s+")
 # Heads that name no detail: "which method does ..." asks for a paper, not a fact inside one,
 # and "what problem does X solve" asks for something an abstract describes without naming it
@@ -187,11 +208,13 @@ def asked_details(question: str) -> list[str]:
 
 def asked_names(question: str) -> list[str]:
     """The asked details that a name answers: "Which *Open-QA benchmarks* ...", "Under which
-    *licence* ..." (but not "how many benchmarks", which a number answers)."""
+    *licence* ...", "What is the name of the *benchmark* ..." (but not "how many benchmarks",
+    which a number answers)."""
     names = [
         detail
         for asking, detail in _asked_parts(question)
-        if asking in ("what", "which") and _kind(detail) in _NAMED_KINDS
+        if asking == _BY_NAME_ASKED
+        or (asking in ("what", "which") and _kind(detail) in _NAMED_KINDS)
     ]
     return list(dict.fromkeys(names))
 
@@ -205,23 +228,49 @@ def _kind(detail: str) -> str:
     return words[-1]
 
 
+_BY_NAME_ASKED = "name"
+"""The question word of a part that asks for a name in so many words."""
+
+
 def _asked_parts(question: str) -> list[tuple[str, str]]:
-    """``(question word, detail)`` for each detail each part of ``question`` asks for."""
+    """``(question word, detail)`` for each detail each part of ``question`` asks for; the
+    question word is ``_BY_NAME_ASKED`` for a part that asks for a name in so many words."""
     question = question.strip()
     bounds = list(_ASKED_PART.finditer(question))
     ends = [bound.start() for bound in bounds[1:]] + [len(question)] if bounds else []
     parts: list[tuple[str, str]] = []
     for bound, end in zip(bounds, ends, strict=True):
+        last = end == len(question)
         part = question[bound.end() : end].strip().rstrip(",")
-        match = _ASKED_BEFORE_VERB.search(part) or _ASKED_ALONE.search(part)
-        if match is None:
-            continue
-        asking = " ".join(match.group("asking").casefold().split())
-        for phrase in _COORDINATION.split(match.group("focus")):
+        asking, focus = _asked_focus(_BY_NAME.sub("", part).rstrip("?!. "), last=last)
+        if _BY_NAME.search(part) and asking:
+            asking = _BY_NAME_ASKED
+        for phrase in _COORDINATION.split(focus):
             phrase = _without_leading_function_words(phrase)
             if focus_terms(phrase) and not any(w.casefold() in STOPWORDS for w in phrase.split()):
                 parts.append((asking, phrase))
     return parts
+
+
+def _asked_focus(part: str, *, last: bool) -> tuple[str, str]:
+    """``(question word, the words naming what is asked)`` of one part of a question, or
+    empty strings when it names nothing. The question's ``last`` part needs a verb after
+    what it asks for: "Which strategy generalised better?" has its verb inside."""
+    called = _CALLED.search(part)
+    if called:
+        return _BY_NAME_ASKED, called.group("focus")
+    name_of = _NAME_OF.search(part)
+    if name_of:
+        named = part[name_of.end() :]
+        relative = _NAMED_BEFORE.search(named)
+        if relative:
+            return _BY_NAME_ASKED, relative.group("focus")
+        asking, focus = _asked_focus("which " + named, last=last)
+        return (_BY_NAME_ASKED if asking else ""), focus
+    match = _ASKED_BEFORE_VERB.search(part) or (None if last else _ASKED_ALONE.search(part))
+    if match is None:
+        return "", ""
+    return " ".join(match.group("asking").casefold().split()), match.group("focus")
 
 
 def _without_leading_function_words(phrase: str) -> str:
