@@ -290,6 +290,7 @@ def _name_core(name: str) -> str:
 
 
 def _describing(part: str) -> bool:
+    """A lowercase word of two letters or more ("based", "non"): it describes, not names."""
     return len(part) > 1 and part.isalpha() and part.islower()
 
 
