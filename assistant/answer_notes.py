@@ -44,7 +44,7 @@ def truncation_note(answer: Answer, max_tokens: int) -> str | None:
 def caveat_notes(caveats: Sequence[str]) -> list[str]:
     """One line per gap in the papers found that the answer went ahead despite."""
     return [
-        f"note: {caveat}; check that the sources are about what you asked" for caveat in caveats
+        f"note: {caveat}; check the sources before you rely on the answer" for caveat in caveats
     ]
 
 

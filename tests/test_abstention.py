@@ -376,6 +376,19 @@ def test_an_answered_question_keeps_the_names_no_paper_writes_as_caveats():
     assert decide(signals(best_cosine=0.9), settings, with_model=False).caveats == []
 
 
+def test_an_answered_question_warns_when_the_closest_paper_names_nothing_asked_for():
+    settings = Settings(abstention_weights="best_cosine=10, bias=-5")
+    unnamed = signals(best_cosine=0.9, unnamed_details=("LLMs",))
+    answered = decide(unnamed, settings, with_model=True)
+    assert answered.answerable
+    assert answered.caveats == ["the closest paper may not say which LLMs"]
+    # declined, the same gap is said once, as a reason, in plainer words
+    declined = decide(
+        signals(best_cosine=0.1, unnamed_details=("LLMs",)), settings, with_model=True
+    )
+    assert declined.reasons == ["the closest paper does not say which LLMs"]
+
+
 def test_a_decline_says_which_name_the_closest_paper_leaves_out():
     reasons = explain(signals(answer_name_missing=1.0, unnamed_details=("Open-QA benchmarks",)))
     assert reasons == ["the closest paper does not say which Open-QA benchmarks"]

@@ -326,13 +326,25 @@ ABSENT_NAME_QUESTION = "How does XLM-E pretrain cross-lingual encoders?"
 def test_an_answer_despite_a_name_no_paper_writes_says_so(seeded_env, capsys):
     assert main(["ask", ABSENT_NAME_QUESTION]) == 0
     out = capsys.readouterr().out
-    assert "note: no paper found mentions XLM-E; check that the sources are about" in out
+    assert "note: no paper found mentions XLM-E; check the sources before you rely" in out
     assert main(["ask", ABSENT_NAME_QUESTION, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["answered"] is True and data["caveats"] == ["no paper found mentions XLM-E"]
     assert "XLM-E" not in data["answer"]  # a note beside the answer, never part of its text
     assert main(["ask", QUESTION, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["caveats"] == []
+
+
+def test_an_answer_to_which_x_when_the_closest_paper_names_none_says_so(seeded_env, capsys):
+    # REALM's abstract says it is compared on "three popular Open-QA benchmarks", not which
+    question = "Which Open-QA benchmarks was REALM compared on?"
+    assert main(["ask", question]) == 0
+    out = capsys.readouterr().out
+    assert "note: the closest paper may not say which Open-QA benchmarks; check the" in out
+    assert main(["ask", question, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is True
+    assert data["caveats"] == ["the closest paper may not say which Open-QA benchmarks"]
 
 
 def test_a_model_s_answer_carries_the_caveat_and_a_refusal_does_not(model_env, capsys):

@@ -103,7 +103,7 @@ def test_what_to_trust_in_an_answer_is_saved_with_it(tmp_path: Path) -> None:
     assert first.caveats == ["no paper found mentions XLM-E"] and second.caveats == []
     assert not second.answered and second.claims == [] and not second.truncated
     exported = conversation_markdown(history.load(chat))
-    assert "- note: no paper found mentions XLM-E; check that the sources are" in exported
+    assert "- note: no paper found mentions XLM-E; check the sources before" in exported
     assert "- ⚠ not supported by [2]: It runs on phones [2]." in exported
     assert "cut off at the model's token limit" in exported
 

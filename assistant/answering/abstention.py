@@ -464,9 +464,20 @@ def _bm25_lead(
 
 def caveats(signals: Signals) -> list[str]:
     """What a reader should know even when the question is answered: names of the question
-    that no paper found writes ("no paper found mentions XLM-E"). The sources may then be
-    about neighbouring work, whatever the answer makes of them. (The other gaps the signals
-    see, a detail asked for, are too often answered in other words to be said as fact.)"""
+    that no paper found writes ("no paper found mentions XLM-E"), when the sources may be
+    about neighbouring work, and a name asked for that the closest paper mentions without
+    giving one ("the closest paper may not say which LLMs"), when the answer may name none
+    or guess. (A detail the top paper does not mention is too often given in other words to
+    be said even so.)"""
+    notes = _missing_names_note(signals)
+    if signals.unnamed_details:
+        notes.append(
+            "the closest paper may not say which " + " or which ".join(signals.unnamed_details)
+        )
+    return notes
+
+
+def _missing_names_note(signals: Signals) -> list[str]:
     if not signals.missing_names:
         return []
     return ["no paper found mentions " + ", ".join(signals.missing_names)]
@@ -495,7 +506,7 @@ def explain(signals: Signals) -> list[str]:
     reasons = []
     if signals.names_nothing:
         reasons.append("the question has no words to look for; ask about a topic or a paper")
-    reasons += caveats(signals)
+    reasons += _missing_names_note(signals)
     if signals.unmet_details:
         asked = " or the ".join(signals.unmet_details)
         reasons.append(f"the closest paper does not mention the {asked}")
