@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from assistant.answer_notes import OFFLINE_HINT
 from assistant.answering.decision import TermStatistics
@@ -167,6 +168,24 @@ def test_list_questions_are_recognised_with_describing_words():
     assert not asks_for_several_papers("Which models does ERNIE 2.0 outperform?")
     assert not asks_for_several_papers("When does it win, and which combination works best?")
     assert not asks_for_several_papers("What is the number of models trained?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do the papers forecast road traffic?",
+        "Does any paper find the CLS token to be a poor summary?",
+        "What do papers here say about MLP layers?",
+        "I'm looking for papers about long fiction.",
+    ],
+)
+def test_questions_about_the_collection_s_papers_ask_for_several(question):
+    assert asks_for_several_papers(question)
+
+
+def test_papers_as_a_topic_or_one_paper_ask_for_one():
+    assert not asks_for_several_papers("How do MIReAD and SciNCL represent scientific papers?")
+    assert not asks_for_several_papers("Is there a paper on news recommendation?")
 
 
 def test_a_quote_for_several_papers_says_what_its_paper_does():

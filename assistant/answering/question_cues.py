@@ -24,7 +24,12 @@ _LIST_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _PAPERS_THAT = re.compile(
-    r"\b(?:papers|works|studies) (?:that|which)\b|\b(?:list|name) (?:the |all )?papers\b",
+    r"\b(?:papers|works|studies) (?:that|which)\b|\b(?:list|name) (?:the |all )?papers\b"
+    # the collection's papers, as such: "how do the papers …", "what do papers here say",
+    # "papers about …", "does any paper …" (but not "scientific papers", a topic)
+    r"|\b(?:the|any|some|other) (?:papers|works|studies)\b"
+    r"|\b(?:papers|works|studies) (?:here|about|on|in the collection)\b"
+    r"|\bany (?:paper|work|study|research)\b",
     re.IGNORECASE,
 )
 _QUANTITY_QUESTION = re.compile(
