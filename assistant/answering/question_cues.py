@@ -85,6 +85,8 @@ _NAMED_BEFORE = re.compile(
     r"^(?P<focus>(?:[\w-]+\s+){0,4}?[\w-]+)\s+(?:that|which|whose|where)\b", re.IGNORECASE
 )
 _BY_NAME = re.compile(r",?\s+by name\b,?", re.IGNORECASE)
+_BY_NAME_ASKED = "name"
+"""The question word of a part that asks for a name in so many words."""
 _COORDINATION = re.compile(r"\s+(?:and|or)\s+")
 # Heads that name no detail: "which method does ..." asks for a paper, not a fact inside one,
 # and "what problem does X solve" asks for something an abstract describes without naming it
@@ -231,10 +233,6 @@ def _kind(detail: str) -> str:
     if len(words) > 1 and words[-1] in _GENERIC_FOCUS:
         return words[-2]
     return words[-1]
-
-
-_BY_NAME_ASKED = "name"
-"""The question word of a part that asks for a name in so many words."""
 
 
 def _asked_parts(question: str) -> list[tuple[str, str]]:
