@@ -159,6 +159,20 @@ def test_the_quantity_a_question_asks_for():
     assert asked_quantity("What does LUKE do?") is None
 
 
+def test_a_question_for_papers_asks_for_no_quantity_whatever_it_says_of_them():
+    paper = Paper("p1", "UCTopic", "UCTopic clusters phrase representations well.")
+    hit = Hit(1, "p1", paper.title, 1.0, [paper.abstract], 0.6)
+
+    def unmet(question: str) -> float:
+        measured = measure_signals(
+            question, [hit], [paper], lambda q, n: [], TermStatistics({}, 10)
+        )
+        return measured.quantity_unmet
+
+    assert unmet("How well do UCTopic representations cluster?") == 1.0  # no number given
+    assert unmet("Which papers judge their representations by how well they cluster?") == 0.0
+
+
 @pytest.mark.parametrize(
     ("question", "details"),
     [
@@ -189,6 +203,7 @@ def test_the_quantity_a_question_asks_for():
         ("Which multimodal LLM wrote the long captions?", ["multimodal LLM"]),  # past tense
         ("Which languages, by name, were included?", ["languages"]),
         ("What practical use does the probe have?", []),  # "use" a noun, not the verb
+        ("What might have muddied the analysis?", []),  # a modal verb asks for nothing
     ],
 )
 def test_the_details_are_what_each_part_of_a_question_asks_for(question, details):

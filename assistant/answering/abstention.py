@@ -32,6 +32,7 @@ from .question_cues import (
     asked_details,
     asked_names,
     asked_quantity,
+    asks_for_several_papers,
     focus_terms,
     name_forms,
     question_names,
@@ -437,8 +438,11 @@ def _restated_names(asked: str, known: Set[str], abstract: str) -> set[str]:
 
 
 def _quantity_unmet(question: str, sentences: Sequence[tuple[set[str], str]]) -> float:
+    """1 when the question asks for a quantity and no sentence that shares its words has a
+    number; a question that asks which papers asks for papers, whatever it says of them
+    ("Which papers judge their representations by how well they cluster?")."""
     quantity = asked_quantity(question)
-    if quantity is None:
+    if quantity is None or asks_for_several_papers(question):
         return 0.0
     for words, sentence in sentences:
         if words & set(quantity) and _NUMBER.search(sentence):

@@ -106,6 +106,7 @@ _GENERIC_FOCUS = frozenset(
     baseline baselines competitor competitors alternative alternatives else quantity quantities
     much many more less fewer better worse higher lower faster slower larger smaller bigger
     cheaper one two three four five six seven eight nine ten eleven twelve
+    might may must should shall
     exactly actually really precisely specifically roughly approximately typically usually
     main key central core primary major biggest overall specific particular exact new novel
     kind kinds type types sort part parts aspect aspects thing things""".split()  # noqa: SIM905 - a word list
