@@ -1,5 +1,6 @@
-"""What the CLI and the chat app say under an answer, worded once for both: names of the
-question no paper found writes, sentences whose citations do not support them, an answer cut
+"""What the CLI and the chat app say under an answer, worded once for both: what the papers
+found lack although the question was answered (a name no paper writes, a "which X" the
+closest paper leaves unnamed), sentences whose citations do not support them, an answer cut
 off at the token limit, and how to connect a model after an offline answer."""
 
 from __future__ import annotations

@@ -356,7 +356,7 @@ def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None)
     for detail in wanted:
         last = detail.split()[-1]
         kind = content_terms(last)
-        own = {w.casefold() for w in re.findall(r"[\w-]+", detail)}
+        already_named = known | {w.casefold() for w in re.findall(r"[\w-]+", detail)}
         if not any(
             _introduces(kind, sentence)
             or (
@@ -365,7 +365,7 @@ def _left_unnamed(question: str, wanted: Sequence[str], top_paper: Paper | None)
                     or _spells_acronym(last, sentence)
                     or len(_found(topic, words)) >= 2
                 )
-                and _names_anything(sentence, known | own, last)
+                and _names_anything(sentence, already_named, last)
             )
             for words, sentence in sentences
         ):
@@ -385,11 +385,12 @@ def _names_anything(sentence: str, known: Set[str], kind: str) -> bool:
         if _restates_kind(kind, words)
         for word in (acronym, *words)
     }
+    not_new = known | restating
     for name in question_names(sentence):
         head = _name_core(name)
         if not (
             _QUANTITY_WORD.fullmatch(name)
-            or head.casefold() in known | restating
+            or head.casefold() in not_new
             or name.casefold() in restating
             or head.upper() in _FIELD_ACRONYMS
         ):
@@ -401,8 +402,8 @@ def _restates_kind(kind: str, words: Sequence[str]) -> bool:
     """Whether an acronym's spelled-out ``words`` say the asked ``kind`` ("LLM" or
     "dataset") rather than name a thing of that kind."""
     expansion = " ".join(words)
-    return bool(_found(content_terms(kind), set(content_terms(expansion)))) or any(
-        spelled_out(acronym, expansion) for acronym in acronyms_in(kind)
+    return bool(_found(content_terms(kind), set(content_terms(expansion)))) or _spells_acronym(
+        kind, expansion
     )
 
 

@@ -24,7 +24,7 @@ def answer_note(answer: Answer) -> str:
     if answer.truncated:
         # Also, and most of all, when the cut left no grounded answer: the limit is why.
         note += " · cut off at the token limit: raise max_tokens"
-    return note + "".join(f" · {caveat}" for caveat in answer.caveats)
+    return _with_caveats(note, answer.caveats)
 
 
 def saved_note(turn: StoredTurn) -> str:
@@ -38,7 +38,12 @@ def saved_note(turn: StoredTurn) -> str:
     note = _grounding(turn.answered, cited, len(turn.sources), origin) + " · saved"
     if turn.truncated:
         note += " · cut off at the token limit"
-    return note + "".join(f" · {caveat}" for caveat in turn.caveats)
+    return _with_caveats(note, turn.caveats)
+
+
+def _with_caveats(note: str, caveats: list[str]) -> str:
+    """The note, then what the papers found lacked although the question was answered."""
+    return note + "".join(f" · {caveat}" for caveat in caveats)
 
 
 def _grounding(answered: bool, cited: int, sources: int, origin: str | None) -> str:
