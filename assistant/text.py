@@ -77,6 +77,31 @@ def query_terms(question: str) -> list[str]:
     return terms
 
 
+# A question may be written in British spelling and the abstract in American, or the other
+# way round ("initialisation", "neighbours", "labelled", "centre"). Both sides are respelt
+# the American way before they are compared, so a rule that respells an unrelated word
+# ("noise" -> "noize") respells it alike on both sides and changes nothing.
+_AMERICAN_SPELLINGS = (
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{2})our$"), "or"),
+    (re.compile(r"(?<=[a-z]{2}[aeiou])ll(ed|ing|er)$"), r"l\1"),
+    (re.compile(r"(?<=[a-z]{3})tre$"), "ter"),
+    (re.compile(r"programme"), "program"),
+    (re.compile(r"(?<=[a-z]{3})ogue$"), "og"),
+)
+
+
+def american_spelling(word: str) -> str:
+    """A lower-case ``word`` respelt the American way ("initialisation" ->
+    "initialization", "neighbour" -> "neighbor", "labelled" -> "labeled"), for comparing
+    words, not for showing them."""
+    for pattern, replacement in _AMERICAN_SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly", "er", "e", "s")
 
 

@@ -33,6 +33,7 @@ from assistant.errors import ConfigError
 from assistant.evaluation.calibration import fit_logistic, question_signals, threshold_for_recall
 from assistant.results import Hit
 from assistant.settings import ABSTENTION_SIGNALS, Settings
+from assistant.text import american_spelling
 
 
 def signals(**changes: Any) -> Signals:
@@ -438,6 +439,59 @@ def test_words_that_only_frame_the_question_are_not_looked_for_in_the_papers():
     assert framed.unknown_share == plain.unknown_share == 0.0
 
 
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("initialisation", "initialization"),
+        ("initialised", "initialized"),
+        ("maximising", "maximizing"),
+        ("analyse", "analyze"),
+        ("neighbour", "neighbor"),
+        ("behaviour", "behavior"),
+        ("labelled", "labeled"),
+        ("modelling", "modeling"),
+        ("centre", "center"),
+        ("programme", "program"),
+        ("catalogue", "catalog"),
+    ],
+)
+def test_british_and_american_spellings_compare_equal(british, american):
+    assert american_spelling(british) == american_spelling(american) == american
+
+
+@pytest.mark.parametrize("word", ["four", "hour", "called", "filled", "wise", "rise", "vogue"])
+def test_words_with_one_spelling_are_left_as_they_are(word):
+    assert american_spelling(word) == word
+
+
+def test_a_word_the_collection_spells_the_american_way_is_counted_in_that_spelling():
+    known = {"initialization": 4, "encoder": 9}
+
+    def document_counts(words):
+        return {w: known.get(w, 0) for w in words}, 100
+
+    stats = TermStatistics.for_question(
+        "Which encoder initialisation do the flurbles use?", document_counts
+    )
+    assert stats.counts["initialisation"] == 4
+    assert stats.counts["encoder"] == 9
+    assert stats.counts["flurble"] == 0
+
+
+def test_a_question_in_british_spelling_is_covered_by_an_american_abstract():
+    paper = Paper("p1", "LOOK", "Each image must share a label with its nearest neighbors.")
+    hit = Hit(1, "p1", "LOOK", 1.0, [paper.abstract], 0.6)
+    terms = TermStatistics({"look": 1, "image": 5, "label": 5, "neighbor": 2}, 10)
+    measured = measure_signals(
+        "In LOOK, which neighbours must share an image's label?",
+        [hit],
+        [paper],
+        lambda q, n: [],
+        terms,
+    )
+    assert measured.top_coverage == 1.0 and measured.focus_missing == 0.0
+
+
 # -- fitting -------------------------------------------------------------------------------
 
 
@@ -493,6 +547,12 @@ def test_a_method_named_in_a_title_is_covered(seeded_assistant):
     assert measured.name_missing == 0.0 and measured.unknown_share == 0.0
     answer = seeded_assistant.answer("What is LUKE?")
     assert answer.answered and "entity" in answer.text.casefold()
+
+
+def test_a_question_in_british_spelling_is_answered_offline(seeded_assistant):
+    # the abstract writes "neighbors"; "neighbours" once looked like a word no paper uses
+    answer = seeded_assistant.answer("In LOOK, how many neighbours must share an image's label?")
+    assert answer.answered and "k nearest neighbors" in answer.text
 
 
 def test_a_name_the_collection_lacks_is_declined_offline(seeded_assistant):

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..text import content_terms, split_sentences, stem
+from ..text import american_spelling, content_terms, split_sentences, stem
 from .acronyms import acronym_definitions, acronyms_in, spelled_out
 from .decision import Decision, TermStatistics, paper_terms
 from .question_cues import (
@@ -316,9 +316,15 @@ def _detail_signals(
 
 
 def _found(terms: Sequence[str], words: Set[str]) -> set[str]:
-    """The ``terms`` present in ``words``, allowing for inflection ("relate" ~ "related")."""
-    stems = {stem(w) for w in words}
-    return {t for t in terms if t in words or stem(t) in stems}
+    """The ``terms`` present in ``words``, allowing for inflection ("relate" ~ "related") and
+    for British and American spelling ("initialisation" ~ "initialization")."""
+    respelt = {american_spelling(w) for w in words}
+    stems = {stem(w) for w in respelt}
+    return {
+        t
+        for t in terms
+        if t in words or american_spelling(t) in respelt or stem(american_spelling(t)) in stems
+    }
 
 
 def _missing_by_detail(details: Sequence[str], top_paper: Paper | None) -> dict[str, float]:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from ..collection import Paper
 from ..results import Hit
-from ..text import content_terms
+from ..text import american_spelling, content_terms
 
 TermCounts = Callable[[Sequence[str]], tuple[Mapping[str, int], int]]
 """``counts(terms) -> ({term: chunks containing it}, total chunks)``: the lexical index's."""
@@ -33,8 +33,19 @@ class TermStatistics:
 
     @classmethod
     def for_question(cls, question: str, document_counts: TermCounts) -> TermStatistics:
-        """Statistics for the content words of ``question``."""
-        counts, chunks = document_counts(content_terms(question))
+        """Statistics for the content words of ``question``. A word the collection never
+        writes in the question's spelling is counted in the American one ("initialisation"
+        as "initialization"): otherwise a British speller's words would look unknown."""
+        terms = content_terms(question)
+        counts, chunks = document_counts(terms)
+        respelt = {
+            term: american_spelling(term)
+            for term in terms
+            if not counts.get(term) and american_spelling(term) != term
+        }
+        if respelt:
+            american, _ = document_counts(sorted(set(respelt.values())))
+            counts = {**counts, **{term: american.get(a, 0) for term, a in respelt.items()}}
         return cls(counts, chunks)
 
     def idf(self, term: str) -> float:
