@@ -177,6 +177,9 @@ def test_list_questions_are_recognised_with_describing_words():
         "Does any paper find the CLS token to be a poor summary?",
         "What do papers here say about MLP layers?",
         "I'm looking for papers about long fiction.",
+        "Is there work that trains on hashtags or emojis?",
+        "I'm looking for papers where a ResNet-50 shows up.",
+        "does anything here deal with polysemy?",
     ],
 )
 def test_questions_about_the_collection_s_papers_ask_for_several(question):
@@ -186,6 +189,7 @@ def test_questions_about_the_collection_s_papers_ask_for_several(question):
 def test_papers_as_a_topic_or_one_paper_ask_for_one():
     assert not asks_for_several_papers("How do MIReAD and SciNCL represent scientific papers?")
     assert not asks_for_several_papers("Is there a paper on news recommendation?")
+    assert not asks_for_several_papers("I'm looking for the work that ties CLIP to ImageNet.")
 
 
 def test_a_quote_for_several_papers_says_what_its_paper_does():

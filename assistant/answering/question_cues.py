@@ -29,7 +29,12 @@ _PAPERS_THAT = re.compile(
     # "papers about …", "does any paper …" (but not "scientific papers", a topic)
     r"|\b(?:the|any|some|other) (?:papers|works|studies)\b"
     r"|\b(?:papers|works|studies) (?:here|about|on|in the collection)\b"
-    r"|\bany (?:paper|work|study|research)\b",
+    r"|\bany (?:paper|work|study|research)\b"
+    # work as a mass noun, and a search for papers: "is there work that …", "I'm looking
+    # for papers where …", "does anything here …" (but "is there a paper …" wants one)
+    r"|\b(?:is|are) there (?:any |some |other )?(?:work|research|papers|studies)\b"
+    r"|\blooking for (?:any |some |other )?(?:papers|work|research|studies)\b"
+    r"|\banything (?:here|in the collection)\b",
     re.IGNORECASE,
 )
 _QUANTITY_QUESTION = re.compile(
