@@ -93,6 +93,7 @@ _AMERICAN_SPELLINGS = (
 )
 
 
+@lru_cache(maxsize=1 << 16)  # the same few thousand words are respelt for every question
 def american_spelling(word: str) -> str:
     """A lower-case ``word`` respelt the American way ("initialisation" ->
     "initialization", "neighbour" -> "neighbor", "labelled" -> "labeled"), for comparing
