@@ -207,6 +207,19 @@ def test_a_quote_for_several_papers_says_what_its_paper_does():
     assert listed[1] - listed[0] >= 2 * TUNING.extractive_kind_bonus - 1e-6
 
 
+def test_a_comparison_asked_how_quotes_how_each_paper_does_it():
+    question = "How do VLAP and Macaw-LLM connect images to a language model?"
+    sentences = [
+        (1, 0, "Our experiments show that VLAP clearly beats earlier work."),
+        (1, 1, "Images become word embeddings based on an optimal transport assignment."),
+    ]
+    similarities = np.array([0.5, 0.5], dtype=np.float32)
+    args = (question, sentences, similarities, TermStatistics({}, 10), {1: "A title"}, TUNING)
+    scores = score_sentences(*args, several_papers=True)
+    # asked how, the sentence saying how wins over the one saying how well
+    assert scores[1] - scores[0] >= 2 * TUNING.extractive_kind_bonus - 1e-6
+
+
 LUKE_TITLE = "LUKE: Deep Contextualized Entity Representations with Entity-aware Self-attention"
 
 

@@ -129,8 +129,10 @@ def score_sentences(
     for i, (n, _, sentence) in enumerate(sentences):
         if several_papers:
             # What a list or a comparison asks of each paper is what it does or found, and the
-            # sentence saying so names the method or the data.
-            kinds = _new_names(sentence, question_words) + bool(_FINDING_CUE.search(sentence))
+            # sentence saying so names the method or the data; asked how, it is the sentence
+            # saying how ("based on …", "by using …"), not the one saying how well it did.
+            cue = _METHOD_WORDS if wants_method else _FINDING_CUE
+            kinds = _new_names(sentence, question_words) + bool(cue.search(sentence))
             scores[i] += tuning.extractive_kind_bonus * kinds
         if (wants_number and _NUMBER.search(sentence)) or (
             wants_method and _METHOD_WORDS.search(sentence)
