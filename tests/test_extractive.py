@@ -192,30 +192,40 @@ def test_papers_as_a_topic_or_one_paper_ask_for_one():
     assert not asks_for_several_papers("I'm looking for the work that ties CLIP to ImageNet.")
 
 
+def _two_sentences_scored(question, first, second, *, several_papers):
+    """Scores of two sentences of one paper, equally similar to ``question``."""
+    sentences = [(1, 0, first), (1, 1, second)]
+    similarities = np.array([0.5, 0.5], dtype=np.float32)
+    frequencies = TermStatistics({}, 10)
+    return score_sentences(
+        question,
+        sentences,
+        similarities,
+        frequencies,
+        {1: "A title"},
+        TUNING,
+        several_papers=several_papers,
+    )
+
+
 def test_a_quote_for_several_papers_says_what_its_paper_does():
     question = "Which papers pretrain on a child-sized amount of text?"
-    sentences = [
-        (1, 0, "Such small corpora make strong baselines hard to train well."),
-        (1, 1, "Concretely, we use the StructFormer architecture and variants thereof."),
-    ]
-    similarities = np.array([0.5, 0.5], dtype=np.float32)
-    args = (question, sentences, similarities, TermStatistics({}, 10), {1: "A title"}, TUNING)
-    alone = score_sentences(*args)
-    listed = score_sentences(*args, several_papers=True)
+    first = "Such small corpora make strong baselines hard to train well."
+    second = "Concretely, we use the StructFormer architecture and variants thereof."
+    alone = _two_sentences_scored(question, first, second, several_papers=False)
+    listed = _two_sentences_scored(question, first, second, several_papers=True)
     assert alone[1] - alone[0] < TUNING.extractive_kind_bonus  # one paper: cosine decides
     # a name and a statement of what was done: two kinds of what a list asks for
     assert listed[1] - listed[0] >= 2 * TUNING.extractive_kind_bonus - 1e-6
 
 
 def test_a_comparison_asked_how_quotes_how_each_paper_does_it():
-    question = "How do VLAP and Macaw-LLM connect images to a language model?"
-    sentences = [
-        (1, 0, "Our experiments show that VLAP clearly beats earlier work."),
-        (1, 1, "Images become word embeddings based on an optimal transport assignment."),
-    ]
-    similarities = np.array([0.5, 0.5], dtype=np.float32)
-    args = (question, sentences, similarities, TermStatistics({}, 10), {1: "A title"}, TUNING)
-    scores = score_sentences(*args, several_papers=True)
+    scores = _two_sentences_scored(
+        "How do VLAP and Macaw-LLM connect images to a language model?",
+        "Our experiments show that VLAP clearly beats earlier work.",
+        "Images become word embeddings based on an optimal transport assignment.",
+        several_papers=True,
+    )
     # asked how, the sentence saying how wins over the one saying how well
     assert scores[1] - scores[0] >= 2 * TUNING.extractive_kind_bonus - 1e-6
 
