@@ -175,6 +175,29 @@ def test_a_follow_up_is_condensed_by_the_model_first(llm, openai_server):
     assert condense.body["max_tokens"] == 1024
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Sure! Here is the rewritten standalone question:\n\nWhat does DAE-Talker's speech model"
+        " predict?",
+        "**Standalone question:** What does DAE-Talker's speech model predict?",
+        "Follow-up question: What does its speech model predict?\nStandalone question: What"
+        " does DAE-Talker's speech model predict?",
+        '> "What does DAE-Talker\'s speech model predict?"',
+    ],
+)
+def test_a_rewrite_is_read_without_what_models_put_around_it(llm, openai_server, reply):
+    # Before: the preamble line, or the label with it, became the question retrieval saw.
+    openai_server.enqueue(reply)
+    openai_server.enqueue("It predicts DAE latents [1].")
+    history = [Turn(QUESTION, "It uses diffusion autoencoder latents [1].")]
+    answer = llm.answer("What does its speech model predict?", history=history)
+    assert answer.standalone_question == "What does DAE-Talker's speech model predict?"
+    assert "Question: What does DAE-Talker's speech model predict?" in (
+        openai_server.chat_requests[1].message("user")
+    )
+
+
 @pytest.mark.parametrize("ending", ["length", "content_filter"])
 def test_a_rewrite_cut_short_is_not_used(llm, openai_server, ending):
     openai_server.enqueue(Reply(text="What training target does", finish_reason=ending))

@@ -29,7 +29,7 @@ from .answerer import (
     numbered_sources,
 )
 from .budget import SourceText, fit_sources, room_for_sources
-from .followups import history_transcript
+from .followups import history_transcript, rewrite_from_reply
 from .prompts import CANNOT_ANSWER, Prompts, fence_source_text
 from .reasoning import BLOCK_BREAK, ReasoningSplitter, split_reasoning
 from .refusals import is_refusal
@@ -142,9 +142,8 @@ class ChatModelAnswerer:
             # Half a question, or a reasoning model's first thoughts.
             return question
         rewrite, _ = split_reasoning(reply.text)  # a reasoning model may think aloud here too
-        lines = [line.strip().strip('"') for line in rewrite.strip().splitlines()]
-        lines = [line for line in lines if line]
-        return lines[0] if lines and CANNOT_ANSWER not in lines[0] else question
+        standalone = rewrite_from_reply(rewrite)
+        return standalone if standalone and CANNOT_ANSWER not in standalone else question
 
     def answer(self, evidence: Evidence, timings: Timings) -> Answering:
         mark = time.perf_counter()

@@ -8,6 +8,7 @@ is left alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..citations import check_citations
@@ -18,6 +19,14 @@ MIN_OWN_TERMS = 3
 """A follow-up naming fewer content words than this leans on the conversation."""
 HISTORY_TURNS = 3
 ANSWER_WORDS_IN_HISTORY = 80
+_REWRITE_LABEL = re.compile(
+    r"^(?:standalone|stand-alone|rewritten|rephrased|reformulated)(?:\s+question)?\s*:\s*",
+    re.IGNORECASE,
+)
+"""The label a model may put before its rewrite ("**Standalone question:** What …?")."""
+_ECHO_LABEL = re.compile(r"^(?:follow-up|original)(?:\s+question)?\s*:", re.IGNORECASE)
+"""The label of the follow-up repeated as asked, which is not the rewrite."""
+_DECORATION = " \t\"'`*_>#-"
 
 
 def condense_by_rule(question: str, history: Sequence[Turn]) -> str:
@@ -49,3 +58,22 @@ def history_transcript(history: Sequence[Turn]) -> str:
             answer = " ".join(answer_words[:ANSWER_WORDS_IN_HISTORY]) + " …"
         lines.append(f"User: {turn.question}\nAssistant: {' '.join(answer.split())}")
     return "\n".join(lines)
+
+
+def rewrite_from_reply(reply: str) -> str | None:
+    """The standalone question in a model's condensing reply, without what models put around
+    it: a preamble line ("Sure! Here is the rewritten standalone question:"), a label
+    ("**Standalone question:**"), the follow-up repeated ("Follow-up question: …"), quotes
+    or emphasis. A labelled rewrite first, else the first question (a line ending in "?"),
+    else the first other line; ``None`` when the reply holds nothing to use."""
+    labelled, questions, others = [], [], []
+    for raw in reply.splitlines():
+        line = raw.strip(_DECORATION)
+        if _ECHO_LABEL.match(line):
+            continue
+        bare = _REWRITE_LABEL.sub("", line).strip(_DECORATION)
+        if not bare or bare.endswith(":"):  # a line ending in a colon introduces the rewrite
+            continue
+        group = labelled if bare != line else questions if bare.endswith("?") else others
+        group.append(bare)
+    return next(iter(labelled + questions + others), None)
