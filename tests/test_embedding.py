@@ -58,12 +58,18 @@ REFERENCE = Path(__file__).parent / "data" / "minilm_reference.npz"
 
 def test_minilm_vectors_match_the_pinned_reference(embedder: MiniLMEmbedder) -> None:
     """The shipped graph and session options give the vectors stores were built with; another
-    graph or an option that changes the arithmetic must come with a new embedder id (and this
-    reference regenerated from it)."""
+    graph or an option that changes the arithmetic must come with a new embedder id (and these
+    references regenerated from it).
+
+    onnxruntime's int8 kernels round differently by CPU: vectors made on an AVX-512 machine
+    (``vectors``) and on an AVX2-only one (``vectors_avx2``, an AMD EPYC) agree only to cosine
+    ~0.989, so the vectors must match one of them exactly (a new kind of CPU adds its own)."""
     with np.load(REFERENCE) as data:
-        sentences, reference = [str(s) for s in data["sentences"]], data["vectors"]
-    cosine = (embedder.embed(sentences) * reference).sum(axis=1)
-    assert cosine.min() > 0.9999
+        sentences = [str(s) for s in data["sentences"]]
+        references = [data[name] for name in data.files if name.startswith("vectors")]
+    vectors = embedder.embed(sentences)
+    closest = max((vectors * reference).sum(axis=1).min() for reference in references)
+    assert closest > 0.9999
     assert embedder.embedder_id == "minilm-l6-v2-fused-qint8"
 
 
