@@ -2,9 +2,10 @@
 and markers that point at no source are removed (and reported) before any text is shown.
 
 Recognised markers: ``[3]``, ``[1, 2]``, ``[1][2]`` (two markers), ranges ``[1-3]`` / ``[1–3]``;
-written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``, ``[Source 1]``, ``[Paper 2]``,
-``(Sources 1, 2)``), they are rewritten as ``[n]``. A bare ``(1)`` or a superscript is no
-marker: both are common in prose (enumerations, units, footnotes).
+written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``, ``\\[1\\]``, ``[Source 1]``,
+``[Paper 2]``, ``(Sources 1 and 2)``, ``(Source 1, Source 2)``, ``[citation:1]``), they are
+rewritten as ``[n]``. A bare ``(1)`` or a superscript is no marker: both are common in prose
+(enumerations, units, footnotes); nor is an interval (``[0, 1]``, "a scale of [1, 5]").
 The same streaming filter serves live output and whole texts, so what a user saw while the
 answer streamed is exactly the final ``Answer.text``.
 """
@@ -21,23 +22,56 @@ MARKER = re.compile(r"\[(" + MARKER_BODY + r")\]")
 _MARKER_BODY = re.compile("^" + MARKER_BODY + "$")
 _MARKER_CHARS = frozenset("0123456789,-– ")
 # Other ways models write a marker, rewritten as ``[n]`` as they stream: lenticular or
-# full-width brackets (``【1】``, ``［1］``, common in Chinese answers), a footnote caret
-# (``[^1]``), semicolons (``[1; 2]``), a word naming the source (``[Source 1]``, ``[Paper 2]``,
-# ``(Sources 1, 2)``: small models name the sources so; in parentheses only with that word).
+# full-width brackets (``【1】``, ``［1］``, common in Chinese answers), Markdown-escaped ones
+# (``\\[1\\]``), a footnote caret (``[^1]``), semicolons or "and" between the numbers
+# (``[1; 2]``, ``[Sources 1 and 2]``), a word naming the source, once or before each number
+# (``[Source 1]``, ``[Paper 2]``, ``(Source 1, Source 2)``, ``[citation:1]``: small models
+# name the sources so; in parentheses only with that word).
 _CLOSERS = {"[": "]", "【": "】", "［": "］", "(": ")"}
+_ESCAPE = "\\"
 # Not "ref": the paper's own references reach the model rewritten as "(ref. 12)".
-_NAMING_WORDS = ("source", "paper", "abstract", "document", "doc")
+_NAMING_WORDS = ("source", "paper", "abstract", "document", "doc", "citation")
 _NAMING_WORD = "(?:" + "|".join(f"{word}s?" for word in _NAMING_WORDS) + ")"
 _SOURCE_WORD = re.compile(rf"^\s*{_NAMING_WORD}\s*:?", re.IGNORECASE)
+_NUMBER_OR_RANGE = re.compile(r"\d+(?:\s*[-–]\s*\d+)?")
+_WRITTEN_ITEM = rf"(?:{_NAMING_WORD}\s*:?\s*)?\^?\s*{_NUMBER_OR_RANGE.pattern}"
+_WRITTEN_SEPARATOR = r"\s*(?:[,;&]\s*(?:and\s+)?|and\s+)\s*"
 _WRITTEN_BODY = re.compile(
-    rf"^(?:\s*{_NAMING_WORD}\s*:?)?\s*\^?\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*$", re.IGNORECASE
+    rf"^\s*{_WRITTEN_ITEM}(?:{_WRITTEN_SEPARATOR}{_WRITTEN_ITEM})*\s*$", re.IGNORECASE
 )
+_WRITTEN_WORDS = (*_NAMING_WORDS, "and")
 _WRITTEN_CHARS = (
-    _MARKER_CHARS | set(";^:") | {c for w in _NAMING_WORDS for c in w + w.upper() + "sS"}
+    _MARKER_CHARS
+    | set(";^:&" + _ESCAPE)
+    | {c for w in _WRITTEN_WORDS for c in w + w.upper() + "sS"}
 )
-_MAX_MARKER_LEN = 40  # longer bracketed text is prose, not a citation
+_MAX_MARKER_LEN = 60  # longer bracketed text is prose, not a citation
 _MAX_RANGE = 50  # "[1-9999]" is not a citation of 9999 sources
 _CLOSING_PUNCTUATION = frozenset(".,;:!?)")
+# An interval in prose is no citation list: two numbers of which one is 0 (no source is 0:
+# "[0, 1]", "[0-100]"), or a pair after words that introduce an interval ("a scale of [1, 5]",
+# "in the range [1, 10]", "between [2, 8]", "normalised to [1, 5]", "sampled from [1, 4]").
+_NUMBER_PAIR = re.compile(r"^\s*(\d+)\s*([,\-–])\s*(\d+)\s*$")
+_INTERVAL_CUE = re.compile(
+    r"(?:\b(?:intervals?|ranges?|ranging|scales?|between|within)"
+    r"|\b(?:(?:re)?scaled|normali[sz]ed|clipped|clamped|mapped|squashed|bounded|restricted|"
+    r"limited)\s+(?:to|in|into|within)"
+    r"|\b(?:sampled|drawn|chosen|picked|uniform(?:ly)?)\s+(?:from|in|on|over))"
+    r"(?:\s+(?:of|from|in|on|over|is|was|are|were|the|a|an))*\s*$",
+    re.IGNORECASE,
+)
+_CUE_REACH = 40
+"""How much text before a bracket is read for an interval's cue."""
+
+
+def is_interval(body: str, before: str) -> bool:
+    """Whether ``[body]``, written after ``before``, is an interval rather than a citation."""
+    pair = _NUMBER_PAIR.match(body)
+    if pair is None:
+        return False
+    if int(pair.group(1)) == 0 or int(pair.group(3)) == 0:
+        return True
+    return pair.group(2) == "," and _INTERVAL_CUE.search(before[-_CUE_REACH:]) is not None
 
 
 def parse_marker(body: str) -> list[int]:
@@ -63,7 +97,10 @@ def marker_spans(text: str) -> list[tuple[int, int, list[int]]]:
     return [
         (match.start(), match.end(), parse_marker(match.group(1)))
         for match in MARKER.finditer(text)
-        if len(match.group(0)) <= _MAX_MARKER_LEN + 1  # the filter holds "[" + 39 chars
+        if len(match.group(0)) <= _MAX_MARKER_LEN + 1  # the filter holds "[" + 59 chars
+        and not is_interval(
+            match.group(1), text[max(0, match.start() - _CUE_REACH) : match.start()]
+        )
     ]
 
 
@@ -83,6 +120,8 @@ class CitationFilter:
     _marker: str = ""
     _whitespace: str = ""
     _after_removal: bool = False
+    _recent: str = ""
+    """The text just before the held marker, read for an interval's cue ("a scale of")."""
 
     def feed(self, delta: str) -> str:
         """Process one delta; returns the text that can be shown now."""
@@ -94,33 +133,40 @@ class CitationFilter:
     def finish(self) -> str:
         """Flush what is held back (an unclosed ``[`` is plain text)."""
         out: list[str] = []
-        pending, self._marker = self._marker, ""
-        for char in pending:
-            self._plain(char, out)
+        self._release_marker(out)
         out.append(self._whitespace)
         self._whitespace = ""
         return "".join(out)
 
     def _consume(self, char: str, out: list[str]) -> None:
-        if self._marker:
-            if char == _CLOSERS[self._marker[0]]:
-                self._close_marker(out, char)
-                return
-            if char in _WRITTEN_CHARS and len(self._marker) < _MAX_MARKER_LEN:
+        if not self._marker:
+            if char in _CLOSERS or char == _ESCAPE:
+                self._marker = char
+            else:
+                self._plain(char, out)
+            return
+        if self._marker == _ESCAPE:
+            if char == "[":
                 self._marker += char
                 return
-            # Not a marker after all: release it as text and look at this char afresh.
-            pending, self._marker = self._marker, ""
-            for held in pending:
-                self._plain(held, out)
+            self._release_marker(out)  # a backslash that escapes no bracket
             self._consume(char, out)
-            return
-        if char in _CLOSERS:
-            self._marker = char
-            return
-        self._plain(char, out)
+        elif char == _CLOSERS[self._marker.lstrip(_ESCAPE)[0]]:
+            self._close_marker(out, char)
+        elif char in _WRITTEN_CHARS and len(self._marker) < _MAX_MARKER_LEN:
+            self._marker += char
+        else:
+            # Not a marker after all: release it as text and look at this char afresh.
+            self._release_marker(out)
+            self._consume(char, out)
+
+    def _release_marker(self, out: list[str]) -> None:
+        pending, self._marker = self._marker, ""
+        for held in pending:
+            self._plain(held, out)
 
     def _plain(self, char: str, out: list[str]) -> None:
+        self._recent = (self._recent + char)[-_CUE_REACH:]
         if char.isspace():
             if self._after_removal:
                 # Whitespace after a removed marker replaces the one before it (keeps newlines).
@@ -136,15 +182,27 @@ class CitationFilter:
         self._after_removal = False
 
     def _close_marker(self, out: list[str], closer: str) -> None:
-        opener, body, self._marker = self._marker[0], self._marker[1:], ""
+        held, self._marker = self._marker, ""
+        escaped = held.startswith(_ESCAPE)
+        opener = held[1] if escaped else held[0]
+        body = held[2:] if escaped else held[1:]
+        if escaped and body.endswith(_ESCAPE):
+            body = body[: -len(_ESCAPE)]  # "\\[1\\]"
         named = _SOURCE_WORD.match(body)
-        if not _WRITTEN_BODY.match(body) or (opener == "(" and not named):
-            for held in opener + body + closer:
-                self._plain(held, out)
+        if (
+            not _WRITTEN_BODY.match(body)
+            or (opener == "(" and not named)
+            or (not named and is_interval(body, self._recent))
+        ):
+            for char in held + closer:
+                self._plain(char, out)
             return
-        if not _MARKER_BODY.match(body) or opener != "[":
+        if not _MARKER_BODY.match(body) or held[0] != "[":
             # the one way markers are written
-            body = _SOURCE_WORD.sub("", body).lstrip("^ ").replace(";", ",")
+            body = ", ".join(_NUMBER_OR_RANGE.findall(body))
+        self._cite(out, body)
+
+    def _cite(self, out: list[str], body: str) -> None:
         numbers = parse_marker(body)
         valid = [n for n in numbers if 1 <= n <= self.source_count]
         for n in numbers:
@@ -155,6 +213,7 @@ class CitationFilter:
             self._after_removal = True
             return
         text = "[" + body + "]" if len(valid) == len(numbers) else _format_marker(valid)
+        self._recent = (self._recent + text)[-_CUE_REACH:]
         out.append(self._whitespace + text)
         self._whitespace = ""
         self._after_removal = False

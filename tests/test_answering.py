@@ -75,6 +75,14 @@ def test_the_model_declining_with_the_sentinel_is_an_abstention(llm, openai_serv
     assert not any(s.cited for s in answer.sources)
 
 
+@pytest.mark.parametrize("chunks", [["CANNOT", "\\_ANSWER"], ["cannot", "_answer", "."]])
+def test_the_sentinel_as_models_mangle_it_is_never_shown(llm, openai_server, chunks):
+    openai_server.enqueue(Reply(chunks=chunks))
+    deltas, answer = collect(llm.stream_answer(QUESTION))
+    assert "".join(deltas) == answer.text == MODEL_DECLINED
+    assert not answer.answered and answer.citations == []
+
+
 def test_nothing_relevant_declines_without_asking_the_model(llm, openai_server):
     answer = llm.answer(OFF_TOPIC)
     assert not answer.answered and answer.text == NOT_COVERED

@@ -90,3 +90,38 @@ def test_marker_spans_follow_the_same_grammar_as_the_filter():
 
 def test_overlong_brackets_are_prose_not_markers():
     assert marker_spans("[" + ", ".join(["1"] * 30) + "]") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Values are scaled to [0, 1].",
+        "Probabilities in [0,1] and percentages in [0-100].",
+        "Rated on a scale of [1, 5].",
+        "Scores lie in the range [1, 10].",
+        "A weight between [2, 3] works.",
+        "Outputs are normalised to [1, 5].",
+        "k is sampled uniformly from [1, 4].",
+        "Steps in the interval [2, 4] help.",
+        "Fractions [0.5, 1] and negatives [-1, 1] are no markers.",
+    ],
+)
+def test_an_interval_in_prose_stays_as_written_and_cites_nothing(text):
+    check = check_citations(text, 5)
+    assert (check.text, check.cited, check.invalid) == (text, [], [])
+    assert marker_spans(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cited"),
+    [
+        # Without an interval's cue, a pair is a citation list, in every accepted form.
+        ("As shown in [1, 5].", [1, 5]),
+        ("Compared to [2, 3], it wins.", [2, 3]),
+        ("Both agree [1][2] and [1-3] and [1; 2].", [1, 2, 3]),
+        ("A range [1-3].", [1, 2, 3]),
+        ("A scale of [1, 2, 3] sources.", [1, 2, 3]),
+    ],
+)
+def test_citation_lists_that_are_no_intervals_are_still_citations(text, cited):
+    assert check_citations(text, 5).cited == cited

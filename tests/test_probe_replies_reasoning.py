@@ -116,3 +116,34 @@ def test_gpt_oss_channels_leaked_into_the_content_are_reasoning_and_answer(llm, 
     answer = stream.answer
     assert shown == answer.text == ANSWER
     assert answer.reasoning == "Check [2] first." and answer.citations == [1]
+
+
+MENTIONS = [
+    f"{ANSWER} Unlike R1-style models that wrap reasoning in `<think>` tags, it needs no text "
+    "prompt [1]. It outperforms existing methods in lip-sync [1].",
+    f"{ANSWER} R1-style models write their reasoning between <think> tags, followed by the "
+    "answer [1]. It outperforms existing methods in lip-sync [1].",
+    f"{ANSWER} R1-style models end their reasoning with `</think>` [1].",
+]
+
+
+@pytest.mark.parametrize("reply", MENTIONS)
+def test_a_think_tag_the_answer_mentions_is_answer_text(llm, openai_server, reply):
+    openai_server.enqueue(chunks=[reply[:120], reply[120:]])
+    stream = llm.stream_answer(QUESTION)
+    shown = "".join(stream)
+    answer = stream.answer
+    assert shown == answer.text == reply
+    assert answer.answered and answer.citations == [1] and answer.reasoning == ""
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("[THINK]", "[/THINK]"), ("◁think▷", "◁/think▷")])
+def test_thinking_in_magistral_or_kimi_tags_is_reasoning(llm, openai_server, opening, closing):
+    thought = "The user asks about DAE-Talker; source [2] is unrelated, and [3] too."
+    openai_server.enqueue(chunks=[opening + thought[:20], thought[20:] + closing, ANSWER])
+    stream = llm.stream_answer(QUESTION)
+    shown = "".join(stream)
+    answer = stream.answer
+    assert shown == answer.text == ANSWER
+    assert answer.reasoning == thought
+    assert answer.citations == [1] and answer.invalid_citations == []

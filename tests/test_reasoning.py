@@ -39,6 +39,20 @@ def stream(deltas: list[str]) -> tuple[str, str, list[str]]:
         (["x <b>bold</b>"], "x <b>bold</b>", ""),
         # Leading white space before the thinking block does not start the answer.
         (["\n <think>r</think>\n", "\nA [1]."], "A [1].", "r"),
+        # Magistral's and Kimi's tags, split across deltas too.
+        (["[THINK]see [2][/THINK]A [1]."], "A [1].", "see [2]"),
+        (["[TH", "INK]x[/TH", "INK]", "A [1]."], "A [1].", "x"),
+        (["◁think▷see [3]◁/think▷A [1]."], "A [1].", "see [3]"),
+        # A tag the answer mentions once it has begun is answer text, and so is its pair.
+        (
+            ["A [1]. Models wrap it in <th", "ink> tags [1]."],
+            "A [1]. Models wrap it in <think> tags [1].",
+            "",
+        ),
+        (["A [1]. In <think> and </think> [1]."], "A [1]. In <think> and </think> [1].", ""),
+        (["A [1]. It ends at `</think>` [1]."], "A [1]. It ends at `</think>` [1].", ""),
+        (["`<think>` opens it [1]."], "`<think>` opens it [1].", ""),
+        (["<think>r</think>A uses [THINK] tags [1]."], "A uses [THINK] tags [1].", "r"),
     ],
 )
 def test_splits_answer_from_reasoning(deltas, answer, reasoning):

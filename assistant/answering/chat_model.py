@@ -345,23 +345,27 @@ class _WrittenAnswer:
 
 
 class SentinelGuard:
-    """Holds back text that could be the start of the "cannot answer" sentinel."""
+    """Holds back text that could be the start of the "cannot answer" sentinel, however it is
+    written (``CANNOT_ANSWER``, ``cannot_answer``, Markdown-escaped ``CANNOT\\_ANSWER``)."""
 
     def __init__(self, sentinel: str = CANNOT_ANSWER) -> None:
         self.sentinel = sentinel
         self.declined = False
         self._held = ""
+        self._forms = tuple(form.casefold() for form in (sentinel, sentinel.replace("_", "\\_")))
 
     def feed(self, delta: str) -> str:
         if self.declined:
             return ""
         text = self._held + delta
-        if self.sentinel in text:
+        if any(form in text.casefold() for form in self._forms):
             self.declined = True
             self._held = ""
             return ""
-        for size in range(min(len(self.sentinel) - 1, len(text)), 0, -1):
-            if self.sentinel.startswith(text[-size:]):
+        longest = max(len(form) for form in self._forms)
+        for size in range(min(longest - 1, len(text)), 0, -1):
+            end = text[-size:].casefold()
+            if any(form.startswith(end) for form in self._forms):
                 self._held = text[-size:]
                 return text[:-size]
         self._held = ""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..citations import MARKER, MARKER_BODY, parse_marker, reference_list_start
+from ..citations import MARKER, MARKER_BODY, marker_spans, reference_list_start
 from ..text import ends_with_abbreviation, sentence_spans
 from .declining import only_declines
 
@@ -108,9 +108,7 @@ def plain_claim(text: str) -> str:
 
 def citations_in(text: str) -> list[int]:
     """The source numbers of the markers in ``text``, each once, first use first."""
-    numbers: list[int] = []
-    for marker in MARKER.finditer(text):
-        numbers.extend(parse_marker(marker.group(1)))
+    numbers = [n for _, _, marker_numbers in marker_spans(text) for n in marker_numbers]
     return list(dict.fromkeys(numbers))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import IO, TYPE_CHECKING
 
-from ..citations import MARKER
+from ..citations import marker_spans
 from ..collection import short_citation
 from .output import console, one_line, safe
 
@@ -26,7 +26,12 @@ THINKING_SHOWN = "the text above was the model's thinking; its answer follows"
 
 def emphasised_citations(markdown: str) -> str:
     """Markdown with each citation marker in bold (the theme colours bold text)."""
-    return MARKER.sub(lambda m: f"**\\[{m.group(1)}\\]**", markdown)
+    parts: list[str] = []
+    shown = 0
+    for start, end, _ in marker_spans(markdown):  # an interval ("[0, 1]") is no marker
+        parts += [markdown[shown:start], f"**\\{markdown[start : end - 1]}\\]**"]
+        shown = end
+    return "".join([*parts, markdown[shown:]])
 
 
 def answer_markdown(text: str) -> str:
