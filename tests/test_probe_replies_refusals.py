@@ -112,6 +112,7 @@ LEFT_UNSAID = [
     "The hardware used for training DAE-Talker is not reported in the abstract [1].",
     "Details of the GPU are not provided [1].",
     "The GPU is not explicitly mentioned [1].",
+    "The sources do not mention the GPU. (Source: [1])",
 ]
 # What the method does not do: a finding, however negative.
 METHOD_DOES_NOT = [

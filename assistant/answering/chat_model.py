@@ -29,6 +29,7 @@ from .answerer import (
     numbered_sources,
 )
 from .budget import SourceText, fit_sources, room_for_sources
+from .claim_split import only_citations
 from .followups import history_transcript
 from .prompts import CANNOT_ANSWER, Prompts, fence_source_text
 from .reasoning import BLOCK_BREAK, ReasoningSplitter, split_reasoning
@@ -316,12 +317,11 @@ class _WrittenAnswer:
     def _cited_in_body(self) -> list[int]:
         """The valid sources the answer cites, not counting a reference list it ends with
         (its entries only say which sources exist)."""
-        cited = list(self.citations.cited)
-        body_end = reference_list_start(self.text)
-        if body_end is None:
-            return cited
-        in_body = {n for _, _, numbers in marker_spans(self.text[:body_end]) for n in numbers}
-        return [n for n in cited if n in in_body]
+        body = self.text[: reference_list_start(self.text)]
+        if only_citations(body):
+            return []  # "[1][2]" cites sources, but says nothing they could back
+        in_body = {n for _, _, numbers in marker_spans(body) for n in numbers}
+        return [n for n in self.citations.cited if n in in_body]
 
     def _show(self, answer: str) -> str:
         if not answer or self.guard.declined:

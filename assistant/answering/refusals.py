@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from ..citations import marker_spans, reference_list_start
 from ..text import split_sentences
+from .claim_split import only_citations
 from .declining import (
     ABSENT,
     DECLINING,
@@ -73,11 +74,11 @@ def _bare(text: str) -> str:
 
 
 def _sentences_with_their_markers(text: str) -> list[str]:
-    """The sentences of ``text``; markers standing after a sentence's stop (``… X. [1]``)
-    belong to that sentence."""
+    """The sentences of ``text``; markers standing after a sentence's stop (``… X. [1]``,
+    ``… X. (Source: [1])``) belong to that sentence."""
     sentences: list[str] = []
     for sentence in split_sentences(text):
-        if sentences and not words(sentence):
+        if sentences and (not words(sentence) or only_citations(sentence)):
             sentences[-1] += " " + sentence
         else:
             sentences.append(sentence)
