@@ -75,9 +75,7 @@ def test_a_reply_citing_only_sources_that_do_not_exist_is_uncited(llm, openai_se
 
 
 @pytest.mark.parametrize("reply", ["[1][2]", "[1, 2].", "(Source: [1])", "Sources: [1], [2]"])
-def test_a_reply_of_markers_alone_says_nothing_so_is_no_grounded_answer(
-    llm, openai_server, reply
-):
+def test_a_reply_of_markers_alone_says_nothing_so_is_no_grounded_answer(llm, openai_server, reply):
     openai_server.enqueue(reply)
     stream = llm.stream_answer(QUESTION)
     shown = "".join(stream)

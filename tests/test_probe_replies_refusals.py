@@ -5,8 +5,10 @@ missing and reports what the sources do say stays an answer."""
 from __future__ import annotations
 
 import pytest
+from openai_server import Reply
 
 from assistant.answering import MODEL_DECLINED
+from assistant.answering.prompts import CANNOT_ANSWER
 from assistant.answering.refusals import is_refusal
 
 QUESTION = "What does DAE-Talker use in place of handcrafted facial landmarks?"
@@ -155,3 +157,59 @@ def test_a_negative_finding_under_a_condition_is_a_claim(llm, openai_server):
     answer = llm.answer(QUESTION)
     assert answer.answered and answer.citations == [1]
     assert [claim.text for claim in answer.claims] == [text]
+
+
+PARTLY_ANSWERED = (
+    "What does DAE-Talker use instead of facial landmarks, and which GPU was it trained on?"
+)
+ANSWERED_PART = (
+    "DAE-Talker uses data-driven latent representations obtained from a diffusion autoencoder [1]."
+)
+MISSING_PART = "The GPU used for training is not given in the sources"
+
+
+def _streamed(llm, openai_server, reply):
+    openai_server.enqueue(reply)
+    stream = llm.stream_answer(PARTLY_ANSWERED)
+    shown = "".join(stream)
+    return shown, stream.answer
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # The sentinel for the missing part, in one piece or split as a stream splits it.
+        Reply(text=f"{ANSWERED_PART} {MISSING_PART}: {CANNOT_ANSWER}"),
+        Reply(chunks=[f"{ANSWERED_PART} {MISSING_PART}: CANN", "OT_ANS", "WER"]),
+        Reply(chunks=[f"{ANSWERED_PART} {MISSING_PART}", ": ", f"{CANNOT_ANSWER}."]),
+        # The same in prose.
+        Reply(text=f"{ANSWERED_PART} {MISSING_PART}."),
+    ],
+)
+def test_a_cited_answer_with_the_sentinel_for_the_missing_part_is_an_answer(
+    llm, openai_server, reply
+):
+    shown, answer = _streamed(llm, openai_server, reply)
+    assert answer.answered and answer.citations == [1]
+    assert answer.text == f"{ANSWERED_PART} {MISSING_PART}." == shown.strip()
+    assert [claim.text for claim in answer.claims] == [ANSWERED_PART]  # the gap is no claim
+    assert CANNOT_ANSWER not in shown
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [CANNOT_ANSWER],
+        ["CANN", "OT_ANSWER [1]"],
+        [f"{MISSING_PART} [1]: ", CANNOT_ANSWER],  # cites only where it declines
+        ["Based on [1]: ", CANNOT_ANSWER],
+        ["[1] ", CANNOT_ANSWER],
+    ],
+)
+def test_the_sentinel_without_a_cited_answer_declines_and_is_never_half_shown(
+    llm, openai_server, chunks
+):
+    shown, answer = _streamed(llm, openai_server, Reply(chunks=chunks))
+    assert not answer.answered and answer.text == MODEL_DECLINED
+    assert answer.citations == [] and answer.claims == []
+    assert "CANN" not in shown and shown.strip().endswith(MODEL_DECLINED)

@@ -10,6 +10,7 @@ no source) the reason is shown after it and is what ``Answer.text`` says.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from .claim_split import only_citations
 from .followups import history_transcript
 from .prompts import CANNOT_ANSWER, Prompts, fence_source_text
 from .reasoning import BLOCK_BREAK, ReasoningSplitter, split_reasoning
-from .refusals import is_refusal
+from .refusals import answers_in_part, is_refusal
 
 if TYPE_CHECKING:
     from ..chat_stream import ChatStream
@@ -327,10 +328,17 @@ class _WrittenAnswer:
         if not answer or self.guard.declined:
             return ""
         visible = self.citations.feed(self.guard.feed(answer))
-        if not self.guard.declined:
-            self._shown.append(visible)
-            return visible
-        return ""
+        while self.guard.waiting:
+            # The sentinel after an answered part marks only what the sources leave open
+            # ("X uses Y [1]. The GPU is not given: CANNOT_ANSWER"); alone, it declines.
+            if answers_in_part(self.text + visible, self.citations.cited):
+                visible += self.citations.feed(self.guard.resume())
+            else:
+                self.guard.decline()
+        if self.guard.declined:
+            return ""
+        self._shown.append(visible)
+        return visible
 
     def _think(self, reasoning: str, channel: str) -> str:
         """Keep ``reasoning`` from one ``channel`` (sent apart, or written in ``<think>``);
@@ -346,28 +354,82 @@ class _WrittenAnswer:
 
 
 class SentinelGuard:
-    """Holds back text that could be the start of the "cannot answer" sentinel."""
+    """Holds back text that could be the start of the "cannot answer" sentinel, and stops at
+    the sentinel: what follows waits until the reply is judged a refusal (``decline``) or an
+    answer that only marks a part the sources leave open (``resume``, the sentinel dropped)."""
 
     def __init__(self, sentinel: str = CANNOT_ANSWER) -> None:
         self.sentinel = sentinel
         self.declined = False
         self._held = ""
+        self._waiting: str | None = None  # what came after the sentinel, while it is judged
+        self._ended_sentence = False  # the text passed so far ends with a stop
+        self._after_sentinel = False  # punctuation closing the dropped sentinel goes with it
 
     def feed(self, delta: str) -> str:
         if self.declined:
             return ""
-        text = self._held + delta
-        if self.sentinel in text:
-            self.declined = True
-            self._held = ""
+        if self._waiting is not None:
+            self._waiting += delta
             return ""
-        for size in range(min(len(self.sentinel) - 1, len(text)), 0, -1):
-            if self.sentinel.startswith(text[-size:]):
-                self._held = text[-size:]
-                return text[:-size]
-        self._held = ""
-        return text
+        text = self._held + delta
+        if self._after_sentinel:
+            text = self._closing_punctuation_dropped(text)
+        at = text.find(self.sentinel)
+        if at >= 0:
+            # The words that lead into the sentinel ("…in the sources: ") go with it.
+            self._held = ""
+            self._waiting = text[at + len(self.sentinel) :]
+            return self._passed(_LEADS_INTO_SENTINEL.sub("", text[:at]))
+        size = self._held_size(text)
+        self._held = text[len(text) - size :]
+        return self._passed(text[: len(text) - size])
+
+    @property
+    def waiting(self) -> bool:
+        """The sentinel was just written: the reply must be judged before more passes."""
+        return self._waiting is not None
+
+    def decline(self) -> None:
+        """The reply is a refusal: nothing more of it passes."""
+        self.declined, self._waiting = True, None
+
+    def resume(self) -> str:
+        """The reply answers in part: the sentinel is dropped (its sentence closed with a
+        stop) and what followed it passes."""
+        waiting, self._waiting = self._waiting or "", None
+        self._after_sentinel = True
+        stop = "" if self._ended_sentence else "."
+        self._ended_sentence = True
+        return stop + self.feed(waiting)
 
     def finish(self) -> str:
         held, self._held = self._held, ""
-        return "" if self.declined else held
+        return "" if self.declined or self.waiting else held
+
+    def _held_size(self, text: str) -> int:
+        """How much of the end of ``text`` may yet lead into the sentinel or begin it."""
+        size = next(
+            (
+                n
+                for n in range(min(len(self.sentinel) - 1, len(text)), 0, -1)
+                if self.sentinel.startswith(text[-n:])
+            ),
+            0,
+        )
+        lead = _LEADS_INTO_SENTINEL.search(text, 0, len(text) - size)
+        return len(text) - lead.start() if lead else size
+
+    def _passed(self, text: str) -> str:
+        if text.strip():
+            self._ended_sentence = text.rstrip()[-1] in ".!?"
+        return text
+
+    def _closing_punctuation_dropped(self, text: str) -> str:
+        kept = text.lstrip(".:;,!*_`")
+        self._after_sentinel = not kept
+        return kept
+
+
+_LEADS_INTO_SENTINEL = re.compile(r"[\s:;,\-—–*_`]*$")
+"""What stands between a sentence and the sentinel after it ("…in the sources: ")."""

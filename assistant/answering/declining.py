@@ -122,12 +122,17 @@ def only_declines(sentence: str) -> bool:
     if not DECLINING.search(sentence):
         return False
     for clause in _CLAUSE_BREAK.split(sentence):
-        found = words(clause)
-        if not found or set(found) <= _FILLER or _ABOUT_A_SOURCE.match(clause):
+        if says_nothing(clause) or _ABOUT_A_SOURCE.match(clause):
             continue
         if _CONDITION.match(clause) or not DECLINING.search(clause):
             return False
     return True
+
+
+def says_nothing(text: str) -> bool:
+    """Whether ``text`` is only markers and words that frame ("Based on the sources [1]")."""
+    found = words(text)
+    return not found or set(found) <= _FILLER
 
 
 def without_markers(text: str) -> str:

@@ -22,6 +22,7 @@ from .declining import (
     DECLINING_PATTERNS,
     SOURCES,
     only_declines,
+    says_nothing,
     without_markers,
     words,
 )
@@ -62,9 +63,17 @@ def is_refusal(text: str, cited: Sequence[int]) -> bool:
     sentences = _sentences_with_their_markers(text[: reference_list_start(text)])
     if not any(DECLINING.search(without_markers(sentence)) for sentence in sentences):
         return False
+    return not answers_in_part(text, cited)
+
+
+def answers_in_part(text: str, cited: Sequence[int]) -> bool:
+    """Whether a sentence of ``text`` cites one of the valid sources in ``cited`` and says
+    something besides declining ("X uses Y [1].", not "Based on [1]:" or "None of the
+    sources [1] mention X.")."""
     valid = set(cited)
-    return not any(
-        _cites(sentence, valid) and not only_declines(sentence) for sentence in sentences
+    return any(
+        _cites(sentence, valid) and not says_nothing(sentence) and not only_declines(sentence)
+        for sentence in _sentences_with_their_markers(text[: reference_list_start(text)])
     )
 
 
