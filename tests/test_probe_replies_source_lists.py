@@ -60,7 +60,9 @@ def test_what_only_looks_like_a_list_of_sources_stays_the_answer(text):
 SECOND = "It outperforms existing popular methods in lip-sync, video fidelity, and pose naturalness"
 
 
-@pytest.mark.parametrize("listing", ["(Source: [1])", "(Sources: [1], [2])", "\n(Source: [1])"])
+@pytest.mark.parametrize(
+    "listing", ["(Source: [1])", "(Sources: [1], [2])", "\n(Source: [1])", "\n\n(Source: [1])"]
+)
 def test_a_source_in_parentheses_after_a_sentence_cites_it(llm, openai_server, listing):
     openai_server.enqueue(f"{BODY}. {listing}")
     answer = llm.answer(QUESTION)
