@@ -115,6 +115,9 @@ LEFT_UNSAID = [
     "Details of the GPU are not provided [1].",
     "The GPU is not explicitly mentioned [1].",
     "The sources do not mention the GPU. (Source: [1])",
+    # A wh-word after the refusal asks; it sets no condition.
+    "I cannot say when DAE-Talker was trained or on which GPU [1].",
+    "It is unclear from [1] if a GPU was used.",
 ]
 # What the method does not do: a finding, however negative.
 METHOD_DOES_NOT = [

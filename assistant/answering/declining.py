@@ -93,12 +93,12 @@ DECLINING = re.compile("|".join(f"(?:{p})" for p in DECLINING_PATTERNS), re.IGNO
 # Where a sentence's clauses part: "I'm sorry, but …", "X is not given; Y reports … [1]".
 _CLAUSE_BREAK = re.compile(
     r"[,;:—–]\s*|\s+-\s+|\s+(?=(?:but|however|although|though|while|whereas|yet|instead|"
-    r"only|except|when|whenever|if|unless)\b)",
+    r"only|except)\b)",
     re.IGNORECASE,
 )
 # A condition ("… is penalised *when the documents do not contain* useful information")
 # declines nothing: it says when something holds.
-_CONDITION = re.compile(r"^\W*(?:when|whenever|if|unless)\b", re.IGNORECASE)
+_CONDITION = re.compile(r"\b(?:when|whenever|if|unless)\b", re.IGNORECASE)
 # A concession that only says what a source is about ("*While [1] introduces DAE-Talker*, the
 # GPU is not stated") says nothing the question asked.
 _ABOUT_A_SOURCE = re.compile(
@@ -122,11 +122,17 @@ def only_declines(sentence: str) -> bool:
     if not DECLINING.search(sentence):
         return False
     for clause in _CLAUSE_BREAK.split(sentence):
-        if says_nothing(clause) or _ABOUT_A_SOURCE.match(clause):
-            continue
-        if _CONDITION.match(clause) or not DECLINING.search(clause):
+        if not (says_nothing(clause) or _ABOUT_A_SOURCE.match(clause) or _declines(clause)):
             return False
     return True
+
+
+def _declines(clause: str) -> bool:
+    """Whether ``clause`` says the sources lack something, other than as a condition ("I
+    cannot say when …" declines; "… is penalised when the documents do not contain …" not)."""
+    return any(
+        not _CONDITION.search(clause, 0, match.start()) for match in DECLINING.finditer(clause)
+    )
 
 
 def says_nothing(text: str) -> bool:
