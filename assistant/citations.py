@@ -273,6 +273,7 @@ _INLINE_LIST = re.compile(
     re.IGNORECASE,
 )
 _LIST_ENTRY = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[\s*\d+\s*\]|\d+[.)]\s)")
+_NOT_PROSE = re.compile(r"^\s*(?:[-*+•|#>]|\d+[.)]\s)")
 # A footnote's definition ("[^1]: Title", which the filter has made "[1]: Title").
 _FOOTNOTE = re.compile(r"^\s*\[\s*(\d+)\s*\]:")
 
@@ -294,15 +295,28 @@ def reference_list_start(text: str) -> int | None:
 def _headed_list_start(text: str) -> int | None:
     offset = 0
     start: int | None = None
+    above = ""
     for line in text.splitlines(keepends=True):
         if start is None:
-            if _LIST_HEADING.match(line) or _INLINE_LIST.match(line):
+            if _starts_list(line, above):
                 start = offset
         elif line.strip() and not _LIST_ENTRY.match(line):
             # Prose after the heading: it was a lead-in, not a reference list.
-            start = offset if _LIST_HEADING.match(line) or _INLINE_LIST.match(line) else None
+            start = offset if _starts_list(line, above) else None
         offset += len(line)
+        above = line
     return start
+
+
+def _starts_list(line: str, above: str) -> bool:
+    """Whether ``line`` heads a list of sources. A one-line "Source: [1]" straight under a
+    line of prose that cites nothing is that paragraph's citation, as some models (Llama)
+    cite each paragraph; after a blank line, or under cited prose, it lists sources."""
+    if _LIST_HEADING.match(line):
+        return True
+    if not _INLINE_LIST.match(line):
+        return False
+    return not (above.strip() and not _NOT_PROSE.match(above) and not MARKER.search(above))
 
 
 def _footnotes_start(text: str) -> int | None:

@@ -74,6 +74,17 @@ def test_a_reply_citing_only_sources_that_do_not_exist_is_uncited(llm, openai_se
     assert "[9]" not in answer.text and answer.text.endswith(MODEL_UNCITED)
 
 
+@pytest.mark.parametrize("reply", ["[1][2]", "[1, 2].", "(Source: [1])", "Sources: [1], [2]"])
+def test_a_reply_of_markers_alone_says_nothing_so_is_no_grounded_answer(llm, openai_server, reply):
+    openai_server.enqueue(reply)
+    stream = llm.stream_answer(QUESTION)
+    shown = "".join(stream)
+    answer = stream.answer
+    assert not answer.answered and answer.citations == [] and answer.claims == []
+    assert answer.text.endswith(MODEL_UNCITED) and shown.strip() == answer.text
+    assert not any(source.cited for source in answer.sources)
+
+
 # -- claims --------------------------------------------------------------------------------
 
 

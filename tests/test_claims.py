@@ -62,6 +62,15 @@ CLAIMS_FILE = Path(__file__).resolve().parents[1] / "eval" / "claims.jsonl"
         # A trailing marker-only line cites the sentence above it.
         ("A holds and B differs.\n[1][3]", [("A holds and B differs. [1][3]", [1, 3])]),
         ("Ranges count each source [2-4].", [("Ranges count each source [2-4].", [2, 3, 4])]),
+        # So does a source named in parentheses after it, or on the line under its paragraph;
+        # prose naming sources stays a claim.
+        (
+            "A holds. (Source: [1]) B holds [2].",
+            [("A holds. (Source: [1])", [1]), ("B holds [2].", [2])],
+        ),
+        ("A holds.\n\n(Sources: [1], [2])", [("A holds. (Sources: [1], [2])", [1, 2])]),
+        ("A holds. B too.\nSource: [2]", [("A holds.", [2]), ("B too. Source: [2]", [2])]),
+        ("Sources [1] and [2] agree on A.", [("Sources [1] and [2] agree on A.", [1, 2])]),
         # List items are claims; a lead-in ending in ':' and a heading are not.
         (
             "## Summary\nThe papers differ in two ways:\n- A uses X [1]\n- B uses Y [2]",

@@ -10,6 +10,7 @@ no source) the reason is shown after it and is what ``Answer.text`` says.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,10 +30,11 @@ from .answerer import (
     numbered_sources,
 )
 from .budget import SourceText, fit_sources, room_for_sources
+from .claim_split import only_citations
 from .followups import history_transcript, rewrite_from_reply
 from .prompts import CANNOT_ANSWER, Prompts, fence_source_text
 from .reasoning import BLOCK_BREAK, ReasoningSplitter, split_reasoning
-from .refusals import is_refusal
+from .refusals import answers_in_part, is_refusal
 
 if TYPE_CHECKING:
     from ..chat_stream import ChatStream
@@ -315,21 +317,27 @@ class _WrittenAnswer:
     def _cited_in_body(self) -> list[int]:
         """The valid sources the answer cites, not counting a reference list it ends with
         (its entries only say which sources exist)."""
-        cited = list(self.citations.cited)
-        body_end = reference_list_start(self.text)
-        if body_end is None:
-            return cited
-        in_body = {n for _, _, numbers in marker_spans(self.text[:body_end]) for n in numbers}
-        return [n for n in cited if n in in_body]
+        body = self.text[: reference_list_start(self.text)]
+        if only_citations(body):
+            return []  # "[1][2]" cites sources, but says nothing they could back
+        in_body = {n for _, _, numbers in marker_spans(body) for n in numbers}
+        return [n for n in self.citations.cited if n in in_body]
 
     def _show(self, answer: str) -> str:
         if not answer or self.guard.declined:
             return ""
         visible = self.citations.feed(self.guard.feed(answer))
-        if not self.guard.declined:
-            self._shown.append(visible)
-            return visible
-        return ""
+        while self.guard.waiting:
+            # The sentinel after an answered part marks only what the sources leave open
+            # ("X uses Y [1]. The GPU is not given: CANNOT_ANSWER"); alone, it declines.
+            if answers_in_part(self.text + visible, self.citations.cited):
+                visible += self.citations.feed(self.guard.resume())
+            else:
+                self.guard.decline()
+        if self.guard.declined:
+            return ""
+        self._shown.append(visible)
+        return visible
 
     def _think(self, reasoning: str, channel: str) -> str:
         """Keep ``reasoning`` from one ``channel`` (sent apart, or written in ``<think>``);
@@ -346,31 +354,93 @@ class _WrittenAnswer:
 
 class SentinelGuard:
     """Holds back text that could be the start of the "cannot answer" sentinel, however it is
-    written (``CANNOT_ANSWER``, ``cannot_answer``, Markdown-escaped ``CANNOT\\_ANSWER``)."""
+    written (``CANNOT_ANSWER``, ``cannot_answer``, Markdown-escaped ``CANNOT\\_ANSWER``), and
+    stops at the sentinel: what follows waits until the reply is judged a refusal
+    (``decline``) or an answer that only marks a part the sources leave open (``resume``, the
+    sentinel dropped)."""
 
     def __init__(self, sentinel: str = CANNOT_ANSWER) -> None:
         self.sentinel = sentinel
         self.declined = False
         self._held = ""
-        self._forms = tuple(form.casefold() for form in (sentinel, sentinel.replace("_", "\\_")))
+        forms = (sentinel, sentinel.replace("_", "\\_"))
+        self._forms = tuple(form.casefold() for form in forms)
+        self._pattern = re.compile("|".join(map(re.escape, forms)), re.IGNORECASE)
+        self._waiting: str | None = None  # what came after the sentinel, while it is judged
+        self._ended_sentence = False  # the text passed so far ends with a stop
+        self._after_sentinel = False  # punctuation closing the dropped sentinel goes with it
 
     def feed(self, delta: str) -> str:
         if self.declined:
             return ""
-        text = self._held + delta
-        if any(form in text.casefold() for form in self._forms):
-            self.declined = True
-            self._held = ""
+        if self._waiting is not None:
+            self._waiting += delta
             return ""
-        longest = max(len(form) for form in self._forms)
-        for size in range(min(longest - 1, len(text)), 0, -1):
-            end = text[-size:].casefold()
-            if any(form.startswith(end) for form in self._forms):
-                self._held = text[-size:]
-                return text[:-size]
-        self._held = ""
-        return text
+        text = self._held + delta
+        if self._after_sentinel:
+            text = self._closing_punctuation_dropped(text)
+        at, length = self._find_sentinel(text)
+        if at >= 0:
+            # The words that lead into the sentinel ("…in the sources: ") go with it.
+            self._held = ""
+            self._waiting = text[at + length :]
+            return self._passed(_LEADS_INTO_SENTINEL.sub("", text[:at]))
+        size = self._held_size(text)
+        self._held = text[len(text) - size :]
+        return self._passed(text[: len(text) - size])
+
+    @property
+    def waiting(self) -> bool:
+        """The sentinel was just written: the reply must be judged before more passes."""
+        return self._waiting is not None
+
+    def decline(self) -> None:
+        """The reply is a refusal: nothing more of it passes."""
+        self.declined, self._waiting = True, None
+
+    def resume(self) -> str:
+        """The reply answers in part: the sentinel is dropped (its sentence closed with a
+        stop) and what followed it passes."""
+        waiting, self._waiting = self._waiting or "", None
+        self._after_sentinel = True
+        stop = "" if self._ended_sentence else "."
+        self._ended_sentence = True
+        return stop + self.feed(waiting)
 
     def finish(self) -> str:
         held, self._held = self._held, ""
-        return "" if self.declined else held
+        return "" if self.declined or self.waiting else held
+
+    def _held_size(self, text: str) -> int:
+        """How much of the end of ``text`` may yet lead into the sentinel or begin it."""
+        longest = max(len(form) for form in self._forms)
+        size = next(
+            (
+                n
+                for n in range(min(longest - 1, len(text)), 0, -1)
+                if any(form.startswith(text[-n:].casefold()) for form in self._forms)
+            ),
+            0,
+        )
+        lead = _LEADS_INTO_SENTINEL.search(text, 0, len(text) - size)
+        return len(text) - lead.start() if lead else size
+
+    def _find_sentinel(self, text: str) -> tuple[int, int]:
+        """Where the sentinel first stands in ``text``, in any of its forms, and its length
+        there (-1 and 0 when it does not)."""
+        match = self._pattern.search(text)
+        return (match.start(), match.end() - match.start()) if match else (-1, 0)
+
+    def _passed(self, text: str) -> str:
+        if text.strip():
+            self._ended_sentence = text.rstrip()[-1] in ".!?"
+        return text
+
+    def _closing_punctuation_dropped(self, text: str) -> str:
+        kept = text.lstrip(".:;,!*_`")
+        self._after_sentinel = not kept
+        return kept
+
+
+_LEADS_INTO_SENTINEL = re.compile(r"[\s:;,\-—–*_`]*$")
+"""What stands between a sentence and the sentinel after it ("…in the sources: ")."""

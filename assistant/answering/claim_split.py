@@ -20,8 +20,20 @@ from ..text import ends_with_abbreviation, sentence_spans
 from .declining import only_declines
 
 _MARKERS = rf"\[{MARKER_BODY}\](?:\s*\[{MARKER_BODY}\])*"
-_LEADING_MARKERS = re.compile(rf"{_MARKERS}\s*[:;,]?\s*")  # used with match(): anchored
-_ONLY_MARKERS = re.compile(rf"^\s*{_MARKERS}\s*[.,;]?\s*$")
+_MARKER_LIST = rf"\[{MARKER_BODY}\](?:\s*(?:[,;&]|and)?\s*\[{MARKER_BODY}\])*"
+_IN_PARENTHESES = rf"\(\s*(?:(?:sources?|references?|see)\s*:?\s*)?{_MARKER_LIST}\s*\)"
+# used with match(): anchored
+_LEADING_MARKERS = re.compile(rf"(?:{_MARKERS}|{_IN_PARENTHESES})\s*[:;,]?\s*", re.IGNORECASE)
+# Markers and nothing else a reader would take for a claim: "[1][2]", "(Source: [1])",
+# "(Sources: [1], [2])", a "Source: [1]" line under a paragraph.
+_SOURCE_LINE = (
+    r"(?:\*\*|__)?(?:sources?|references?)\s*(?::\s*(?:\*\*|__)?|(?:\*\*|__)\s*:)\s*" + _MARKER_LIST
+)
+_CITATION_ONLY = rf"(?:{_MARKERS}|{_IN_PARENTHESES}|{_SOURCE_LINE})"
+_ONLY_MARKERS = re.compile(rf"^\s*{_CITATION_ONLY}\s*[.,;]?\s*$", re.IGNORECASE)
+_CITATION_FRAGMENT = re.compile(_CITATION_ONLY, re.IGNORECASE)
+_CITATION_SENTENCE = re.compile(rf"{_CITATION_ONLY}\s*[.,;]?\s*", re.IGNORECASE)
+_ONLY_CITATIONS = re.compile(rf"\s*(?:{_CITATION_ONLY}\s*[.,;]?\s*)*", re.IGNORECASE)
 _STOP = r"[.!?。！？]"
 _CLOSERS = r"[\"'”’)*_`]"
 # Where an answer's sentence ends though the general splitter (made for abstracts) goes on:
@@ -29,7 +41,7 @@ _CLOSERS = r"[\"'”’)*_`]"
 # "… true. [2] wav2vec …"), and so does a stop before emphasis, code, math or a curly quote
 # ("… [1]. `LiMBeR` shows …") or a closing quote or emphasis before a capital ('… so." Then').
 _ANSWER_SENTENCE_END = re.compile(
-    rf"\d\s*\]\s*{_STOP}{_CLOSERS}*(?=\s*\S)|{_STOP}{_CLOSERS}*\s*{_MARKERS}(?=\s*[^\s:;,])"
+    rf"\d\s*\]\s*{_STOP}{_CLOSERS}*(?=\s*\S)|{_STOP}{_CLOSERS}*\s*(?i:{_CITATION_ONLY})(?=\s*[^\s:;,])"
     rf"|{_STOP}{_CLOSERS}*(?=\s+(?:\*\*?|__?|`|\$|[“‘])\S)"
     rf"|{_STOP}{_CLOSERS}+(?=\s+[\"'“‘(\[]?[A-Z0-9])"
 )
@@ -101,8 +113,15 @@ def is_claim(sentence: str) -> bool:
     return bool(_WORD.search(plain)) and not plain.endswith((":", "?", "：", "？"))
 
 
+def only_citations(text: str) -> bool:
+    """Whether ``text`` is markers and nothing else ("[1][2]", "(Source: [1])",
+    "Source: [1]"): it says nothing, so it is no claim, and no answer on its own."""
+    return _ONLY_CITATIONS.fullmatch(text) is not None
+
+
 def plain_claim(text: str) -> str:
     """The claim without its markers, emphasis and table bars, as compared with sources."""
+    text = _CITATION_FRAGMENT.sub(" ", text)  # "(Source: [1])" says nothing of the papers
     return " ".join(MARKER.sub(" ", text).replace("**", "").replace("|", " ").split())
 
 
@@ -228,7 +247,9 @@ def _markers_to_sentence_before(text: str, spans: list[tuple[int, int]]) -> list
     claim they stand before ("What Is X? [2]: X is …")."""
     out: list[tuple[int, int]] = []
     for start, end in spans:
-        leading = _LEADING_MARKERS.match(text, start, end)
+        leading = _LEADING_MARKERS.match(text, start, end) or _CITATION_SENTENCE.fullmatch(
+            text, start, end
+        )
         if leading and out and text[out[-1][0] : out[-1][1]].rstrip("\"'”’)*_` ")[-1:] in ".!。！":
             out[-1] = (out[-1][0], start + len(leading.group(0).rstrip(":;, \n\t")))
             start = leading.end()

@@ -66,7 +66,9 @@ def rewrite_from_reply(reply: str) -> str | None:
     ("**Standalone question:**"), the follow-up repeated ("Follow-up question: …"), quotes
     or emphasis. A labelled rewrite first, else the first question (a line ending in "?"),
     else the first other line; ``None`` when the reply holds nothing to use."""
-    labelled, questions, others = [], [], []
+    labelled: list[str] = []
+    questions: list[str] = []
+    others: list[str] = []
     for raw in reply.splitlines():
         line = raw.strip(_DECORATION)
         if _ECHO_LABEL.match(line):

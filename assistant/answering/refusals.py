@@ -15,12 +15,14 @@ from collections.abc import Sequence
 
 from ..citations import marker_spans, reference_list_start
 from ..text import split_sentences
+from .claim_split import only_citations
 from .declining import (
     ABSENT,
     DECLINING,
     DECLINING_PATTERNS,
     SOURCES,
     only_declines,
+    says_nothing,
     without_markers,
     words,
 )
@@ -61,9 +63,17 @@ def is_refusal(text: str, cited: Sequence[int]) -> bool:
     sentences = _sentences_with_their_markers(text[: reference_list_start(text)])
     if not any(DECLINING.search(without_markers(sentence)) for sentence in sentences):
         return False
+    return not answers_in_part(text, cited)
+
+
+def answers_in_part(text: str, cited: Sequence[int]) -> bool:
+    """Whether a sentence of ``text`` cites one of the valid sources in ``cited`` and says
+    something besides declining ("X uses Y [1].", not "Based on [1]:" or "None of the
+    sources [1] mention X.")."""
     valid = set(cited)
-    return not any(
-        _cites(sentence, valid) and not only_declines(sentence) for sentence in sentences
+    return any(
+        _cites(sentence, valid) and not says_nothing(sentence) and not only_declines(sentence)
+        for sentence in _sentences_with_their_markers(text[: reference_list_start(text)])
     )
 
 
@@ -73,11 +83,11 @@ def _bare(text: str) -> str:
 
 
 def _sentences_with_their_markers(text: str) -> list[str]:
-    """The sentences of ``text``; markers standing after a sentence's stop (``… X. [1]``)
-    belong to that sentence."""
+    """The sentences of ``text``; markers standing after a sentence's stop (``… X. [1]``,
+    ``… X. (Source: [1])``) belong to that sentence."""
     sentences: list[str] = []
     for sentence in split_sentences(text):
-        if sentences and not words(sentence):
+        if sentences and (not words(sentence) or only_citations(sentence)):
             sentences[-1] += " " + sentence
         else:
             sentences.append(sentence)
