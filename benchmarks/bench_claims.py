@@ -8,9 +8,10 @@ number of its paper, cited to it with that number kept (``supported``) or change
 (``unsupported``); or two claims of different papers joined into one sentence, "A [1], while
 B [2].", cited right (``supported``), swapped or both to A's paper (``unsupported``). A claim
 is checked as an answer sentence ``"<claim> [1]"`` (a comparison as written) with the cited
-abstracts as its sources, with the bundled MiniLM embedder. Prints the thresholds at which
-``dev`` reaches its best min(precision, recall), and the scores at the default threshold (the
-``claim_*`` settings) on ``dev`` and ``test``; ``test`` is for reporting only, never for tuning.
+abstracts and their titles as its sources, with the bundled MiniLM embedder. Prints the
+thresholds at which ``dev`` reaches its best min(precision, recall), and the scores at the
+default threshold (the ``claim_*`` settings) on ``dev`` and ``test``; ``test`` is for
+reporting only, never for tuning.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def check(rows: list[dict], weight: float, window: int) -> tuple[np.ndarray, np.
             threshold=DEFAULTS.claim_support_threshold,
             cosine_weight=weight,
             window_sentences=window,
+            titles=[cited["title"] for cited in row["cited"]],
         )[0]
         for row in rows
     ]

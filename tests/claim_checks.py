@@ -18,6 +18,7 @@ def check(
     *,
     threshold: float = DEFAULTS.claim_support_threshold,
     cosine_weight: float = DEFAULTS.claim_cosine_weight,
+    titles: list[str] | None = None,
 ) -> list[Claim]:
     """``check_claims`` tuned as the settings' defaults, unless told otherwise."""
     return check_claims(
@@ -27,4 +28,5 @@ def check(
         threshold=threshold,
         cosine_weight=cosine_weight,
         window_sentences=DEFAULTS.claim_window_sentences,
+        titles=titles or [],
     )

@@ -117,6 +117,30 @@ def test_claims_are_checked_against_the_whole_abstract_not_the_prompts_excerpt(
     assert [c.supported for c in answer.claims] == [True]
 
 
+def test_faithful_short_claims_and_paraphrased_negations_are_supported(llm, openai_server):
+    # ViT-Lens's abstract gives "87.4% on ModelNet40" inside a long sentence; APE's says
+    # "our method ... training 77% fewer parameters"; CLIP's says "without needing to use
+    # any of the 1.28 million training examples".
+    question = "What zero-shot 3D classification accuracy does ViT-Lens achieve?"
+    titles = [hit.title for hit in llm.search(question, llm.settings.k)]
+    vit_lens, ape, clip = (
+        1 + next(i for i, title in enumerate(titles) if title.startswith(start))
+        for start in ("ViT-Lens", "APE", "Learning Transferable Visual Models")
+    )
+    openai_server.enqueue(
+        f"ViT-Lens achieves 87.4% on ModelNet40 [{vit_lens}], while APE trains 77% fewer "
+        f"parameters [{ape}]. CLIP matches the accuracy of ResNet-50 on ImageNet zero-shot "
+        f"without using its 1.28 million training examples [{clip}]. APE trains 77% fewer "
+        f"parameters [{vit_lens}]."
+    )
+    answer = llm.answer(question)
+    assert [(c.supported, c.contradicted_by) for c in answer.claims] == [
+        (True, []),
+        (True, []),
+        (False, []),  # copied from APE's abstract, cited to ViT-Lens's
+    ]
+
+
 def test_offline_answers_quote_their_sources_so_their_claims_are_supported(seeded_assistant):
     answer = seeded_assistant.answer(QUESTION)
     assert answer.answered and answer.claims

@@ -69,6 +69,50 @@ def test_swapped_sides_of_a_ranking_are_a_reversal_and_a_passive_is_not():
         assert contradicted_by(same, [source]) == [], same
 
 
+CLIP_SAYS = (
+    "For instance, we match the accuracy of the original ResNet-50 on ImageNet zero-shot "
+    "without needing to use any of the 1.28 million training examples it was trained on."
+)
+LAPRADOR_SAYS = (
+    "In this paper, we propose LaPraDoR, a pretrained dual-tower dense retriever that does not "
+    "require any supervised data for training."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        (
+            "CLIP matches the accuracy of ResNet-50 on ImageNet zero-shot without using its "
+            "1.28 million training examples.",
+            CLIP_SAYS,
+        ),
+        (
+            "CLIP matches the accuracy of ResNet-50 on ImageNet zero-shot without any of the "
+            "1.28M training examples.",
+            CLIP_SAYS,
+        ),
+        (
+            "CLIP matches the accuracy of ResNet-50 on ImageNet zero-shot without using any of "
+            "its training examples.",
+            CLIP_SAYS,
+        ),
+        ("LaPraDoR requires no supervised data for training.", LAPRADOR_SAYS),
+    ],
+)
+def test_a_negation_the_source_makes_in_other_words_is_no_reversal(claim, source):
+    # "without using X" and "without needing to use any of the X" negate the same X.
+    assert contradicted_by(claim, [source]) == []
+
+
+def test_dropping_or_adding_the_sources_negation_is_still_a_reversal():
+    assert contradicted_by("LaPraDoR requires supervised data for training.", [LAPRADOR_SAYS])
+    assert contradicted_by(
+        "CLIP does not match the accuracy of the original ResNet-50 on ImageNet zero-shot.",
+        [CLIP_SAYS],
+    )
+
+
 def test_a_source_stating_both_sides_gives_the_benefit_of_the_doubt():
     source = "Prior methods require labelled data. Our method does not require labelled data."
     assert contradicted_by("The method does not require labelled data.", [source]) == []

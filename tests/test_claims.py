@@ -138,6 +138,75 @@ def test_threshold_and_weights_are_parameters(embedder):
     assert terms_only.support == 1.0  # every content word of a copied sentence is there
 
 
+VIT_LENS = (
+    "ViT-Lens: Towards Omni-modal Representations",
+    "We evaluate ViT-Lens in the context of 3D as an initial verification. In zero-shot 3D "
+    "classification, ViT-Lens achieves substantial improvements over previous state-of-the-art, "
+    "showing 52.0% accuracy on Objaverse-LVIS, 87.4% on ModelNet40, and 60.6% on ScanObjectNN. "
+    "Furthermore, we enable zero-shot 3D question-answering by simply integrating the trained 3D "
+    "lens into the InstructBLIP model without any adaptation.",
+)
+APE = (
+    "APE: Aligning Pretrained Encoders to Quickly Learn Aligned Multimodal Representations",
+    "With a properly chosen alignment distribution, our method surpasses prior state of the art "
+    "for ImageNet zero-shot classification on public data while using two orders of magnitude "
+    "less time and data and training 77% fewer parameters.",
+)
+LAPRADOR = (
+    "LaPraDoR: Unsupervised Pretrained Dense Retriever for Zero-Shot Text Retrieval",
+    "In this paper, we propose LaPraDoR, a pretrained dual-tower dense retriever that does not "
+    "require any supervised data for training. We evaluate LaPraDoR on the recently proposed "
+    "BEIR benchmark, including 18 datasets of 9 zero-shot text retrieval tasks.",
+)
+
+
+def check_against(text: str, papers: list[tuple[str, str]], embedder) -> list[Claim]:
+    return check(text, [a for _, a in papers], embedder, titles=[t for t, _ in papers])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "87.4% on ModelNet40 [1].",
+        "ViT-Lens reports these zero-shot 3D accuracies [1]:\n\n- Objaverse-LVIS: 52.0%\n"
+        "- ModelNet40: 87.4%\n- ScanObjectNN: 60.6%",
+        "APE trains 77% fewer parameters [2].",
+        "LaPraDoR requires no supervised data for training [3].",
+        "ViT-Lens achieves 87.4% on ModelNet40 [1], while APE trains 77% fewer parameters [2].",
+    ],
+)
+def test_a_short_claim_one_source_sentence_writes_whole_is_supported(text, embedder):
+    # Short next to the sentence it comes from, such a claim has a low cosine with it; every
+    # word is the source's ("APE", the paper's name, is its abstract's "our method").
+    claims = check_against(text, [VIT_LENS, APE, LAPRADOR], embedder)
+    assert claims and all(c.supported and c.support == 1.0 for c in claims), claims
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "APE trains 77% fewer parameters [1].",  # copied from [2], cited to [1]
+        "APE trains 70% fewer parameters [2].",  # one number changed
+        "88.4% on ModelNet40 [1].",
+        "LaPraDoR requires supervised data for training [3].",  # reversed
+        "ViT-Lens achieves 87.4% on ModelNet40 [2], while APE trains 77% fewer parameters [1].",
+    ],
+)
+def test_a_short_claim_cited_wrong_changed_or_reversed_stays_unsupported(text, embedder):
+    (claim,) = check_against(text, [VIT_LENS, APE, LAPRADOR], embedder)
+    assert not claim.supported
+
+
+def test_a_papers_name_counts_only_for_its_own_sentences(embedder):
+    # Without the title "APE" is a word the abstract does not write; a title that names no
+    # method before a colon lends no words.
+    (untitled,) = check("APE trains 77% fewer parameters [1].", [APE[1]], embedder)
+    assert untitled.support < 1.0
+    unnamed = ("Aligning Pretrained Encoders to Learn Representations (APE)", APE[1])
+    (claim,) = check_against("APE trains 77% fewer parameters [1].", [unnamed], embedder)
+    assert claim.support < 1.0
+
+
 def test_term_overlap_counts_the_claims_content_words_found():
     assert term_overlap("models masked entities", "The model masks entities.") == 1.0
     assert term_overlap("the of and", "anything") == 0.0

@@ -144,6 +144,7 @@ def test_the_claim_check_finds_unsupported_claims(embedder):
             threshold=defaults.claim_support_threshold,
             cosine_weight=defaults.claim_cosine_weight,
             window_sentences=defaults.claim_window_sentences,
+            titles=[cited["title"] for cited in row["cited"]],
         )
         verdicts.setdefault(row["kind"], []).append(
             (not claim.supported, row["label"] == "unsupported")

@@ -33,6 +33,10 @@ MIN_SHARED_SHARE = 0.5
 """...and the share of the claim clause's content words they must be."""
 SCOPE_WORDS = 2
 """Words after a negation that it negates ("not *demonstrate capability*")."""
+REACH_WORDS = 4
+"""Words after a negation that the same negation may name in other words: "without using
+X" says what "without *needing to use any of the* X" says, "no labels" what "does not
+*require any* labels" says."""
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?(?:-free\b)?")
 _CLAUSE_BREAK = re.compile(
@@ -107,7 +111,8 @@ class _Clause:
     """Every word of the clause, stemmed."""
     terms: frozenset[str]
     sentence_negated: frozenset[str]
-    """Every word (stemmed) a negation of the clause's sentence negates."""
+    """Every word (as ``_root``) a negation of the clause's sentence reaches, up to
+    ``REACH_WORDS`` words on within its clause."""
 
 
 def contradicted_by(claim: str, sources: Sequence[str]) -> list[str]:
@@ -171,14 +176,14 @@ def _bearing_negations(clause: _Clause, other: _Clause) -> int:
         bears = negated & other.stems or any(
             (_opposites_of(w) | _prefixed(w)) & other.stems for w in negated
         )
-        if bears and not negated & other.sentence_negated:
+        if bears and not {_root(w) for w in negated} & other.sentence_negated:
             count += 1
     return count
 
 
-def _negation_scopes(words: Sequence[str]) -> list[frozenset[str]]:
-    """What each negation of ``words`` negates: the first two words after it that are not
-    function words ("not *demonstrate capability*"), or the word of a "-free"."""
+def _negation_scopes(words: Sequence[str], reach: int = SCOPE_WORDS) -> list[frozenset[str]]:
+    """What each negation of ``words`` negates: the first ``reach`` words after it that are
+    not function words ("not *demonstrate capability*"), or the word of a "-free"."""
     scopes = []
     for index, word in enumerate(words):
         if word.endswith("-free"):
@@ -186,8 +191,28 @@ def _negation_scopes(words: Sequence[str]) -> list[frozenset[str]]:
         elif word in _NEGATIONS or word.endswith("n't"):
             following = [w for w in words[index + 1 :] if w not in _FUNCTION_WORDS]
             if following:
-                scopes.append(frozenset(stem(w) for w in following[:SCOPE_WORDS]))
+                scopes.append(frozenset(stem(w) for w in following[:reach]))
     return scopes
+
+
+def _sentence_negated(sentence: str) -> frozenset[str]:
+    """The words (as ``_root``) the negations of ``sentence`` negate, and those they reach
+    within their clause, ``REACH_WORDS`` words on ("not A, but B" does not reach B)."""
+    scopes = _negation_scopes(_words(sentence)) + [
+        scope
+        for piece in _CLAUSE_BREAK.split(sentence)
+        for scope in _negation_scopes(_words(piece), REACH_WORDS)
+    ]
+    return frozenset(_root(word) for scope in scopes for word in scope)
+
+
+def _root(word: str) -> str:
+    """``word`` without its inflection, down to short roots ("using", "uses", "use": "us"),
+    to tell whether two negations name the same thing."""
+    for suffix in ("ing", "ed", "es", "e", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: -len(suffix)]
+    return word
 
 
 def _opposite_words(claim: _Clause, source: _Clause) -> int:
@@ -266,7 +291,7 @@ def _clauses(sentence: str) -> list[_Clause]:
     inputs", "RACE and SQuAD" of a list), or the next one when it opens the sentence
     ("Unlike BERT, ...")."""
     sentence = sentence.replace("’", "'")
-    negated = frozenset().union(*_negation_scopes(_words(sentence)))
+    negated = _sentence_negated(sentence)
     breaks = list(_CLAUSE_BREAK.finditer(sentence))
     pieces = zip([0, *(b.end() for b in breaks)], [*(b.start() for b in breaks), len(sentence)])
     spans: list[tuple[int, int]] = []

@@ -41,16 +41,21 @@ Events = Generator[AnswerEvent, None, Answer]
 class ClaimChecker(Protocol):
     """Checks the answer's sentences against the sources they cite."""
 
-    def check(self, answer_text: str, source_texts: Sequence[str]) -> list[Claim]:
+    def check(
+        self, answer_text: str, source_texts: Sequence[str], titles: Sequence[str] = ()
+    ) -> list[Claim]:
         """The claims of ``answer_text``; ``source_texts[n - 1]`` is the full text of ``[n]``
-        (the whole abstract, even when the answer quoted or the prompt kept only part)."""
+        (the whole abstract, even when the answer quoted or the prompt kept only part),
+        ``titles[n - 1]`` its title."""
         ...
 
 
 class NoClaimCheck:
     """Checks nothing (the citation filter has already removed markers to no source)."""
 
-    def check(self, answer_text: str, source_texts: Sequence[str]) -> list[Claim]:
+    def check(
+        self, answer_text: str, source_texts: Sequence[str], titles: Sequence[str] = ()
+    ) -> list[Claim]:
         return []
 
 
@@ -135,7 +140,11 @@ class Pipeline:
             return []
         by_paper = {text.paper_id: text.text for text in texts}
         ordered = sorted(reply.sources, key=lambda source: source.n)
-        return self.checker.check(reply.text, [by_paper.get(s.paper_id, "") for s in ordered])
+        return self.checker.check(
+            reply.text,
+            [by_paper.get(s.paper_id, "") for s in ordered],
+            [s.title for s in ordered],
+        )
 
     def source_text(self, hit: Hit, paper: Paper) -> SourceText:
         """What the answerer reads of one paper: the abstract, or its best passages when the
