@@ -94,24 +94,24 @@ def test_answerable_questions_are_rarely_declined(summary):
 NOT_YET = "not reached on the test split: measured {measured}, bar {bar}"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="1 of 168", bar="none"))
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="2 of 188", bar="none"))
 def test_named_entity_questions_are_never_declined_offline(summary):
     entity = summary["abstention"]["by_type"]["entity"]
     assert entity["declined_offline"] == 0.0, format_table(summary)
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="50.6%", bar="75%"))
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="49.8%", bar="75%"))
 def test_unanswerable_questions_are_declined_offline(summary):
     declined = summary["abstention"]["unanswerable"]["declined_offline"]
     assert declined >= UNANSWERABLE_DECLINED_OFFLINE_MIN, format_table(summary)
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="0.871", bar="0.95"))
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="0.875", bar="0.95"))
 def test_the_decision_separates_answerable_from_unanswerable(summary):
     assert summary["abstention"]["auc"] >= ROC_AUC_BAR, format_table(summary)
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="95.6%", bar="98%"))
+@pytest.mark.xfail(strict=True, reason=NOT_YET.format(measured="95.8%", bar="98%"))
 def test_prompts_carry_the_gold_evidence(summary):
     complete = summary["abstention"]["evidence_complete"]
     assert complete >= EVIDENCE_IN_PROMPT_BAR, format_table(summary)
