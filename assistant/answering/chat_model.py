@@ -360,11 +360,11 @@ class SentinelGuard:
     sentinel dropped)."""
 
     def __init__(self, sentinel: str = CANNOT_ANSWER) -> None:
-        self.sentinel = sentinel
         self.declined = False
         self._held = ""
         forms = (sentinel, sentinel.replace("_", "\\_"))
         self._forms = tuple(form.casefold() for form in forms)
+        self._longest = max(map(len, forms))
         self._pattern = re.compile("|".join(map(re.escape, forms)), re.IGNORECASE)
         self._waiting: str | None = None  # what came after the sentinel, while it is judged
         self._ended_sentence = False  # the text passed so far ends with a stop
@@ -413,11 +413,10 @@ class SentinelGuard:
 
     def _held_size(self, text: str) -> int:
         """How much of the end of ``text`` may yet lead into the sentinel or begin it."""
-        longest = max(len(form) for form in self._forms)
         size = next(
             (
                 n
-                for n in range(min(longest - 1, len(text)), 0, -1)
+                for n in range(min(self._longest - 1, len(text)), 0, -1)
                 if any(form.startswith(text[-n:].casefold()) for form in self._forms)
             ),
             0,

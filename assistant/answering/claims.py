@@ -344,12 +344,17 @@ def _title(titles: Sequence[str], n: int) -> str:
 def _sentence_terms(source: str) -> tuple[set[str], ...]:
     """The content words of each sentence of ``source`` (an answer cites the same few
     abstracts claim after claim)."""
-    return tuple(content_terms(s) for s in split_sentences(_MARKER.sub(" ", source)))
+    return tuple(content_terms(s) for s in _source_sentences(source))
+
+
+def _source_sentences(source: str) -> list[str]:
+    """The sentences of ``source``, its own reference markers taken out."""
+    return split_sentences(_MARKER.sub(" ", source))
 
 
 def _windows(source: str, size: int) -> list[str]:
     """Every run of 1..``size`` consecutive sentences of ``source``."""
-    sentences = split_sentences(_MARKER.sub(" ", source))
+    sentences = _source_sentences(source)
     return [
         " ".join(sentences[start : start + length])
         for length in range(1, max(size, 1) + 1)

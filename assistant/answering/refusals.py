@@ -60,21 +60,29 @@ def is_refusal(text: str, cited: Sequence[int]) -> bool:
         return True
     if not cited:
         return _REFUSAL.search(" ".join(text.split())) is not None
-    sentences = _sentences_with_their_markers(text[: reference_list_start(text)])
+    sentences = _body_sentences(text)
     if not any(DECLINING.search(without_markers(sentence)) for sentence in sentences):
         return False
-    return not answers_in_part(text, cited)
+    return not _answering(sentences, set(cited))
 
 
 def answers_in_part(text: str, cited: Sequence[int]) -> bool:
     """Whether a sentence of ``text`` cites one of the valid sources in ``cited`` and says
     something besides declining ("X uses Y [1].", not "Based on [1]:" or "None of the
     sources [1] mention X.")."""
-    valid = set(cited)
+    return _answering(_body_sentences(text), set(cited))
+
+
+def _answering(sentences: Sequence[str], valid: set[int]) -> bool:
     return any(
         _cites(sentence, valid) and not says_nothing(sentence) and not only_declines(sentence)
-        for sentence in _sentences_with_their_markers(text[: reference_list_start(text)])
+        for sentence in sentences
     )
+
+
+def _body_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` before a reference list it ends with."""
+    return _sentences_with_their_markers(text[: reference_list_start(text)])
 
 
 def _bare(text: str) -> str:
