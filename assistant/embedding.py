@@ -50,8 +50,8 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
         model_dir = resource_path("models") / "all-MiniLM-L6-v2"
         model_path = model_path or model_dir / MINILM_FILE
         tokenizer_dir = tokenizer_dir or model_dir
-        _check_sha256(model_path, MINILM_SHA256)
-        self._session = _load_session(model_path)
+        check_sha256(model_path, MINILM_SHA256)
+        self._session = load_session(model_path)
         # The bundled graph takes int32 ids and no token types; feeding by the graph's own
         # inputs also runs the graph it was made from (the benchmark and a test compare them).
         inputs = {i.name: i.type for i in self._session.get_inputs()}
@@ -194,15 +194,14 @@ def _new_embedder(settings: Settings) -> Embedder:
     )
 
 
-def _check_sha256(path: Path, expected: str) -> None:
-    """Refuse a model file that is not the one the store's vectors were made with."""
+def check_sha256(path: Path, expected: str, kind: str = "embedding model") -> None:
+    """Refuse a model file that is not the one shipped (for the embedder: the one the
+    store's vectors were made with); ``kind`` names the model in the message."""
     try:
         stat = path.stat()
     except OSError as exc:
         problem = "is missing" if isinstance(exc, FileNotFoundError) else "cannot be read"
-        raise ModelFileError(
-            f"embedding model file {path} {problem}; reinstall paper-assistant"
-        ) from None
+        raise ModelFileError(f"{kind} file {path} {problem}; reinstall paper-assistant") from None
     # Hashing 23 MB costs 13-50 ms a start (with or without the CPU's SHA instructions), so a
     # verified file is remembered in the user's cache, not beside the model: site-packages
     # may be read-only, and a file there that the wheel does not list outlives an uninstall.
@@ -215,12 +214,11 @@ def _check_sha256(path: Path, expected: str) -> None:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
         raise ModelFileError(
-            f"embedding model file {path} cannot be read ({exc.strerror}); reinstall "
-            "paper-assistant"
+            f"{kind} file {path} cannot be read ({exc.strerror}); reinstall paper-assistant"
         ) from None
     if digest != expected:
         raise ModelFileError(
-            f"embedding model {path} has sha256 {digest[:12]}…, expected {expected[:12]}…; "
+            f"{kind} {path} has sha256 {digest[:12]}…, expected {expected[:12]}…; "
             "reinstall paper-assistant"
         )
     if stamp is not None:
@@ -244,7 +242,7 @@ def _verified_stamp(path: Path) -> Path | None:
     return cache / "model-checks" / f"{key}.ok"
 
 
-def _load_session(model_path: Path) -> Any:
+def load_session(model_path: Path, kind: str = "embedding model") -> Any:
     """The onnxruntime session of the model; a file it cannot load is a ``ModelFileError``."""
     import onnxruntime
 
@@ -264,7 +262,7 @@ def _load_session(model_path: Path) -> Any:
     except Exception as exc:  # onnxruntime's own Fail, InvalidProtobuf, NotImplemented…
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ModelFileError(
-            f"onnxruntime {onnxruntime.__version__} cannot load the embedding model "
+            f"onnxruntime {onnxruntime.__version__} cannot load the {kind} "
             f"{model_path} ({first_line[:200]}); reinstall paper-assistant "
             "(pip install --force-reinstall paper-assistant)"
         ) from None

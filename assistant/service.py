@@ -192,7 +192,11 @@ class Assistant:
     def decider(self, *, with_model: bool) -> AbstentionDecision:
         """The abstention decision over this collection: strict offline, lenient when a model
         reads the sources (``abstention_threshold`` / ``abstention_model_threshold``)."""
-        return AbstentionDecision(self.settings, self.store.lexical.search, with_model)
+        from .reader import shared_reader
+
+        return AbstentionDecision(
+            self.settings, self.store.lexical.search, shared_reader(), with_model
+        )
 
     def claim_checker(self) -> ClaimChecker:
         """Every answer's sentences checked against the sources they cite, with this

@@ -7,7 +7,8 @@ embedding, dense + BM25 search), the relevance check, the prompt with its token 
 and the HTTP send. Standard-library timing only (``time.perf_counter``, ``statistics``);
 the server records ``perf_counter()`` on the same clock when the request line arrives.
 
-It also measures the claim check that runs after every answer (``claims_ms``): in model
+It also measures the decision (``decide_ms``: offline it includes the answer reader's passes)
+and the claim check that runs after every answer (``claims_ms``): in model
 mode on replies of three sentences copied from the two best sources (as a grounded model
 writes), and offline on the extractive answers; the first pass over the questions meets
 their abstracts for the first time (cold), the second finds their sentence vectors cached.
@@ -137,6 +138,11 @@ def main() -> int:
                     f"share of answer() p50 {row['share_p50']:.1%}   "
                     f"({row['claims_per_answer']:.1f} claims/answer, {row['samples']} answers)"
                 )
+                print(
+                    f"        decision p50 {row['decide_p50_ms']} ms"
+                    f"   p95 {row['decide_p95_ms']} ms   whole answer() p50"
+                    f" {row['answer_p50_ms']} ms   p95 {row['answer_p95_ms']} ms"
+                )
         print(f"  load average {result['load_avg_1min']}")
     return 0
 
@@ -145,17 +151,23 @@ def measure_claim_check(assistant, server, questions: list[str]) -> dict[str, di
     """``claims_ms`` and its share of ``total_ms``, cold (first pass) and warm (second).
     With a ``server``, each reply copies sentences of the two best sources with citations."""
     from assistant.answering.vectors import SHARED_VECTORS
+    from assistant.reader import shared_reader
 
     SHARED_VECTORS._vectors.clear()  # cold means cold: no sentence seen before
+    shared_reader()._read.clear()  # nor a question read with a paper
     rows = {}
     for name in ("cold", "warm"):
         claims_ms: list[float] = []
         shares: list[float] = []
         counts: list[int] = []
+        decide_ms: list[float] = []
+        total_ms: list[float] = []
         for question in questions:
             if server is not None:
                 server.enqueue(grounded_reply(assistant, question))
             answer = assistant.answer(question)
+            decide_ms.append(answer.timings["decide_ms"])
+            total_ms.append(answer.timings["total_ms"])
             if not answer.answered:
                 continue
             claims_ms.append(answer.timings["claims_ms"])
@@ -167,6 +179,10 @@ def measure_claim_check(assistant, server, questions: list[str]) -> dict[str, di
             "claims_p95_ms": round(percentile(claims_ms, 95) or 0.0, 2),
             "share_p50": round(statistics.median(shares), 4),
             "claims_per_answer": round(statistics.mean(counts), 2),
+            "decide_p50_ms": round(statistics.median(decide_ms), 2),
+            "decide_p95_ms": round(percentile(decide_ms, 95) or 0.0, 2),
+            "answer_p50_ms": round(statistics.median(total_ms), 2),
+            "answer_p95_ms": round(percentile(total_ms, 95) or 0.0, 2),
         }
     return rows
 

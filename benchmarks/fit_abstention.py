@@ -4,26 +4,38 @@
         [--answerable-weight 4.0]
 
 Signals are measured on the bundled papers (ingested into ``--home`` when it is empty), the
-logistic model is fitted on the ``dev`` questions only, and the two thresholds are chosen on
-dev: offline, the highest that still attempts ``--keep-offline`` of the answerable dev
-questions; with a model, the one that attempts every answerable dev question, lowered by
-``--model-margin`` (a factor) so that only questions the collection clearly does not touch
+logistic models (offline, and with a model: without the answer reader) are fitted on the
+``dev`` questions only, and the two thresholds are chosen on dev: offline, the highest that
+still attempts ``--keep-offline`` of the answerable dev questions; with a model, the one
+that attempts every answerable dev question, lowered by ``--model-margin`` (a factor) so
+that only questions the collection clearly does not touch
 are stopped. The test split is only scored, never used to choose anything. Paste the printed
 values into the defaults in ``assistant/settings.py``.
+
+The answer reader was trained on the dev questions, so its own scores of them are too good:
+the dev questions' ``reader_logit`` is replaced by the out-of-fold one that
+``benchmarks/train_answer_reader.py`` wrote (``--reader-oof``), from readers that never saw
+the question's writer.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from assistant.answering.abstention import AbstentionModel  # noqa: E402
 from assistant.evaluation import load_questions  # noqa: E402
 from assistant.evaluation.calibration import (  # noqa: E402
+    FITTED_SIGNALS,
+    MODEL_SIGNALS,
     fit_logistic,
     question_signals,
     threshold_for_recall,
@@ -45,6 +57,7 @@ def main() -> None:
         default=4.0,
         help="loss weight of an answerable dev question against an unanswerable one",
     )
+    parser.add_argument("--reader-oof", type=Path, default=REPO / "eval" / "reader_oof.jsonl")
     parser.add_argument("--keep-offline", type=float, default=0.99)
     parser.add_argument("--model-margin", type=float, default=0.5)
     parser.add_argument(
@@ -55,18 +68,26 @@ def main() -> None:
     home = args.home or Path(tempfile.mkdtemp(prefix="fit-abstention-"))
     assistant = Assistant(Settings.load({"home": home}))
     questions = load_questions(args.questions)
-    measured = {q.qid: question_signals(assistant, q.question) for q in questions}
     dev = [q for q in questions if q.split in (None, "dev")]
     test = [q for q in questions if q.split == "test"] if args.test else []
+    measured = {q.qid: question_signals(assistant, q.question) for q in dev + test}
+    out_of_fold = read_out_of_fold(args.reader_oof)
+    for q in dev:
+        measured[q.qid] = replace(measured[q.qid], reader_logit=out_of_fold[q.qid])
 
-    model = fit_logistic(
-        [measured[q.qid] for q in dev],
-        [q.answerable for q in dev],
-        l2=args.l2,
-        answerable_weight=args.answerable_weight,
-    )
+    def fit(names: Sequence[str]) -> AbstentionModel:
+        return fit_logistic(
+            [measured[q.qid] for q in dev],
+            [q.answerable for q in dev],
+            l2=args.l2,
+            answerable_weight=args.answerable_weight,
+            names=names,
+        )
+
+    offline_model, model_model = fit(FITTED_SIGNALS), fit(MODEL_SIGNALS)
 
     def scores(group: list, *, with_model: bool) -> list[float]:
+        model = model_model if with_model else offline_model
         return [model.score(measured[q.qid], with_model=with_model) for q in group]
 
     dev_labels = [q.answerable for q in dev]
@@ -75,7 +96,8 @@ def main() -> None:
         threshold_for_recall(scores(dev, with_model=True), dev_labels, 1.0) * args.model_margin
     )
 
-    print(f'abstention_weights = "{model.format()}"')
+    print(f'abstention_weights = "{offline_model.format()}"')
+    print(f'abstention_model_weights = "{model_model.format()}"')
     print(f"abstention_threshold = {offline:.4f}")
     print(f"abstention_model_threshold = {with_model:.4f}")
     for name, group in (("dev", dev), ("test", test)):
@@ -86,6 +108,12 @@ def main() -> None:
                 (scores(group, with_model=False), scores(group, with_model=True)),
                 (offline, with_model),
             )
+
+
+def read_out_of_fold(path: Path) -> dict[str, float]:
+    """``{qid: reader_logit}`` of the dev questions, scored out of fold."""
+    rows = (json.loads(line) for line in path.read_text().splitlines() if line.strip())
+    return {row["qid"]: float(row["reader_logit"]) for row in rows}
 
 
 def report(

@@ -54,7 +54,9 @@ def test_llm_answer_streams_validated_text_and_lists_sources(llm, openai_server)
     assert "DAE-Talker" in answer.sources[0].title
     assert answer.model == "served-model"  # the endpoint's first listed model
     assert answer.usage["completion_tokens"] > 0
-    assert {"retrieve_ms", "prompt_ms", "first_token_ms", "total_ms"} <= set(answer.timings)
+    assert {"retrieve_ms", "decide_ms", "prompt_ms", "first_token_ms", "total_ms"} <= set(
+        answer.timings
+    )
 
     request = openai_server.chat_requests[-1]
     assert request.body["model"] == "served-model" and request.body["stream"] is True

@@ -40,6 +40,7 @@ def test_a_healthy_setup_ends_with_no_problems(
     status, lines = doctor(capsys)
     assert status == 0
     assert "Embedder: minilm (bundled) works" in lines
+    assert "Answer reader: bundled, works" in lines
     assert lines[-1] == "No problems found."
 
 

@@ -45,6 +45,8 @@ def test_wheel_ships_prompts_seeds_and_tokenizer(wheel_names: list[str]) -> None
     assert "assistant/seeds/trending_papers.txt" in names
     for name in ("tokenizer.json", "NOTICE.md", "model_qint8.onnx"):
         assert f"assistant/models/all-MiniLM-L6-v2/{name}" in names
+    for name in ("NOTICE.md", "reader_qint8.onnx"):
+        assert f"assistant/models/answer-reader/{name}" in names
     assert "assistant/tui/app.tcss" in names
     assert "assistant/data/bundled_vectors.npz" in names  # a fresh install embeds nothing
     assert "assistant/formats/bibtex.py" in names

@@ -88,7 +88,9 @@ class Pipeline:
         mark = time.perf_counter()
         hits, papers, terms = self.gather(query, request.k, request.where)
         timings.since("retrieve_ms", mark)
+        mark = time.perf_counter()
         decision = self.decider.decide(query, hits, papers, terms)
+        timings.since("decide_ms", mark)
         claims: list[Claim] = []
         if not decision.answerable:
             declined = not_covered(decision.reasons)

@@ -2,7 +2,8 @@
 
 Prints the effective settings (the API key masked), asks the endpoint for its models
 (``/v1/models``), loads your own prompt files, embeds a word with the configured embedder,
-and reports the store's location and paper count. Every problem is a line saying what to do;
+reads one question with the answer reader (which judges offline whether papers answer), and
+reports the store's location and paper count. Every problem is a line saying what to do;
 the last line sums up. Exit status 1 when something is wrong, so it can gate scripts.
 """
 
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     problems += check_prompts(settings)
     assistant = Assistant(settings)
     embedder_built, embedder_problems = check_embedder(assistant)
+    problems += check_reader()
     say()
     problems += embedder_problems
     if embedder_built:
@@ -158,6 +160,20 @@ def check_embedder(assistant: Assistant) -> tuple[bool, int]:
         return True, 1
     say(f"Embedder: {what} works")
     return True, 0
+
+
+def check_reader() -> int:
+    """Read one question with one paper with the bundled answer reader; 1 if it cannot."""
+    from ..errors import AssistantError
+    from ..reader import shared_reader
+
+    try:
+        shared_reader().logits("doctor?", [("Doctor", "A doctor.")], lambda term: 1.0)
+    except AssistantError as exc:
+        say(f"Answer reader: problem — {exc}")
+        return 1
+    say("Answer reader: bundled, works")
+    return 0
 
 
 def check_store(assistant: Assistant) -> int:

@@ -50,6 +50,7 @@ FITTED_SIGNALS = (
     "unknown_share",
     "name_missing",
     "detail_unmet",
+    "reader_logit",
     "best_cosine_squared",
     "top_coverage_squared",
     "cosine_by_coverage",
@@ -64,6 +65,11 @@ weight next to top-paper coverage), so they are left out rather than fitted to n
 three ways a paper can leave out what is asked (the thing asked for, its number, its name)
 are weighed as one, ``detail_unmet``: fitted apart, the rare ones took weights that declined
 answerable questions of writers the development set had not seen."""
+
+
+MODEL_SIGNALS = tuple(name for name in FITTED_SIGNALS if name != "reader_logit")
+"""What the model-mode gate weighs: the same, less the answer reader, which is not asked when
+a model reads the sources."""
 
 
 def fit_logistic(
