@@ -31,11 +31,12 @@ READER_SHA256 = "55b67b2a5dc2fae63c384556236a28db5297a2ec8ad2be3895646d2960675e1
 READER_MAX_TOKENS = 192
 """Question and passage together, as in training: attention cost grows with the square."""
 QUESTION_MAX_TOKENS = 64
+"""A longer question is cut: the passage needs the room more."""
 REMEMBERED_PAIRS = 256
 """The latest (question, paper) pairs whose logits are kept: a chat session's worth."""
 NUMBER_BONUS = 4.0
 """Added to a sentence's score when the question asks for a number and the sentence has one:
-about the weight of one rare shared word."""
+about the weight of one fairly rare shared word (IDF runs to ~6 over the bundled papers)."""
 
 
 class ReaderInputs:
