@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -128,14 +129,19 @@ class AnswerReader:
     """Scores (question, paper) pairs: a logit, positive when the paper likely answers."""
 
     def __init__(self, model_path: Path | None = None, inputs: ReaderInputs | None = None) -> None:
-        model_path = model_path or resource_path("models") / "answer-reader" / READER_FILE
-        check_sha256(model_path, READER_SHA256, "answer reader model")
-        self._session = load_session(model_path, "answer reader model")
+        self._model_path = model_path or resource_path("models") / "answer-reader" / READER_FILE
         self.inputs = inputs or ReaderInputs()
         # The same question read with the same paper costs one pass: answering and the
         # evaluation's gate read each question, and a session asks again and again.
         self._read: OrderedDict[tuple[int, ...], float] = OrderedDict()  # ids -> logit
         self._lock = threading.Lock()
+
+    @functools.cached_property
+    def _session(self) -> Any:
+        # Loaded on the first read: with a model the reader is never asked, and the request
+        # should not wait for 22 MB it does not use.
+        check_sha256(self._model_path, READER_SHA256, "answer reader model")
+        return load_session(self._model_path, "answer reader model")
 
     def logits(
         self,
@@ -146,7 +152,8 @@ class AnswerReader:
         wants_number: bool = False,
     ) -> list[float]:
         """One logit per ``(title, abstract)``: how likely that paper answers ``question``.
-        ``idf`` weighs the question's words when an abstract must be cut to fit."""
+        ``idf`` weighs the question's words when an abstract must be cut to fit. A damaged
+        model file is a ``ModelFileError`` here, on the first read."""
         pairs = self.inputs.pairs(question, papers, idf, wants_number)
         logits = []
         for ids, types in pairs:
@@ -167,5 +174,5 @@ class AnswerReader:
 
 @functools.cache
 def shared_reader() -> AnswerReader:
-    """The bundled reader, loaded once per process (its session is safe to share)."""
+    """The bundled reader, one per process (its session is safe to share)."""
     return AnswerReader()

@@ -667,6 +667,23 @@ def test_a_decline_with_nothing_specific_to_say_is_the_plain_one():
     assert not_covered(decision.reasons) == NOT_COVERED
 
 
+class RefusingReader:
+    def logits(self, question, papers, idf, *, wants_number=False):
+        raise AssertionError("the answer reader was asked although a model reads the sources")
+
+
+def test_with_a_model_the_answer_reader_is_never_asked(
+    assistant_factory, openai_server, monkeypatch
+):
+    import assistant.reader
+
+    monkeypatch.setattr(assistant.reader, "shared_reader", RefusingReader)
+    llm = assistant_factory(base_url=openai_server.url, max_retries=1)
+    openai_server.enqueue("ALBERT shares parameters across layers [1].")
+    answer = llm.answer("What does ALBERT do to reduce the number of parameters?")
+    assert answer.answered and len(openai_server.chat_requests) == 1
+
+
 def test_short_entity_questions_reach_the_model(assistant_factory, openai_server):
     llm = assistant_factory(base_url=openai_server.url, max_retries=1)
     openai_server.enqueue("ALBERT shares parameters across layers [1].")

@@ -139,7 +139,8 @@ def test_a_damaged_reader_file_is_refused_with_one_line(tmp_path):
         flipped = bytes(b ^ 0xFF for b in handle.read(4))
         handle.seek(1000)
         handle.write(flipped)
+    reader = AnswerReader(damaged)  # nothing is loaded until the first read
     with pytest.raises(ModelFileError) as raised:
-        AnswerReader(damaged)
+        reader.logits("What is LUKE?", [("LUKE", "LUKE is a model.")], flat_idf)
     assert "\n" not in str(raised.value)
     assert "reinstall" in str(raised.value)
