@@ -67,8 +67,8 @@ class EmbeddingError(AssistantError):
 
 
 class ModelFileError(EmbeddingError):
-    """The bundled embedding model file is missing, altered or cannot be loaded; reinstalling
-    the package brings it back."""
+    """A bundled model file (the embedder's or the answer reader's) is missing, altered or
+    cannot be loaded; reinstalling the package brings it back."""
 
 
 class EndpointError(AssistantError):
