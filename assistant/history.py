@@ -72,6 +72,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # What the papers found lacked although the question was answered.
     ("ALTER TABLE turns ADD COLUMN caveats TEXT NOT NULL DEFAULT '[]'",),
+    # The rest of what `assistant ask --json` gives, so a saved answer reads back as whole.
+    (
+        "ALTER TABLE turns ADD COLUMN citations TEXT",
+        "ALTER TABLE turns ADD COLUMN invalid_citations TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE turns ADD COLUMN standalone_question TEXT",
+        "ALTER TABLE turns ADD COLUMN usage TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE turns ADD COLUMN extractive INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -133,6 +141,12 @@ class StoredTurn:
     """False for a decline, a refusal, or a reply that cited nothing."""
     caveats: list[str] = field(default_factory=list)
     """What the papers found lacked although the question was answered (``Answer.caveats``)."""
+    citations: list[int] = field(default_factory=list)
+    """Source numbers the answer cites, in order of first use (``Answer.citations``)."""
+    invalid_citations: list[int] = field(default_factory=list)
+    standalone_question: str | None = None
+    usage: dict[str, int] = field(default_factory=dict)
+    extractive: bool = False
 
     @property
     def interrupted(self) -> bool:
@@ -182,6 +196,11 @@ class TurnRecord:
             "reasoning": turn.reasoning,
             "truncated": turn.truncated,
             "caveats": list(turn.caveats),
+            "citations": list(turn.citations),
+            "invalid_citations": list(turn.invalid_citations),
+            "standalone_question": turn.standalone_question,
+            "usage": dict(turn.usage),
+            "extractive": turn.extractive,
         }
 
 
@@ -287,7 +306,8 @@ class ChatHistory:
             conn.execute(
                 "UPDATE turns SET answer = ?, status = ?, mode = ?, model = ?, sources = ?, "
                 "timings = ?, claims = ?, reasoning = ?, truncated = ?, answered = ?, "
-                "caveats = ? WHERE id = ?",
+                "caveats = ?, citations = ?, invalid_citations = ?, standalone_question = ?, "
+                "usage = ?, extractive = ? WHERE id = ?",
                 (
                     answer.text,
                     COMPLETE,
@@ -300,6 +320,11 @@ class ChatHistory:
                     int(answer.truncated),
                     int(answer.answered),
                     json.dumps(answer.caveats),
+                    json.dumps(answer.citations),
+                    json.dumps(answer.invalid_citations),
+                    answer.standalone_question,
+                    json.dumps(answer.usage),
+                    int(answer.extractive),
                     turn_id,
                 ),
             )
@@ -438,13 +463,15 @@ _LIKE_SPECIAL = re.compile(r"[\\%_]")
 _SQLITE_MAX_INTEGER = 2**63 - 1
 _TURN_COLUMNS = (
     "id, question, answer, status, mode, model, sources, created, timings, origin, "
-    "claims, reasoning, truncated, answered, caveats"
+    "claims, reasoning, truncated, answered, caveats, citations, invalid_citations, "
+    "standalone_question, usage, extractive"
 )
 
 
 def _turn(row: Sequence[Any]) -> StoredTurn:
     # Read leniently: a row damaged by hand or by another program (text where JSON belongs,
     # a blob for a question) shows what it still holds instead of making the history unusable.
+    sources = _sources(row[6])
     return StoredTurn(
         id=int(row[0]),
         question=_text(row[1]),
@@ -452,7 +479,7 @@ def _turn(row: Sequence[Any]) -> StoredTurn:
         status=_text(row[3]),
         mode=_text(row[4]) or None,
         model=_text(row[5]) or None,
-        sources=_sources(row[6]),
+        sources=sources,
         created=_number(row[7]),
         timings=_timings(row[8]),
         origin=_text(row[9]) or "chat",
@@ -461,6 +488,11 @@ def _turn(row: Sequence[Any]) -> StoredTurn:
         truncated=_number(row[12]) != 0,
         answered=_number(row[13]) != 0,
         caveats=_strings(row[14]),
+        citations=_citations(row[15], sources),
+        invalid_citations=_numbers(row[16]),
+        standalone_question=_text(row[17]) or None,
+        usage=_counts(row[18]),
+        extractive=_number(row[19]) != 0,
     )
 
 
@@ -491,9 +523,29 @@ def _timings(value: object) -> dict[str, float]:
     return {str(k): v for k, v in data.items() if isinstance(v, (int, float))}
 
 
+def _counts(value: object) -> dict[str, int]:
+    data = _json(value)
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
 def _strings(value: object) -> list[str]:
     data = _json(value)
     return [item for item in data if isinstance(item, str)] if isinstance(data, list) else []
+
+
+def _numbers(value: object) -> list[int]:
+    data = _json(value)
+    items = data if isinstance(data, list) else []
+    return [item for item in items if isinstance(item, int) and not isinstance(item, bool)]
+
+
+def _citations(value: object, sources: list[Source]) -> list[int]:
+    # Answers saved before citations were stored: their cited sources, in source order.
+    if value is None:
+        return [source.n for source in sources if source.cited]
+    return _numbers(value)
 
 
 def _claims(value: object) -> list[Claim]:

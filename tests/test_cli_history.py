@@ -40,6 +40,36 @@ def test_ask_is_kept_and_listed(model_home: Path, openai_server: Any, capsys: An
     assert line.startswith(f"{turn['conversation_id']:>4}") and QUESTION in line
 
 
+def test_history_show_json_carries_what_ask_json_gave(
+    model_home: Path, openai_server: Any, capsys: Any
+) -> None:
+    openai_server.enqueue("Latent features [1] of a diffusion autoencoder [1]. See [9].")
+    assert main(["ask", "--json", QUESTION]) == 0
+    asked = json.loads(capsys.readouterr().out)
+    assert asked["invalid_citations"] == [9] and asked["usage"]
+
+    assert main(["history", "--json"]) == 0
+    conversation_id = json.loads(capsys.readouterr().out)[0]["conversation_id"]
+    assert main(["history", "show", str(conversation_id), "--json"]) == 0
+    (turn,) = json.loads(capsys.readouterr().out)["turns"]
+    for field in (
+        "answer",
+        "answered",
+        "mode",
+        "model",
+        "extractive",
+        "citations",
+        "invalid_citations",
+        "standalone_question",
+        "claims",
+        "reasoning",
+        "truncated",
+        "caveats",
+        "usage",
+    ):
+        assert turn[field] == asked[field], field
+
+
 def test_continue_follows_up_the_latest_conversation(
     model_home: Path, openai_server: Any, capsys: Any
 ) -> None:

@@ -18,6 +18,15 @@ from assistant.history import (
 from assistant.results import Answer, Claim, Source, Turn
 from assistant.settings import Settings
 
+TRUST_COLUMNS = ("claims", "reasoning", "truncated", "answered", "caveats")
+ANSWER_RECORD_COLUMNS = (
+    "citations",
+    "invalid_citations",
+    "standalone_question",
+    "usage",
+    "extractive",
+)
+
 
 def _answer(question: str, text: str) -> Answer:
     sources = [
@@ -114,7 +123,7 @@ def test_a_history_of_the_previous_schema_is_migrated_with_trust_defaults(tmp_pa
     chat = history.start_conversation("q")
     history.finish_turn(history.add_question(chat, "q"), _answer("q", "Diffusion features [1]."))
     with sqlite3.connect(path) as conn:  # as the previous release left it
-        for column in ("claims", "reasoning", "truncated", "answered", "caveats"):
+        for column in TRUST_COLUMNS + ANSWER_RECORD_COLUMNS:
             conn.execute(f"ALTER TABLE turns DROP COLUMN {column}")
         conn.execute("PRAGMA user_version = 2")
     conn.close()
@@ -123,6 +132,22 @@ def test_a_history_of_the_previous_schema_is_migrated_with_trust_defaults(tmp_pa
     assert turn.answer == "Diffusion features [1]."
     assert turn.answered and turn.claims == [] and turn.reasoning == "" and not turn.truncated
     assert turn.caveats == []
+
+
+def test_a_history_without_citation_columns_reads_them_from_its_sources(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    history = ChatHistory(path)
+    chat = history.start_conversation("q")
+    history.finish_turn(history.add_question(chat, "q"), _answer("q", "Diffusion features [1]."))
+    with sqlite3.connect(path) as conn:  # as the release before them left it
+        for column in ANSWER_RECORD_COLUMNS:
+            conn.execute(f"ALTER TABLE turns DROP COLUMN {column}")
+        conn.execute("PRAGMA user_version = 4")
+    conn.close()
+
+    (turn,) = ChatHistory(path).load(chat).turns
+    assert turn.citations == [1] and turn.invalid_citations == [] and turn.usage == {}
+    assert turn.standalone_question is None and not turn.extractive
 
 
 def test_conversations_lists_recent_first_and_skips_empty_ones(tmp_path: Path) -> None:

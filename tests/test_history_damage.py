@@ -59,6 +59,8 @@ def test_an_id_or_count_too_large_for_sqlite_is_no_crash(
         "UPDATE turns SET timings = 'nope'",
         "UPDATE turns SET created = 'yesterday'",
         "UPDATE turns SET mode = X'00ff'",
+        "UPDATE turns SET citations = '[1, \"two\", true]', usage = '{\"total\": 1e999}'",
+        "UPDATE turns SET invalid_citations = 'x', usage = '[]', extractive = 'yes'",
     ],
 )
 def test_a_damaged_turn_is_shown_with_what_it_still_holds(
