@@ -5,7 +5,8 @@ Recognised markers: ``[3]``, ``[1, 2]``, ``[1][2]`` (two markers), ranges ``[1-3
 written otherwise (``【1】``, ``［1］``, ``[^1]``, ``[1; 2]``, ``\\[1\\]``, ``[Source 1]``,
 ``[Paper 2]``, ``(Sources 1 and 2)``, ``(Source 1, Source 2)``, ``[citation:1]``), they are
 rewritten as ``[n]``. A bare ``(1)`` or a superscript is no marker: both are common in prose
-(enumerations, units, footnotes); nor is an interval (``[0, 1]``, "a scale of [1, 5]").
+(enumerations, units, footnotes); nor is an interval (``[0, 1]``, "a scale of [1, 5]" or
+"of [1-5]").
 The same streaming filter serves live output and whole texts, so what a user saw while the
 answer streamed is exactly the final ``Answer.text``.
 """
@@ -60,6 +61,19 @@ _INTERVAL_CUE = re.compile(
     r"(?:\s+(?:of|from|in|on|over|is|was|are|were|the|a|an))*\s*$",
     re.IGNORECASE,
 )
+# "[1-5]" is the usual way to cite a run of sources, so a dash pair is an interval only after
+# a cue that leads into a value ("a scale of [1-5]", "in the range [1-10]", "scaled to
+# [1-5]"), not after a bare noun ("at large scales [1-3]").
+_DASH_INTERVAL_CUE = re.compile(
+    r"(?:\b(?:intervals?|ranges?|scales?)\s+(?:of|from)"
+    r"|\branging\s+from"
+    r"|\b(?:in|within|on)\s+(?:the|a|an)\s+(?:range|interval|scale)"
+    r"|\b(?:(?:re)?scaled|normali[sz]ed|clipped|clamped|mapped|squashed|bounded|restricted|"
+    r"limited)\s+(?:to|in|into|within)"
+    r"|\b(?:sampled|drawn|chosen|picked|uniform(?:ly)?)\s+(?:from|in|on|over))"
+    r"(?:\s+(?:the|a|an))?\s*$",
+    re.IGNORECASE,
+)
 _CUE_REACH = 40
 """How much text before a bracket is read for an interval's cue."""
 
@@ -71,7 +85,8 @@ def is_interval(body: str, before: str) -> bool:
         return False
     if int(pair.group(1)) == 0 or int(pair.group(3)) == 0:
         return True
-    return pair.group(2) == "," and _INTERVAL_CUE.search(before[-_CUE_REACH:]) is not None
+    cue = _INTERVAL_CUE if pair.group(2) == "," else _DASH_INTERVAL_CUE
+    return cue.search(before[-_CUE_REACH:]) is not None
 
 
 def parse_marker(body: str) -> list[int]:

@@ -104,6 +104,11 @@ def test_overlong_brackets_are_prose_not_markers():
         "k is sampled uniformly from [1, 4].",
         "Steps in the interval [2, 4] help.",
         "Fractions [0.5, 1] and negatives [-1, 1] are no markers.",
+        "Rated on a scale of [1-5].",
+        "Ratings range from [1–5] here.",
+        "Scores lie in the range [1-10].",
+        "Outputs are normalised to [1-5].",
+        "k is sampled uniformly from [1-4].",
     ],
 )
 def test_an_interval_in_prose_stays_as_written_and_cites_nothing(text):
@@ -120,6 +125,8 @@ def test_an_interval_in_prose_stays_as_written_and_cites_nothing(text):
         ("Compared to [2, 3], it wins.", [2, 3]),
         ("Both agree [1][2] and [1-3] and [1; 2].", [1, 2, 3]),
         ("A range [1-3].", [1, 2, 3]),
+        ("Trained at large scales [1-3].", [1, 2, 3]),
+        ("Results vary between [2-4] and within [1-2].", [2, 3, 4, 1]),
         ("A scale of [1, 2, 3] sources.", [1, 2, 3]),
     ],
 )
