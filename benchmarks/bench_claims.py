@@ -31,6 +31,8 @@ from assistant.embedding import MiniLMEmbedder  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 DEFAULTS = Settings()
+WRITTEN_WITH_MARKERS = ("comparison", "joined")
+"""Kinds whose ``claim`` carries its own markers."""
 
 
 def check(rows: list[dict], weight: float, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -39,7 +41,7 @@ def check(rows: list[dict], weight: float, window: int) -> tuple[np.ndarray, np.
     embedder = MiniLMEmbedder()
     checked = [
         claims.check_claims(
-            row["claim"] if row["kind"] == "comparison" else row["claim"] + " [1]",
+            row["claim"] if row["kind"] in WRITTEN_WITH_MARKERS else row["claim"] + " [1]",
             [cited["text"] for cited in row["cited"]],
             embedder,
             threshold=DEFAULTS.claim_support_threshold,

@@ -233,6 +233,7 @@ def test_the_labelled_claim_set_is_large_paraphrased_and_split():
     assert sum(r["kind"] == "number" for r in rows) >= 100
     assert sum(r["kind"] == "comparison" for r in rows) >= 150
     assert sum(r["kind"] == "polarity" for r in rows) >= 100
+    assert sum(r["kind"] == "joined" for r in rows) >= 100
     assert {r["split"] for r in rows} == {"dev", "test"}
     assert {r["label"] for r in rows} == {"supported", "unsupported"}
     for row in rows:
@@ -241,6 +242,15 @@ def test_the_labelled_claim_set_is_large_paraphrased_and_split():
             # Two papers' claims in one sentence, with the markers in the claim.
             assert {p["i"] for p in row["taken_from"]} == cited_ids, row["id"]
             assert "[1]" in row["claim"] and len(cited_ids) == 2, row["id"]
+            continue
+        if row["kind"] == "joined":
+            # The same two clauses with one marker at the end: citing both papers, or only
+            # the first clause's.
+            first = row["taken_from"][0]["i"]
+            supported = cited_ids == {p["i"] for p in row["taken_from"]}
+            assert supported or cited_ids == {first}, row["id"]
+            assert (row["label"] == "supported") == supported, row["id"]
+            assert row["claim"].count("[") == 1, row["id"]
             continue
         if row["kind"] in ("number", "polarity"):
             # A claim and its twin (one number changed, or the meaning reversed), both cited to
@@ -280,6 +290,21 @@ def test_a_comparison_with_its_citations_swapped_is_unsupported(embedder):
     assert as_one.supported
 
 
+@pytest.mark.parametrize("joiner", [", while ", "; ", ", and ", ", but "])
+def test_a_clause_from_another_paper_does_not_ride_on_one_final_marker(joiner, embedder):
+    sentence = f"{COPIED}{joiner}{PARAPHRASED[0].lower()}{PARAPHRASED[1:]}"
+    (half_borrowed,) = check(f"{sentence} [1].", [LUKE], embedder)
+    assert not half_borrowed.supported
+    (both_cited,) = check(f"{sentence} [1, 2].", [LUKE, ALBERT], embedder)
+    assert both_cited.supported
+    (all_own,) = check(
+        f"{COPIED}{joiner}the task predicts masked words and entities from Wikipedia [1].",
+        [LUKE],
+        embedder,
+    )
+    assert all_own.supported
+
+
 @pytest.mark.parametrize(
     ("text", "parts"),
     [
@@ -291,6 +316,13 @@ def test_a_comparison_with_its_citations_swapped_is_unsupported(embedder):
         ("A prunes attention heads on GLUE [1] [2].", 1),
         ("A prunes attention heads [1] on GLUE [2].", 1),
         ("A prunes attention heads.", 1),
+        # One marker at the end vouches for every clause: each is checked against it.
+        ("A prunes attention heads, while B shares layers across blocks [1].", 2),
+        ("A prunes attention heads; B shares all layers across blocks [1, 2].", 2),
+        ("A prunes heads, B shares layers and C distils teachers [1].", 1),
+        ("A prunes heads, while B does [1].", 1),
+        ("A wins on lip sync, video fidelity, and pose naturalness scores [1].", 1),
+        ("A prunes attention heads, and B shares all layers across blocks [1].", 2),
         # An offline answer's "Title [2]: quote [2]." labels the quote with its paper.
         ("Pruning Attention Heads Efficiently [2]: we prune most heads of BERT [2].", 1),
     ],

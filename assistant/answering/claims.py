@@ -30,6 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -129,9 +130,9 @@ def check_claims(
     """Each claim of ``text`` scored against the sources it cites (``sources[n - 1]`` is the
     text of source ``n``, ``titles[n - 1]`` its title when given). A claim citing nothing, or
     only numbers outside ``sources``, is ``supported=False, support=0.0``; a claim citing
-    several sources takes its best one (``copied_support`` or the mixed score), and one citing
-    different sources for different clauses is as supported as its weakest clause
-    (``claim_parts``). ``vectors`` remembers embeddings between calls (none: afresh)."""
+    several sources takes its best one (``copied_support`` or the mixed score), and a claim of
+    several clauses is as supported as its weakest clause (``claim_parts``). ``vectors``
+    remembers embeddings between calls (none: afresh)."""
     claims = split_claims(text)
     # What a quote's label ("Title [2]: ") names is a paper, not a claim about it: only what
     # follows it is checked against the source.
@@ -184,6 +185,13 @@ MAX_PARTS = 12
 """More clauses than this in one sentence is a list run together, not a comparison: it is
 checked whole, as one claim, so that a runaway reply costs one embedding, not thousands."""
 _MARKER_RUN = re.compile(rf"(?:\s*\[{MARKER_BODY}\])+")
+_CLAUSE_BREAK = re.compile(
+    r";\s+|,\s+(?=(?:while|whereas|but|although|though)\s)|(?P<and>,\s+(?=and\s))", re.I
+)
+"""Where one clause of a sentence ends and another begins: a semicolon, or a comma before a
+conjunction. Cut there, a sentence ending in one marker is checked clause by clause."""
+MAX_LIST_ITEM_WORDS = 4
+"""Words at most in the item before ", and" for it to close a list rather than join clauses."""
 
 
 def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
@@ -194,13 +202,17 @@ def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
     sources, so a swapped pair is caught, which the best source of the whole sentence would
     let through. A clause too short to claim anything alone, or a label ("Title [2]: …"),
     joins the next one, and words after the last marker join the last clause. A sentence
-    with one clause, or more than ``MAX_PARTS``, is one part."""
+    that ends in its only marker is cut into its clauses (``_CLAUSE_BREAK``), each citing
+    that marker: "A, while B [1]" with B from another paper is caught too. A sentence with
+    one clause, or more than ``MAX_PARTS``, is one part."""
     whole = [(plain_claim(claim.text), list(claim.citations))]
     pieces: list[tuple[str, list[int]]] = []
     start = 0
     for run in _MARKER_RUN.finditer(claim.text):
         pieces.append((claim.text[start : run.start()], citations_in(run.group())))
         start = run.end()
+    if len(pieces) == 1:
+        pieces = _clauses_of_one_citation(pieces[0][0], pieces[0][1])
     if len(pieces) < 2:
         return whole
     pieces[-1] = (pieces[-1][0] + claim.text[start:], pieces[-1][1])
@@ -224,6 +236,25 @@ def claim_parts(claim: ClaimText) -> list[tuple[str, list[int]]]:
     if not 2 <= len(parts) <= MAX_PARTS:
         return whole
     return [(plain_claim(t), list(dict.fromkeys(c))) for t, c in parts]
+
+
+def _clauses_of_one_citation(text: str, cited: list[int]) -> list[tuple[str, list[int]]]:
+    """``text`` cut where one clause ends and another begins ("A, while B", "A; B"), each
+    clause citing ``cited``: one marker at the end of a sentence vouches for all of it, so
+    a clause taken from another paper must not ride on the rest."""
+    cuts = [0]
+    for match in _CLAUSE_BREAK.finditer(text):
+        if not (match.group("and") and _ends_a_list(text[cuts[-1] : match.start()])):
+            cuts.append(match.start())
+    bounds = [*cuts, len(text)]
+    return [(text[a:b], list(cited)) for a, b in pairwise(bounds)]
+
+
+def _ends_a_list(before: str) -> bool:
+    """Whether ", and" after ``before`` closes a list ("lip-sync, video fidelity, and pose"):
+    the item before it, back to the last comma, is a few words, not a clause."""
+    _, comma, item = before[1:].rpartition(",")
+    return bool(comma) and len(item.split()) <= MAX_LIST_ITEM_WORDS
 
 
 _LABEL = re.compile(rf"^[^\n]*?\[{MARKER_BODY}\]\s*:\s*")
