@@ -78,7 +78,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE turns ADD COLUMN invalid_citations TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE turns ADD COLUMN standalone_question TEXT",
         "ALTER TABLE turns ADD COLUMN usage TEXT NOT NULL DEFAULT '{}'",
-        "ALTER TABLE turns ADD COLUMN extractive INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE turns ADD COLUMN extractive INTEGER",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -472,12 +472,14 @@ def _turn(row: Sequence[Any]) -> StoredTurn:
     # Read leniently: a row damaged by hand or by another program (text where JSON belongs,
     # a blob for a question) shows what it still holds instead of making the history unusable.
     sources = _sources(row[6])
+    mode = _text(row[4]) or None
+    answered = _number(row[13]) != 0
     return StoredTurn(
         id=int(row[0]),
         question=_text(row[1]),
         answer=_text(row[2]),
         status=_text(row[3]),
-        mode=_text(row[4]) or None,
+        mode=mode,
         model=_text(row[5]) or None,
         sources=sources,
         created=_number(row[7]),
@@ -486,13 +488,13 @@ def _turn(row: Sequence[Any]) -> StoredTurn:
         claims=_claims(row[10]),
         reasoning=_text(row[11]),
         truncated=_number(row[12]) != 0,
-        answered=_number(row[13]) != 0,
+        answered=answered,
         caveats=_strings(row[14]),
         citations=_citations(row[15], sources),
         invalid_citations=_numbers(row[16]),
         standalone_question=_text(row[17]) or None,
         usage=_counts(row[18]),
-        extractive=_number(row[19]) != 0,
+        extractive=_extractive(row[19], answered=answered, mode=mode),
     )
 
 
@@ -546,6 +548,13 @@ def _citations(value: object, sources: list[Source]) -> list[int]:
     if value is None:
         return [source.n for source in sources if source.cited]
     return _numbers(value)
+
+
+def _extractive(value: object, *, answered: bool, mode: str | None) -> bool:
+    # Answers saved before the flag was: an offline answer that answered was quoted.
+    if value is None:
+        return answered and mode == "extractive"
+    return _number(value) != 0
 
 
 def _claims(value: object) -> list[Claim]:

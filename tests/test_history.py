@@ -139,15 +139,18 @@ def test_a_history_without_citation_columns_reads_them_from_its_sources(tmp_path
     history = ChatHistory(path)
     chat = history.start_conversation("q")
     history.finish_turn(history.add_question(chat, "q"), _answer("q", "Diffusion features [1]."))
+    offline = Answer("q", "A quote [1].", True, "extractive", [], [1])
+    history.finish_turn(history.add_question(chat, "q"), offline)
     with sqlite3.connect(path) as conn:  # as the release before them left it
         for column in ANSWER_RECORD_COLUMNS:
             conn.execute(f"ALTER TABLE turns DROP COLUMN {column}")
         conn.execute("PRAGMA user_version = 4")
     conn.close()
 
-    (turn,) = ChatHistory(path).load(chat).turns
+    (turn, quoted) = ChatHistory(path).load(chat).turns
     assert turn.citations == [1] and turn.invalid_citations == [] and turn.usage == {}
     assert turn.standalone_question is None and not turn.extractive
+    assert quoted.extractive
 
 
 def test_conversations_lists_recent_first_and_skips_empty_ones(tmp_path: Path) -> None:
