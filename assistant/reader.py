@@ -14,8 +14,6 @@ the sentences that share the question's rarest words, in the abstract's order.
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import numpy as np
 
 from .embedding import check_sha256, load_session
 from .errors import ModelFileError
+from .memo import BoundedMemo
 from .resources import resource_path
 from .text import content_terms, split_sentences
 
@@ -133,8 +132,7 @@ class AnswerReader:
         self.inputs = inputs or ReaderInputs()
         # The same question read with the same paper costs one pass: answering and the
         # evaluation's gate read each question, and a session asks again and again.
-        self._read: OrderedDict[tuple[int, ...], float] = OrderedDict()  # ids -> logit
-        self._lock = threading.Lock()
+        self._read: BoundedMemo[tuple[int, ...], float] = BoundedMemo(REMEMBERED_PAIRS)
 
     @functools.cached_property
     def _session(self) -> Any:
@@ -158,16 +156,12 @@ class AnswerReader:
         logits = []
         for ids, types in pairs:
             key = tuple(ids)  # the ids decide the token types
-            with self._lock:
-                logit = self._read.get(key)
+            logit = self._read.get(key)
             if logit is None:
                 # Alone, as the embedder runs: activations are quantised over a whole run,
                 # so run-mates would nudge a logit.
                 logit = float(self._session.run(None, padded([(ids, types)]))[0][0])
-                with self._lock:
-                    self._read[key] = logit
-                    while len(self._read) > REMEMBERED_PAIRS:
-                        self._read.popitem(last=False)
+                self._read.put(key, logit)
             logits.append(logit)
         return logits
 

@@ -8,12 +8,12 @@ least recently used dropped first.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from ..memo import BoundedMemo
 
 if TYPE_CHECKING:
     from ..embedding import Embedder
@@ -26,9 +26,7 @@ class VectorCache:
     """``embed(embedder, texts)`` with the vectors of texts seen before taken from memory."""
 
     def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
-        self.size = size
-        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: BoundedMemo[tuple[str, str], np.ndarray] = BoundedMemo(size)
 
     def embed(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
         """One row per text (unit vectors); only texts not seen before reach the embedder, in
@@ -36,24 +34,19 @@ class VectorCache:
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         name = embedder.embedder_id
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if (name, t) not in self._vectors]
+        missing = [text for _, text in self._vectors.missing([(name, t) for t in texts])]
         fresh = np.asarray(embedder.embed(missing) if missing else [], dtype=np.float32)
-        with self._lock:
-            for text, vector in zip(missing, fresh, strict=True):
-                self._vectors[(name, text)] = vector
-            rows = []
-            for text in texts:
-                key = (name, text)
-                # A text evicted by another thread meanwhile is embedded again, alone.
-                vector = self._vectors.get(key)
-                if vector is None:
-                    vector = np.asarray(embedder.embed([text]), dtype=np.float32)[0]
-                    self._vectors[key] = vector
-                self._vectors.move_to_end(key)
-                rows.append(vector)
-            while len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
+        for text, vector in zip(missing, fresh, strict=True):
+            self._vectors.put((name, text), vector)
+        rows = []
+        for text in texts:
+            vector = self._vectors.get((name, text))
+            if vector is None:
+                # Forgotten meanwhile (another thread's texts, or more texts than the memo
+                # holds): embedded again, alone.
+                vector = np.asarray(embedder.embed([text]), dtype=np.float32)[0]
+                self._vectors.put((name, text), vector)
+            rows.append(vector)
         return np.stack(rows)
 
 
