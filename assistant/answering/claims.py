@@ -140,14 +140,17 @@ def check_claims(
         [(_without_label(part, claim.text), cited) for part, cited in claim_parts(claim)]
         for claim in claims
     ]
+    valid = {n for claim in claims for n in claim.citations if 1 <= n <= len(sources)}
+    checked = [any(n in valid for n in claim.citations) for claim in claims]
+    copied = _copied_parts(parts, checked, sources, titles, valid)
+    scored = list(dict.fromkeys(part for (part, _), done in copied.items() if not done))
     windows = {
         n: _windows(sources[n - 1], window_sentences)
-        for claim in claims
-        for n in claim.citations
-        if 1 <= n <= len(sources)
+        for (_, citations), done in copied.items()
+        if not done
+        for n in citations
+        if n in valid
     }
-    checked = [any(n in windows for n in claim.citations) for claim in claims]
-    scored = [part for ok, clauses in zip(checked, parts) if ok for part, _ in clauses]
     embedded = _embed(embedder, scored, windows, vectors)
     vector_of = dict(zip(scored, embedded.claims, strict=True))
     results: list[Claim] = []
@@ -157,17 +160,15 @@ def check_claims(
             continue
         support, unstated, contradicting = 1.0, [], []
         for part, citations in clauses:
-            cited = [n for n in citations if n in windows]
-            scores = [
-                max(
+            cited = [n for n in citations if n in valid]
+            if not copied[(part, tuple(citations))]:
+                best = (
                     _best_window_support(
                         part, vector_of[part], windows[n], embedded.windows[n], cosine_weight
-                    ),
-                    copied_support(part, sources[n - 1], _title(titles, n)),
+                    )
+                    for n in cited
                 )
-                for n in cited
-            ]
-            support = min(support, max(scores, default=0.0))
+                support = min(support, max(best, default=0.0))
             cited_texts = [sources[n - 1] for n in cited]
             unstated += unstated_numbers(part, cited_texts)
             contradicting += contradicted_by(part, cited_texts)
@@ -176,6 +177,29 @@ def check_claims(
             Claim(claim.text, list(claim.citations), supported, support, unstated, contradicting)
         )
     return results
+
+
+def _copied_parts(
+    parts: Sequence[Sequence[tuple[str, list[int]]]],
+    checked: Sequence[bool],
+    sources: Sequence[str],
+    titles: Sequence[str],
+    valid: set[int],
+) -> dict[tuple[str, tuple[int, ...]], bool]:
+    """For each clause of a checked claim, keyed by its text and citations: whether one
+    sentence of a source it cites writes it word for word (``copied_support``). Such a
+    clause is supported whatever its cosine, so only the others are embedded: an answer that
+    quotes costs no embedding at all."""
+    return {
+        (part, tuple(citations)): any(
+            copied_support(part, sources[n - 1], _title(titles, n)) == 1.0
+            for n in citations
+            if n in valid
+        )
+        for ok, clauses in zip(checked, parts, strict=True)
+        if ok
+        for part, citations in clauses
+    }
 
 
 MIN_PART_TERMS = 3
