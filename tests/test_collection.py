@@ -126,6 +126,9 @@ def test_not_utf8_names_the_line(tmp_path: Path) -> None:
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(CollectionError, match="no such file"):
         load_collection([tmp_path / "nope.jsonl"])
+    # A mistyped name without an extension is missing, not of an unknown format.
+    with pytest.raises(CollectionError, match="no such file"):
+        load_collection([tmp_path / "papers"])
     (tmp_path / "papers.doc").write_text("a,b\n")
     with pytest.raises(CollectionError, match="unknown format"):
         load_collection([tmp_path / "papers.doc"])

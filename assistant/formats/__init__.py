@@ -76,6 +76,8 @@ def detect_format(path: Path, override: str | None = None) -> str:
         return _BY_SUFFIX[suffix]
     if path.is_dir():
         raise CollectionError(path, None, "is a directory; name the files in it")
+    if not path.exists():  # a typo, before any talk of formats
+        raise CollectionError(path, None, "no such file")
     raise CollectionError(
         path,
         None,
