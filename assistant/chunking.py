@@ -63,20 +63,50 @@ def _overlap_tail(sentences: list[str], following: str, overlap: int, max_tokens
 
 
 def _bounded_sentences(text: str, max_tokens: int) -> list[str]:
+    """The sentences of ``text``, one longer than a chunk cut into runs of whole words."""
     out = []
     for sentence in split_sentences(text):
         if count_tokens(sentence) <= max_tokens:
             out.append(sentence)
             continue
-        words: list[str] = []
-        for word in _bounded_words(sentence, max_tokens):
-            if words and count_tokens(" ".join([*words, word])) > max_tokens:
-                out.append(" ".join(words))
-                words = []
-            words.append(word)
-        if words:
-            out.append(" ".join(words))
+        words = _bounded_words(sentence, max_tokens)
+        start, run = 0, 1
+        while start < len(words):
+            end = _longest_run(words, start, max_tokens, guess=run)
+            out.append(" ".join(words[start:end]))
+            start, run = end, end - start
     return out
+
+
+def _longest_run(words: list[str], start: int, max_tokens: int, guess: int) -> int:
+    """Where the longest run of ``words`` from ``start`` that fits in ``max_tokens`` ends (one
+    word at least: each fits alone). A run's token count only grows with its length, so the
+    end is found from a guess (the last run's length) by doubling, then halving: a few
+    measurements per chunk, not one per word (a megabyte "sentence" without stops would
+    otherwise take a minute)."""
+
+    def fits(end: int) -> bool:
+        return count_tokens(" ".join(words[start:end])) <= max_tokens
+
+    fitting, too_long = start + 1, len(words) + 1  # past the end counts as too long
+    probe = min(start + guess, len(words))
+    if probe > fitting:
+        if fits(probe):
+            fitting = probe
+        else:
+            too_long = probe
+    step = 1
+    while fitting + step < too_long and fits(fitting + step):
+        fitting += step
+        step *= 2
+    too_long = min(too_long, fitting + step)
+    while too_long - fitting > 1:
+        middle = (fitting + too_long) // 2
+        if fits(middle):
+            fitting = middle
+        else:
+            too_long = middle
+    return fitting
 
 
 def _bounded_words(sentence: str, max_tokens: int) -> list[str]:
@@ -84,7 +114,8 @@ def _bounded_words(sentence: str, max_tokens: int) -> list[str]:
     cut at token boundaries: a chunk of it whole would hold the entire blob."""
     out: list[str] = []
     for word in sentence.split():
-        if count_tokens(word) <= max_tokens:
+        # Every token holds a byte at least, so a word of few bytes needs no counting.
+        if len(word.encode()) <= max_tokens or count_tokens(word) <= max_tokens:
             out.append(word)
             continue
         # Cut where tokens start, at whole characters: a token may be part of a character

@@ -69,6 +69,19 @@ def test_a_sentence_longer_than_a_chunk_is_split_at_words() -> None:
     assert " ".join(c.text for c in chunks) == words
 
 
+def test_runs_of_a_long_sentence_are_as_long_as_fits() -> None:
+    # Words of uneven token counts: each run is found by measuring a few lengths, not every
+    # one, and must still be the longest that fits, as adding one word at a time finds.
+    words = [("x" * (i % 7 + 1)) + str(i) for i in range(2000)]
+    for size in (20, 64, 200):
+        chunks = chunk_paper(make_paper(" ".join(words)), max_tokens=size, overlap=0)
+        runs = [c.text.split() for c in chunks]
+        assert [w for run in runs for w in run] == words
+        for run, following in itertools.pairwise(runs):
+            assert count_tokens(" ".join(run)) <= size
+            assert count_tokens(" ".join([*run, following[0]])) > size
+
+
 @pytest.mark.parametrize(
     "blob",
     ["ATCGGCTA" * 3000, "基于深度学习的蛋白质结构预测方法研究𠀀" * 100],

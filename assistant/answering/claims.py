@@ -144,13 +144,8 @@ def check_claims(
     checked = [any(n in valid for n in claim.citations) for claim in claims]
     copied = _copied_parts(parts, checked, sources, titles, valid)
     scored = list(dict.fromkeys(part for (part, _), done in copied.items() if not done))
-    windows = {
-        n: _windows(sources[n - 1], window_sentences)
-        for (_, citations), done in copied.items()
-        if not done
-        for n in citations
-        if n in valid
-    }
+    unquoted = {n for (_, citations), done in copied.items() if not done for n in citations}
+    windows = {n: _windows(sources[n - 1], window_sentences) for n in sorted(unquoted & valid)}
     embedded = _embed(embedder, scored, windows, vectors)
     vector_of = dict(zip(scored, embedded.claims, strict=True))
     results: list[Claim] = []
