@@ -90,16 +90,19 @@ def _longest_run(words: list[str], start: int, max_tokens: int, guess: int) -> i
 
     fitting, too_long = start + 1, len(words) + 1  # past the end counts as too long
     probe = min(start + guess, len(words))
-    if probe > fitting:
-        if fits(probe):
-            fitting = probe
-        else:
-            too_long = probe
     step = 1
-    while fitting + step < too_long and fits(fitting + step):
-        fitting += step
-        step *= 2
-    too_long = min(too_long, fitting + step)
+    if probe > fitting and not fits(probe):  # shorter than the guess: step down from it
+        too_long = probe
+        while too_long - step > fitting and not fits(too_long - step):
+            too_long -= step
+            step *= 2
+        fitting = max(fitting, too_long - step)
+    else:  # as long as the guess at least: step up from it
+        fitting = max(fitting, probe)
+        while fitting + step < too_long and fits(fitting + step):
+            fitting += step
+            step *= 2
+        too_long = min(too_long, fitting + step)
     while too_long - fitting > 1:
         middle = (fitting + too_long) // 2
         if fits(middle):

@@ -41,6 +41,11 @@ class BoundedMemo(Generic[K, V]):
         with self._lock:
             return [key for key in dict.fromkeys(keys) if key not in self._entries]
 
+    def clear(self) -> None:
+        """Forget everything (a benchmark's cold start)."""
+        with self._lock:
+            self._entries.clear()
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)

@@ -134,6 +134,10 @@ class AnswerReader:
         # evaluation's gate read each question, and a session asks again and again.
         self._read: BoundedMemo[tuple[int, ...], float] = BoundedMemo(REMEMBERED_PAIRS)
 
+    def forget(self) -> None:
+        """Forget the logits read so far (a benchmark's cold start)."""
+        self._read.clear()
+
     @functools.cached_property
     def _session(self) -> Any:
         # Loaded on the first read: with a model the reader is never asked, and the request

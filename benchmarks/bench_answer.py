@@ -149,12 +149,12 @@ def main() -> int:
 
 def measure_claim_check(assistant, server, questions: list[str]) -> dict[str, dict[str, float]]:
     """``claims_ms`` and its share of ``total_ms``, cold (first pass) and warm (second).
-    With a ``server``, each reply copies sentences of the two best sources with citations."""
+    With a ``server``, each reply rewords sentences of the two best sources, with citations."""
     from assistant.answering.vectors import SHARED_VECTORS
     from assistant.reader import shared_reader
 
-    SHARED_VECTORS._vectors.clear()  # cold means cold: no sentence seen before
-    shared_reader()._read.clear()  # nor a question read with a paper
+    SHARED_VECTORS.clear()  # cold means cold: no sentence seen before
+    shared_reader().forget()  # nor a question read with a paper
     rows = {}
     for name in ("cold", "warm"):
         claims_ms: list[float] = []
@@ -188,13 +188,15 @@ def measure_claim_check(assistant, server, questions: list[str]) -> dict[str, di
 
 
 def grounded_reply(assistant, question: str) -> str:
-    """Three sentences copied from the two best sources, each citing the one it came from."""
+    """Three sentences of the two best sources, each citing the one it came from, reworded
+    as a model words them ("Reportedly, …"): a sentence copied word for word is supported
+    without an embedding, so copies would not measure what checking a model's answer costs."""
     from assistant.text import split_sentences
 
     hits = assistant.search(question, assistant.settings.k)
     first, second = (split_sentences(assistant.paper(h.paper_id).abstract) for h in hits[:2])
     picked = [(first[0], 1), (second[0], 2), (first[min(1, len(first) - 1)], 1)]
-    return " ".join(f"{sentence.rstrip('.')} [{n}]." for sentence, n in picked)
+    return " ".join(f"Reportedly, {sentence.rstrip('.')} [{n}]." for sentence, n in picked)
 
 
 if __name__ == "__main__":

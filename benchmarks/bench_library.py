@@ -3,6 +3,7 @@ first ``ask`` on a fresh install against a warm one.
 
     python benchmarks/bench_library.py ingest --papers 10000 [--embedder hash|minilm] [--server]
     python benchmarks/bench_library.py first-ask
+    python benchmarks/bench_library.py chunk-huge
 
 ``ingest`` writes a synthetic arXiv metadata snapshot (JSON lines; abstracts drawn from the
 bundled papers' sentences) and ingests it in a child process into a fresh home, reporting
@@ -18,6 +19,9 @@ as papers are added), and the server's peak RSS is reported beside it.
 
 ``first-ask`` times ``assistant ask`` in a child process on a fresh home (the bundled papers
 are indexed from the shipped vectors) and then again on the now-warm home.
+
+``chunk-huge`` times chunking one 5 MB abstract without a sentence stop the splitter
+recognises (1.05 million words, the shape of a pasted table or an extraction gone wrong).
 """
 
 from __future__ import annotations
@@ -195,6 +199,25 @@ def bench_first_ask() -> dict[str, object]:
     }
 
 
+def bench_chunk_huge() -> dict[str, object]:
+    sys.path.insert(0, str(REPO))
+    from assistant.chunking import chunk_paper
+    from assistant.collection import Paper
+    from assistant.settings import Settings
+
+    settings = Settings()
+    chunk_paper(Paper("warm", "T", "Warm up."), settings.chunk_tokens, settings.chunk_overlap)
+    words = [f"w{i % 997}" for i in range(1_050_000)]
+    text = " ".join(" ".join(words[i : i + 12]) + "." for i in range(0, len(words), 12))
+    started = time.perf_counter()
+    chunks = chunk_paper(Paper("huge", "T", text), settings.chunk_tokens, settings.chunk_overlap)
+    return {
+        "megabytes": round(len(text) / 1e6, 2),
+        "chunks": len(chunks),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="what", required=True)
@@ -205,12 +228,12 @@ def main() -> None:
         "--server", action="store_true", help="ingest into a fresh `chroma run` server"
     )
     sub.add_parser("first-ask")
+    sub.add_parser("chunk-huge")
     args = parser.parse_args()
-    result = (
-        bench_ingest(args.papers, args.embedder, args.server)
-        if args.what == "ingest"
-        else bench_first_ask()
-    )
+    if args.what == "ingest":
+        result = bench_ingest(args.papers, args.embedder, args.server)
+    else:
+        result = bench_first_ask() if args.what == "first-ask" else bench_chunk_huge()
     print(json.dumps(result))
 
 

@@ -16,6 +16,8 @@ def test_the_least_recently_used_entry_is_forgotten_first():
     memo.put("c", 3)
     assert (memo.get("a"), memo.get("b"), memo.get("c")) == (1, None, 3)
     assert len(memo) == 2
+    memo.clear()
+    assert len(memo) == 0 and memo.get("c") is None
 
 
 def test_missing_keys_come_once_in_order():

@@ -49,6 +49,10 @@ class VectorCache:
             rows.append(vector)
         return np.stack(rows)
 
+    def clear(self) -> None:
+        """Forget every vector (a benchmark's cold start)."""
+        self._vectors.clear()
+
 
 SHARED_VECTORS = VectorCache()
 """The process-wide cache the claim check uses by default."""
