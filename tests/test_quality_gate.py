@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from assistant.answering.claims import check_claims
+from assistant.answering.vectors import VectorCache
 from assistant.evaluation import (
     format_table,
     load_questions,
@@ -142,6 +143,7 @@ def test_the_claim_check_finds_unsupported_claims(embedder):
     rows = [json.loads(line) for line in CLAIMS.read_text().splitlines() if line.strip()]
     test = [row for row in rows if row["split"] == "test"]
     verdicts: dict[str, list[tuple[bool, bool]]] = {}
+    vectors = VectorCache()  # as the pipeline checks: a source's windows embedded once
     for row in test:
         # A comparison or a joined claim carries its markers; any other cites its source as [1].
         text = row["claim"] if row["kind"] in ("comparison", "joined") else row["claim"] + " [1]"
@@ -152,6 +154,7 @@ def test_the_claim_check_finds_unsupported_claims(embedder):
             threshold=defaults.claim_support_threshold,
             cosine_weight=defaults.claim_cosine_weight,
             window_sentences=defaults.claim_window_sentences,
+            vectors=vectors,
             titles=[cited["title"] for cited in row["cited"]],
         )
         verdicts.setdefault(row["kind"], []).append(
