@@ -164,30 +164,30 @@ def _to_weights(value: Any) -> Any:
 AbstentionWeights = Annotated[Weights, BeforeValidator(_to_weights)]
 DEFAULT_ABSTENTION_WEIGHTS = Weights(
     {
-        "best_cosine": -6.52,
-        "top_coverage": 11.74,
-        "unknown_share": -4.1,
-        "name_missing": -2.092,
-        "detail_unmet": -3.083,
-        "reader_logit": 1.6,
-        "best_cosine_squared": 15.27,
-        "top_coverage_squared": -3.371,
-        "cosine_by_coverage": -11.27,
-        "bias": 1.958,
+        "best_cosine": -6.564,
+        "top_coverage": 11.83,
+        "unknown_share": -4.138,
+        "name_missing": -2.108,
+        "detail_unmet": -3.123,
+        "reader_logit": 1.609,
+        "best_cosine_squared": 15.38,
+        "top_coverage_squared": -3.443,
+        "cosine_by_coverage": -11.29,
+        "bias": 1.963,
     }
 )
 """Fitted on the development questions (``benchmarks/fit_abstention.py`` prints new ones)."""
 DEFAULT_ABSTENTION_MODEL_WEIGHTS = Weights(
     {
-        "best_cosine": -4.664,
-        "top_coverage": 12.05,
-        "unknown_share": -4.486,
-        "name_missing": -2.114,
-        "detail_unmet": -2.989,
-        "best_cosine_squared": 15.12,
-        "top_coverage_squared": -3.848,
+        "best_cosine": -4.704,
+        "top_coverage": 12.13,
+        "unknown_share": -4.521,
+        "name_missing": -2.128,
+        "detail_unmet": -3.024,
+        "best_cosine_squared": 15.22,
+        "top_coverage_squared": -3.919,
         "cosine_by_coverage": -10.76,
-        "bias": -0.2106,
+        "bias": -0.2151,
     }
 )
 """The same, without the answer reader (``benchmarks/fit_abstention.py`` prints both)."""
@@ -262,10 +262,10 @@ class AnswerSettings(BaseModel):
     """The abstention model with a model, in the same form: fitted without the answer
     reader's signal (a model reads the sources itself, so the reader is not asked and the
     request goes out sooner), and read as if an on-topic paper gave the detail asked for."""
-    abstention_threshold: float = Field(0.5483, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstention_threshold: float = Field(0.5468, ge=0.0, le=1.0, allow_inf_nan=False)
     """Offline (extractive) answers are attempted when the abstention score reaches this:
     strict, since nothing else reads the quotes before the user does."""
-    abstention_model_threshold: float = Field(0.1599, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstention_model_threshold: float = Field(0.1588, ge=0.0, le=1.0, allow_inf_nan=False)
     """With a model, answers are attempted when the abstention score reaches this: lenient,
     since the model reads the sources and can decline itself."""
     extractive_max_sentences: int = Field(5, ge=1, le=50)

@@ -341,6 +341,22 @@ def test_words_that_look_like_names_but_name_nothing_asked_for(question, abstrac
     assert _answer_name_missing(question, abstract) == 1.0
 
 
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Which LLM writes the captions?", ["LLM"]),
+        (
+            "Which text encoder embeds them, and which optimizer did it use?",
+            ["text encoder", "optimizer"],
+        ),
+        # a plural head takes no verb in -s: the noun before a preposition belongs to it
+        ("Which papers align audio representations with text?", []),
+    ],
+)
+def test_a_verb_in_the_present_ends_what_is_asked_for(question, asked):
+    assert asked_details(question) == asked
+
+
 def test_an_unknown_name_near_the_asked_kind_is_an_answer():
     question = "Which backbone does REALM use?"
     assert _answer_name_missing(question, "REALM uses a ResNet-50 backbone.") == 0.0

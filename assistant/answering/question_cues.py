@@ -68,7 +68,12 @@ _ASKED_BEFORE_VERB = re.compile(
     _ASKED_HEAD + r"\s+(?:(?:did|does|do|was|were|is|are|has|have|had|can|could|will|would|"
     r"reach|get|save|use(?!\s+(?:does|did|do|is|was))|used)\b|"
     r"(?:[a-z]+ed|wrote|gave|made|took|ran|drew|chose|brought|built|found|won|beat|led|held|"
-    r"sent|saw)\s+(?:the|a|an|its|their|his|her|on|in|by|with)\b)",
+    r"sent|saw)\s+(?:the|a|an|its|their|his|her|on|in|by|with)\b"
+    # a verb in the present after a singular head, before its object ("which encoder
+    # *embeds* them", "which LLM *writes* the captions"); a plural head does not take it,
+    # and a plural noun before a preposition is no verb ("which papers align audio
+    # *representations* with")
+    r"|(?<![sS]\s)[a-z]+[^s\W]s\s+(?:the|a|an|its|their|his|her|them|it|all|each|every)\b)",
     re.IGNORECASE,
 )
 _ASKED_ALONE = re.compile(_ASKED_HEAD + "$", re.IGNORECASE)
