@@ -1,22 +1,33 @@
-"""Chunk vectors shipped with the package for the bundled papers, so a fresh install
-answers its first question without an embedding pass.
+"""Vectors shipped with the package for the bundled papers, so a fresh install answers its
+first question without an embedding pass.
 
-The file holds the embedder id and chunk settings it was made with and, per chunk, the
-hash of the exact text embedded. A vector is used only when all three match; anything
-else (another embedder, other chunk sizes, an edited abstract) is embedded as usual.
-``python -m assistant.shipped_vectors`` regenerates the file.
+Two files: the chunks' vectors, which ingest stores, and the vectors of the abstracts'
+sentences and runs of two (``SENTENCE_RUN``), which the offline answerer and the claim check
+compare with a question or a claim. Each holds the embedder id and how its texts were cut, and
+per text the hash of the exact text embedded. A vector is used only when all three match;
+anything else (another embedder, other chunk sizes, an edited abstract, a user's own papers)
+is embedded as usual. ``python -m assistant.shipped_vectors`` regenerates both files.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .resources import resource_path
 
+if TYPE_CHECKING:
+    from .collection import Paper
+
 FILE_NAME = "bundled_vectors.npz"
+SENTENCES_FILE_NAME = "bundled_sentence_vectors.npz"
+SENTENCE_RUN = 2
+"""The longest run of consecutive sentences shipped: the claim check's default window."""
+SENTENCES = f"sentences/{SENTENCE_RUN}"
+"""How the sentence file's texts were cut (its ``chunking`` field)."""
 
 
 def text_key(text: str) -> bytes:
@@ -45,10 +56,12 @@ class ShippedVectors:
 def load_shipped(
     embedder_id: str, chunking: str, path: Path | None = None
 ) -> ShippedVectors | None:
-    """The shipped vectors if they were made by this embedder with this chunking."""
+    """The shipped vectors if they were made by this embedder with this chunking (the chunk
+    vectors, or with ``SENTENCES`` the sentence vectors)."""
     if path is None:
         try:
-            path = resource_path("data") / FILE_NAME
+            name = SENTENCES_FILE_NAME if chunking == SENTENCES else FILE_NAME
+            path = resource_path("data") / name
         except FileNotFoundError:
             return None
     try:
@@ -61,33 +74,57 @@ def load_shipped(
 
 
 def build_shipped(path: Path) -> int:
-    """Embed the bundled papers with the default settings and write the file."""
+    """Embed the bundled papers' chunks with the default settings and write the file."""
     from .chunking import chunk_paper
-    from .embedding import MiniLMEmbedder
-    from .resources import bundled_seed_files
     from .settings import Settings
-    from .sources import load_collection
 
     settings = Settings(home=path.parent)
-    embedder = MiniLMEmbedder()
-    chunks = [
-        c
-        for p in load_collection(bundled_seed_files())
+    texts = [
+        c.embedding_text
+        for p in _bundled_papers()
         for c in chunk_paper(p, settings.chunk_tokens, settings.chunk_overlap)
     ]
-    texts = [c.embedding_text for c in chunks]
-    vectors = embedder.embed(texts)
+    return _write(path, texts, f"{settings.chunk_tokens}/{settings.chunk_overlap}")
+
+
+def build_shipped_sentences(path: Path) -> int:
+    """Embed the bundled abstracts' sentences and runs of up to ``SENTENCE_RUN`` of them and
+    write the file. The abstracts have no reference markers, so these are the texts the
+    answerers embed, as written."""
+    from .text import split_sentences
+
+    texts: dict[str, None] = {}
+    for paper in _bundled_papers():
+        sentences = split_sentences(paper.abstract)
+        for length in range(1, SENTENCE_RUN + 1):
+            for start in range(len(sentences) - length + 1):
+                texts[" ".join(sentences[start : start + length])] = None
+    return _write(path, list(texts), SENTENCES)
+
+
+def _bundled_papers() -> list[Paper]:
+    from .resources import bundled_seed_files
+    from .sources import load_collection
+
+    return list(load_collection(bundled_seed_files()))
+
+
+def _write(path: Path, texts: list[str], chunking: str) -> int:
+    from .embedding import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder()
     np.savez_compressed(
         path,
         embedder=np.array(embedder.embedder_id),
-        chunking=np.array(f"{settings.chunk_tokens}/{settings.chunk_overlap}"),
+        chunking=np.array(chunking),
         keys=np.array([np.frombuffer(text_key(t), dtype=np.uint8) for t in texts]),
-        vectors=vectors.astype(np.float32),
+        vectors=np.asarray(embedder.embed(texts), dtype=np.float32),
     )
     return len(texts)
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
-    target = Path(__file__).resolve().parent / "data" / FILE_NAME
-    target.parent.mkdir(exist_ok=True)
-    print(f"{build_shipped(target)} chunk vectors written to {target}")
+    data = Path(__file__).resolve().parent / "data"
+    data.mkdir(exist_ok=True)
+    print(f"{build_shipped(data / FILE_NAME)} chunk vectors written")
+    print(f"{build_shipped_sentences(data / SENTENCES_FILE_NAME)} sentence vectors written")

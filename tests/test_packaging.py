@@ -49,6 +49,7 @@ def test_wheel_ships_prompts_seeds_and_tokenizer(wheel_names: list[str]) -> None
         assert f"assistant/models/answer-reader/{name}" in names
     assert "assistant/tui/app.tcss" in names
     assert "assistant/data/bundled_vectors.npz" in names  # a fresh install embeds nothing
+    assert "assistant/data/bundled_sentence_vectors.npz" in names  # nor its first answer
     assert "assistant/formats/bibtex.py" in names
     assert "assistant/py.typed" in names  # PEP 561: callers of answer() get its types
 
