@@ -3,6 +3,8 @@ defaults, for tests that check claims without a whole pipeline."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from assistant.answering.claims import check_claims
 from assistant.embedding import Embedder
 from assistant.results import Claim
@@ -30,3 +32,16 @@ def check(
         window_sentences=DEFAULTS.claim_window_sentences,
         titles=titles or [],
     )
+
+
+class CountingEmbedder:
+    """The real embedder, recording every text it is asked to embed (``asked``)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.embedder_id = embedder.embedder_id
+        self.asked: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.asked += texts
+        return self.embedder.embed(texts)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from claim_checks import check
+from claim_checks import CountingEmbedder, check
 
 from assistant.answering.claims import (
     ClaimCheck,
@@ -116,29 +116,16 @@ def test_a_short_quote_under_a_long_title_is_checked_without_its_title(embedder)
     assert claim.supported and claim.support == 1.0
 
 
-class CountingEmbedder:
-    """The real embedder, counting the texts it is asked to embed."""
-
-    def __init__(self, embedder):
-        self.embedder = embedder
-        self.embedder_id = embedder.embedder_id
-        self.texts: list[str] = []
-
-    def embed(self, texts):
-        self.texts += texts
-        return self.embedder.embed(texts)
-
-
 def test_quoted_claims_cost_no_embedding_and_score_as_before(embedder):
     counting = CountingEmbedder(embedder)
     quotes = f"{COPIED} [1]. We present two parameter-reduction techniques [2]."
     claims = check(quotes, [LUKE, ALBERT], counting)
-    assert counting.texts == []
+    assert counting.asked == []
     assert [(c.supported, c.support) for c in claims] == [(True, 1.0), (True, 1.0)]
     # A paraphrase beside them is embedded, with the windows of its own source only.
     mixed = check(f"{quotes} {PARAPHRASED} [2].", [LUKE, ALBERT], counting)
-    assert counting.texts[0].startswith("ALBERT introduces two techniques")
-    assert not any("Wikipedia" in text for text in counting.texts)  # LUKE is not read
+    assert counting.asked[0].startswith("ALBERT introduces two techniques")
+    assert not any("Wikipedia" in text for text in counting.asked)  # LUKE is not read
     assert mixed[2] == check(f"{PARAPHRASED} [2].", [LUKE, ALBERT], embedder)[0]
 
 

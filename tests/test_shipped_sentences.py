@@ -3,6 +3,7 @@ claim check embed none of their sentences, and get the vectors the embedder woul
 
 import numpy as np
 import pytest
+from claim_checks import CountingEmbedder
 
 from assistant.answering.claims import _windows
 from assistant.answering.extractive import quotable_sentences
@@ -12,19 +13,6 @@ from assistant.resources import bundled_seed_files
 from assistant.settings import Settings
 from assistant.shipped_vectors import SENTENCE_RUN
 from assistant.sources import load_collection
-
-
-class CountingEmbedder:
-    """The real embedder, recording what it is asked to embed."""
-
-    def __init__(self, embedder):
-        self.embedder = embedder
-        self.embedder_id = embedder.embedder_id
-        self.asked: list[str] = []
-
-    def embed(self, texts):
-        self.asked += texts
-        return self.embedder.embed(texts)
 
 
 @pytest.fixture(scope="module")
