@@ -12,6 +12,8 @@ is embedded as usual. ``python -m assistant.shipped_vectors`` regenerates both f
 from __future__ import annotations
 
 import hashlib
+import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from .collection import Paper
 
 FILE_NAME = "bundled_vectors.npz"
+_DAMAGED = (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error)
+"""What reading a missing, truncated or damaged file raises: without vectors, texts are
+embedded as usual."""
 SENTENCES_FILE_NAME = "bundled_sentence_vectors.npz"
 SENTENCE_RUN = 2
 """The longest run of consecutive sentences shipped: the claim check's default window."""
@@ -69,7 +74,7 @@ def load_shipped(
             if str(data["embedder"]) != embedder_id or str(data["chunking"]) != chunking:
                 return None
             return ShippedVectors(data["keys"], data["vectors"])
-    except (OSError, KeyError, ValueError):
+    except _DAMAGED:
         return None
 
 

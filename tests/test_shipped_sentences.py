@@ -9,9 +9,15 @@ from assistant.answering.claims import _windows
 from assistant.answering.extractive import quotable_sentences
 from assistant.answering.vectors import SHARED_VECTORS, VectorCache, shipped_sentences
 from assistant.citations import neutralise_markers
-from assistant.resources import bundled_seed_files
+from assistant.resources import bundled_seed_files, resource_path
 from assistant.settings import Settings
-from assistant.shipped_vectors import SENTENCE_RUN
+from assistant.shipped_vectors import (
+    FILE_NAME,
+    SENTENCE_RUN,
+    SENTENCES,
+    SENTENCES_FILE_NAME,
+    load_shipped,
+)
 from assistant.sources import load_collection
 
 
@@ -55,3 +61,15 @@ def test_the_shared_cache_keeps_the_shipped_vectors_when_cleared(embedder, bundl
     counting = CountingEmbedder(embedder)
     SHARED_VECTORS.embed(counting, [s for _, s in quotable_sentences(bundled[1].abstract)])
     assert counting.asked == []
+
+
+def test_a_damaged_or_foreign_file_is_no_shipped_vectors(tmp_path, embedder):
+    shipped = (resource_path("data") / SENTENCES_FILE_NAME).read_bytes()
+    scrambled = shipped[:3000] + bytes(b ^ 0x55 for b in shipped[3000:6000]) + shipped[6000:]
+    for damage in (b"", b"PK\x03\x04 not a zip", shipped[:-1000], scrambled):
+        damaged = tmp_path / "damaged.npz"
+        damaged.write_bytes(damage)
+        assert load_shipped(embedder.embedder_id, SENTENCES, damaged) is None
+    chunks = resource_path("data") / FILE_NAME  # chunk vectors are not sentence vectors
+    assert load_shipped(embedder.embedder_id, SENTENCES, chunks) is None
+    assert load_shipped(embedder.embedder_id, SENTENCES) is not None
