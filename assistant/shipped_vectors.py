@@ -25,14 +25,14 @@ if TYPE_CHECKING:
     from .collection import Paper
 
 FILE_NAME = "bundled_vectors.npz"
-_DAMAGED = (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error)
-"""What reading a missing, truncated or damaged file raises: without vectors, texts are
-embedded as usual."""
 SENTENCES_FILE_NAME = "bundled_sentence_vectors.npz"
 SENTENCE_RUN = 2
 """The longest run of consecutive sentences shipped: the claim check's default window."""
 SENTENCES = f"sentences/{SENTENCE_RUN}"
 """How the sentence file's texts were cut (its ``chunking`` field)."""
+_DAMAGED = (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error)
+"""What reading a missing, truncated or damaged file raises: without vectors, texts are
+embedded as usual."""
 
 
 def text_key(text: str) -> bytes:

@@ -38,7 +38,7 @@ def shipped_sentences(embedder_id: str) -> ShippedVectors | None:
 
 class VectorCache:
     """``embed(embedder, texts)`` with the vectors of texts seen before taken from memory,
-    and of texts the ``shipped`` vectors hold from those."""
+    and those of texts the ``shipped`` vectors hold taken from them."""
 
     def __init__(self, size: int = DEFAULT_CACHE_SIZE, shipped: ShippedLookup | None = None):
         self._vectors: BoundedMemo[tuple[str, str], np.ndarray] = BoundedMemo(size)
