@@ -96,14 +96,13 @@ def build_shipped_sentences(path: Path) -> int:
     """Embed the bundled abstracts' sentences and runs of up to ``SENTENCE_RUN`` of them and
     write the file. The abstracts have no reference markers, so these are the texts the
     answerers embed, as written."""
-    from .text import split_sentences
+    from .text import sentence_runs, split_sentences
 
-    texts: dict[str, None] = {}
-    for paper in _bundled_papers():
-        sentences = split_sentences(paper.abstract)
-        for length in range(1, SENTENCE_RUN + 1):
-            for start in range(len(sentences) - length + 1):
-                texts[" ".join(sentences[start : start + length])] = None
+    texts = {
+        run: None
+        for paper in _bundled_papers()
+        for run in sentence_runs(split_sentences(paper.abstract), SENTENCE_RUN)
+    }
     return _write(path, list(texts), SENTENCES)
 
 

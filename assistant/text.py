@@ -156,6 +156,16 @@ def split_sentences(text: str) -> list[str]:
     return [" ".join(text[start:end].split()) for start, end in sentence_spans(text)]
 
 
+def sentence_runs(sentences: list[str], longest: int) -> list[str]:
+    """Every run of 1..``longest`` consecutive ``sentences``, joined: the short passages a
+    claim is compared with (shortest first)."""
+    return [
+        " ".join(sentences[start : start + length])
+        for length in range(1, max(longest, 1) + 1)
+        for start in range(0, max(len(sentences) - length + 1, 0))
+    ]
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Where each sentence of ``text`` starts and ends (``text[start:end]``, without the white
     space around it): the sentences of ``split_sentences`` located in the text as written, so

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..citations import MARKER_BODY
 from ..results import Claim
-from ..text import split_sentences, stem
+from ..text import sentence_runs, split_sentences, stem
 from .claim_numbers import unstated_numbers
 from .claim_polarity import contradicted_by
 from .claim_split import ClaimText, citations_in, plain_claim, split_claims
@@ -404,9 +404,4 @@ def _source_sentences(source: str) -> list[str]:
 
 def _windows(source: str, size: int) -> list[str]:
     """Every run of 1..``size`` consecutive sentences of ``source``."""
-    sentences = _source_sentences(source)
-    return [
-        " ".join(sentences[start : start + length])
-        for length in range(1, max(size, 1) + 1)
-        for start in range(0, max(len(sentences) - length + 1, 0))
-    ]
+    return sentence_runs(_source_sentences(source), size)
