@@ -51,11 +51,13 @@ class VectorCache:
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         name = embedder.embedder_id
-        missing = [text for _, text in self._vectors.missing([(name, t) for t in texts])]
-        for text, vector in zip(missing, self._shipped(name, missing), strict=True):
-            if vector is not None:
+        unseen = [text for _, text in self._vectors.missing([(name, t) for t in texts])]
+        missing = []
+        for text, vector in zip(unseen, self._shipped(name, unseen), strict=True):
+            if vector is None:
+                missing.append(text)
+            else:
                 self._vectors.put((name, text), vector)
-        missing = [text for _, text in self._vectors.missing([(name, t) for t in missing])]
         fresh = np.asarray(embedder.embed(missing) if missing else [], dtype=np.float32)
         for text, vector in zip(missing, fresh, strict=True):
             self._vectors.put((name, text), vector)
